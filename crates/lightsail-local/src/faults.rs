@@ -1,0 +1,193 @@
+//! Deterministic fault injection. Every request draws the same number of values from one seeded
+//! generator, so a given seed and request order always yield the same faults.
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What to inject, and how often. Rates are probabilities per request in `0.0..=1.0`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    pub seed: u64,
+    /// `ThrottlingException` (HTTP 400) before the call is applied.
+    pub throttle_rate: f64,
+    /// `ServiceException` (HTTP 500) before the call is applied.
+    pub server_error_rate: f64,
+    /// An empty HTTP 503 before the call is applied.
+    pub unavailable_rate: f64,
+    /// A mutating call is applied, then the connection is closed without an answer.
+    pub lost_response_rate: f64,
+    /// Requests that are held back by `latency_ms` before they are served.
+    pub latency_rate: f64,
+    pub latency_ms: u64,
+    /// New operations stay `Started` for this many GetOperation polls.
+    pub operation_pending_polls: u32,
+    /// New operations that end `Failed` (the change itself stays applied).
+    pub operation_failure_rate: f64,
+    /// Limit the rate-based faults to these operations (`CreateBucketAccessKey`, ...); empty = all.
+    pub operations: Vec<String>,
+    /// Faults for the next matching requests, taken in order before the rates are consulted.
+    pub script: Vec<ScriptedFault>,
+    /// Add Lightsail's own `code` member to error bodies (`DoesNotExist` for not found), which
+    /// clients prefer over `__type`: the not-found quirk reported against real Lightsail.
+    pub lightsail_error_codes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedFault {
+    /// The operation it applies to; `None` = the next request of any operation.
+    #[serde(default)]
+    pub operation: Option<String>,
+    pub fault: Fault,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    Throttle,
+    ServerError,
+    Unavailable,
+    LostResponse,
+    Latency { ms: u64 },
+    OperationPending { polls: u32 },
+    OperationFailed,
+}
+
+impl FaultConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        let rates = [
+            ("throttle_rate", self.throttle_rate),
+            ("server_error_rate", self.server_error_rate),
+            ("unavailable_rate", self.unavailable_rate),
+            ("lost_response_rate", self.lost_response_rate),
+            ("latency_rate", self.latency_rate),
+            ("operation_failure_rate", self.operation_failure_rate),
+        ];
+        for (name, rate) in rates {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An answer given instead of serving the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Throttle,
+    ServerError,
+    Unavailable,
+}
+
+/// What happens to one request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Decision {
+    pub refusal: Option<Refusal>,
+    pub delay: Option<Duration>,
+    pub lost_response: bool,
+    /// For the operation records the call creates.
+    pub operation_pending_polls: u32,
+    pub operation_failed: bool,
+}
+
+pub(crate) struct FaultState {
+    config: FaultConfig,
+    rng: StdRng,
+}
+
+impl FaultState {
+    pub fn new(config: FaultConfig) -> Self {
+        let rng = StdRng::seed_from_u64(config.seed);
+        Self { config, rng }
+    }
+
+    pub fn config(&self) -> &FaultConfig {
+        &self.config
+    }
+
+    pub fn decide(&mut self, operation: &str, mutating: bool) -> Decision {
+        // Draw all values first so the sequence does not depend on which faults apply.
+        let draws: [f64; 6] = std::array::from_fn(|_| self.rng.random::<f64>());
+        let mut decision =
+            Decision { operation_pending_polls: self.config.operation_pending_polls, ..Decision::default() };
+
+        let scripted = self
+            .config
+            .script
+            .iter()
+            .position(|s| s.operation.as_deref().is_none_or(|op| op == operation))
+            .map(|i| self.config.script.remove(i).fault);
+        if let Some(fault) = scripted {
+            match fault {
+                Fault::Throttle => decision.refusal = Some(Refusal::Throttle),
+                Fault::ServerError => decision.refusal = Some(Refusal::ServerError),
+                Fault::Unavailable => decision.refusal = Some(Refusal::Unavailable),
+                Fault::LostResponse => decision.lost_response = mutating,
+                Fault::Latency { ms } => decision.delay = Some(Duration::from_millis(ms)),
+                Fault::OperationPending { polls } => decision.operation_pending_polls = polls,
+                Fault::OperationFailed => decision.operation_failed = true,
+            }
+            return decision;
+        }
+
+        let config = &self.config;
+        if !config.operations.is_empty() && !config.operations.iter().any(|op| op == operation) {
+            return decision;
+        }
+        if draws[0] < config.throttle_rate {
+            decision.refusal = Some(Refusal::Throttle);
+        } else if draws[1] < config.server_error_rate {
+            decision.refusal = Some(Refusal::ServerError);
+        } else if draws[2] < config.unavailable_rate {
+            decision.refusal = Some(Refusal::Unavailable);
+        }
+        if draws[3] < config.latency_rate {
+            decision.delay = Some(Duration::from_millis(config.latency_ms));
+        }
+        decision.lost_response = mutating && draws[4] < config.lost_response_rate;
+        decision.operation_failed = draws[5] < config.operation_failure_rate;
+        decision
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sequence(config: &FaultConfig) -> Vec<Decision> {
+        let mut state = FaultState::new(config.clone());
+        (0..500).map(|i| state.decide("CreateBucketAccessKey", i % 2 == 0)).collect()
+    }
+
+    #[test]
+    fn same_seed_same_faults_and_rates_roughly_hold() {
+        let config = FaultConfig { seed: 7, throttle_rate: 0.2, lost_response_rate: 0.5, ..Default::default() };
+        let a = sequence(&config);
+        assert_eq!(a, sequence(&config));
+        assert_ne!(a, sequence(&FaultConfig { seed: 8, ..config.clone() }));
+        let throttled = a.iter().filter(|d| d.refusal == Some(Refusal::Throttle)).count();
+        assert!((60..140).contains(&throttled), "{throttled}");
+        // Only mutating calls lose their answer.
+        assert!(a.iter().skip(1).step_by(2).all(|d| !d.lost_response));
+    }
+
+    #[test]
+    fn script_comes_first_and_matches_by_operation() {
+        let mut state = FaultState::new(FaultConfig {
+            script: vec![ScriptedFault { operation: Some("GetOperation".into()), fault: Fault::Unavailable }],
+            ..Default::default()
+        });
+        assert_eq!(state.decide("GetBucketAccessKeys", false).refusal, None);
+        assert_eq!(state.decide("GetOperation", false).refusal, Some(Refusal::Unavailable));
+        assert_eq!(state.decide("GetOperation", false).refusal, None);
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_are_refused() {
+        let config = FaultConfig { throttle_rate: 1.5, ..Default::default() };
+        assert!(config.validate().unwrap_err().contains("throttle_rate"));
+    }
+}

@@ -1,0 +1,151 @@
+//! Wire shapes of the Lightsail operations this endpoint serves, with the member names of the
+//! AWS model (`botocore/data/lightsail/2016-11-28/service-2.json`). Timestamps are epoch seconds.
+//!
+//! Request members are all optional here: a missing required member is the service's
+//! `InvalidInputException`, not a framing error, so presence is checked by the handlers.
+//! Unknown members are ignored, as AWS does.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBucketRequest {
+    pub bucket_name: Option<String>,
+    pub bundle_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub enable_object_versioning: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetBucketsRequest {
+    pub bucket_name: Option<String>,
+    pub page_token: Option<String>,
+    pub include_connected_resources: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteBucketRequest {
+    pub bucket_name: Option<String>,
+    pub force_delete: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateBucketBundleRequest {
+    pub bucket_name: Option<String>,
+    pub bundle_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketNameRequest {
+    pub bucket_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteBucketAccessKeyRequest {
+    pub bucket_name: Option<String>,
+    pub access_key_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetOperationRequest {
+    pub operation_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceLocation {
+    pub availability_zone: String,
+    pub region_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub id: String,
+    pub resource_name: String,
+    pub resource_type: String,
+    pub created_at: f64,
+    pub location: ResourceLocation,
+    pub is_terminal: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_details: Option<String>,
+    pub operation_type: String,
+    pub status: String,
+    pub status_changed_at: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_details: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKeyLastUsed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used_date: Option<f64>,
+    pub region: String,
+    pub service_name: String,
+}
+
+impl AccessKeyLastUsed {
+    /// What AWS reports for a key that has never been used.
+    pub fn never() -> Self {
+        Self { last_used_date: None, region: "N/A".into(), service_name: "N/A".into() }
+    }
+}
+
+/// `AccessKey`. The secret is present only in the CreateBucketAccessKey answer.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKey {
+    pub access_key_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_access_key: Option<String>,
+    pub status: String,
+    pub created_at: f64,
+    pub last_used: AccessKeyLastUsed,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "** redacted **"))
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bucket {
+    pub resource_type: String,
+    pub access_rules: serde_json::Value,
+    pub arn: String,
+    pub bundle_id: String,
+    pub created_at: f64,
+    pub url: String,
+    pub location: ResourceLocation,
+    pub name: String,
+    pub support_code: String,
+    pub tags: Vec<Tag>,
+    pub object_versioning: String,
+    pub able_to_update_bundle: bool,
+    pub readonly_access_accounts: Vec<String>,
+    pub resources_receiving_access: Vec<serde_json::Value>,
+    pub state: serde_json::Value,
+    pub access_log_config: serde_json::Value,
+}

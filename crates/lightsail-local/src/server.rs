@@ -1,0 +1,485 @@
+//! The HTTP side: one hyper HTTP/1.1 connection task per client, the awsJson1_1 framing,
+//! the control routes, persistence and the handle that owns a running endpoint.
+
+use crate::auth::{self, Credentials};
+use crate::error::ApiError;
+use crate::faults::{Decision, FaultConfig, FaultState, Refusal};
+use crate::store::{OperationPlan, Store};
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub const TARGET_PREFIX: &str = "Lightsail_20161128.";
+/// Where the control routes live; Lightsail itself only answers `POST /`.
+pub const CONTROL_PREFIX: &str = "/_lightsail-local/";
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// How to start an endpoint.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `127.0.0.1:0` picks a free loopback port.
+    pub addr: SocketAddr,
+    pub state_file: Option<PathBuf>,
+    pub credentials: Credentials,
+    pub faults: FaultConfig,
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            credentials: Credentials::test_pair(),
+            faults: FaultConfig::default(),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot read the state file {path}: {source}")]
+    ReadState { path: PathBuf, source: std::io::Error },
+    #[error("the state file {path} is corrupt: {reason} (move it away to start empty)")]
+    CorruptState { path: PathBuf, reason: String },
+    #[error("invalid fault configuration: {0}")]
+    Faults(String),
+}
+
+/// Counters of what the endpoint has seen, for tests and the control route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Every HTTP request, control routes excepted.
+    pub http_requests: u64,
+    /// Requests refused before dispatch (framing, size, authentication).
+    pub rejected: u64,
+    /// Authenticated calls per operation, whatever their outcome.
+    pub calls: BTreeMap<String, u64>,
+    /// Faults injected, per kind.
+    pub faults: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    pub fn calls_of(&self, operation: &str) -> u64 {
+        self.calls.get(operation).copied().unwrap_or(0)
+    }
+
+    pub fn total_calls(&self) -> u64 {
+        self.calls.values().sum()
+    }
+}
+
+struct Shared {
+    store: Mutex<Store>,
+    state_file: Option<PathBuf>,
+    credentials: Credentials,
+    faults: Mutex<FaultState>,
+    stats: Mutex<Stats>,
+    body_limit: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock cannot leave these structures half-updated in a way that
+    // matters more than refusing all later requests would, so poisoning is ignored.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A running endpoint. Dropping it stops the server and closes its connections.
+pub struct LocalEndpoint {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl LocalEndpoint {
+    /// Binds, loads the state file if any, and starts serving on the current tokio runtime.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        config.faults.validate().map_err(StartError::Faults)?;
+        let store = match &config.state_file {
+            Some(path) => load_state(path)?,
+            None => Store::new(),
+        };
+        let listener =
+            TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            state_file: config.state_file,
+            credentials: config.credentials,
+            faults: Mutex::new(FaultState::new(config.faults)),
+            stats: Mutex::new(Stats::default()),
+            body_limit: config.body_limit,
+        });
+        let (shutdown, stop) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), stop));
+        tracing::info!(%addr, "lightsail-local listening");
+        Ok(Self { addr, shared, shutdown, task: Some(task) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, for `--endpoint-url`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// Replaces the fault configuration (and restarts its generator from the new seed).
+    pub fn set_faults(&self, faults: FaultConfig) -> Result<(), String> {
+        faults.validate()?;
+        *lock(&self.shared.faults) = FaultState::new(faults);
+        Ok(())
+    }
+
+    pub fn faults(&self) -> FaultConfig {
+        lock(&self.shared.faults).config().clone()
+    }
+
+    pub fn stats(&self) -> Stats {
+        lock(&self.shared.stats).clone()
+    }
+
+    /// Reads the service state directly (no request, no fault, no counter).
+    pub fn inspect<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        f(&lock(&self.shared.store))
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the connections to close.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalEndpoint {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            // Aborting the accept task drops its JoinSet, which aborts every connection task.
+            task.abort();
+        }
+    }
+}
+
+fn load_state(path: &Path) -> Result<Store, StartError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Store::from_json(&bytes).map_err(|reason| StartError::CorruptState { path: path.into(), reason }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Store::new()),
+        Err(source) => Err(StartError::ReadState { path: path.into(), source }),
+    }
+}
+
+/// Writes the whole state to a temporary file beside the target, then renames it into place.
+fn save_state(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let shared = shared.clone();
+                    let mut stop = stop.clone();
+                    connections.spawn(async move {
+                        let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+                        let conn = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service);
+                        tokio::pin!(conn);
+                        tokio::select! {
+                            result = conn.as_mut() => {
+                                if let Err(e) = result {
+                                    tracing::debug!(error = %e, "connection ended");
+                                }
+                            }
+                            _ = stop.changed() => {
+                                conn.as_mut().graceful_shutdown();
+                                let _ = conn.await;
+                            }
+                        }
+                    });
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    while connections.join_next().await.is_some() {}
+}
+
+/// Returned instead of a response to close the connection without answering.
+#[derive(Debug, thiserror::Error)]
+#[error("response dropped by fault injection")]
+struct LostResponse;
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, LostResponse> {
+    if req.uri().path().starts_with(CONTROL_PREFIX) {
+        return Ok(control(&shared, req).await);
+    }
+    lock(&shared.stats).http_requests += 1;
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let lightsail_codes = lock(&shared.faults).config().lightsail_error_codes;
+    match serve(&shared, req).await {
+        Served::Answer(status, body) => Ok(json_response(status, &request_id, body)),
+        Served::Error { error, counted } => {
+            if !counted {
+                lock(&shared.stats).rejected += 1;
+            }
+            tracing::debug!(%error, "answering with an error");
+            Ok(json_response(error.status, &request_id, error.body(lightsail_codes)))
+        }
+        Served::Unavailable => Ok(Response::builder()
+            .status(StatusCode::SERVICE_UNAVAILABLE)
+            .header("x-amzn-requestid", request_id)
+            .body(Full::new(Bytes::new()))
+            .expect("valid response")),
+        Served::Lost => Err(LostResponse),
+    }
+}
+
+enum Served {
+    Answer(StatusCode, serde_json::Value),
+    /// `counted` = the call already shows in the per-operation counters.
+    Error {
+        error: ApiError,
+        counted: bool,
+    },
+    Unavailable,
+    Lost,
+}
+
+impl From<ApiError> for Served {
+    fn from(error: ApiError) -> Self {
+        Served::Error { error, counted: false }
+    }
+}
+
+async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
+    let (parts, body) = req.into_parts();
+    if parts.method != Method::POST || parts.uri.path() != "/" {
+        return ApiError::unknown_operation().into();
+    }
+    let body = match Limited::new(body, shared.body_limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return ApiError::payload_too_large(shared.body_limit).into();
+        }
+        Err(e) => return ApiError::serialization(format!("The request body could not be read: {e}")).into(),
+    };
+    let region = match auth::verify(&parts, &body, &shared.credentials, SystemTime::now()) {
+        Ok(region) => region,
+        Err(error) => return error.into(),
+    };
+    let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(operation) = target.strip_prefix(TARGET_PREFIX).and_then(Operation::from_name) else {
+        return ApiError::unknown_operation().into();
+    };
+    let name = operation.name();
+    *lock(&shared.stats).calls.entry(name.to_string()).or_default() += 1;
+
+    let decision = lock(&shared.faults).decide(name, operation.is_mutating());
+    count_faults(shared, &decision);
+    if let Some(delay) = decision.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let counted = |error: ApiError| Served::Error { error, counted: true };
+    match decision.refusal {
+        Some(Refusal::Throttle) => return counted(ApiError::throttling()),
+        Some(Refusal::ServerError) => {
+            return counted(ApiError::service("We encountered an internal error. Please try again."));
+        }
+        Some(Refusal::Unavailable) => return Served::Unavailable,
+        None => {}
+    }
+
+    let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
+    match dispatch(shared, operation, &region, &body, plan) {
+        Ok(value) if decision.lost_response => {
+            tracing::debug!(operation = name, "applied; dropping the answer");
+            drop(value);
+            Served::Lost
+        }
+        Ok(value) => Served::Answer(StatusCode::OK, value),
+        Err(error) => counted(error),
+    }
+}
+
+fn count_faults(shared: &Shared, decision: &Decision) {
+    let mut kinds = Vec::new();
+    match decision.refusal {
+        Some(Refusal::Throttle) => kinds.push("throttle"),
+        Some(Refusal::ServerError) => kinds.push("server_error"),
+        Some(Refusal::Unavailable) => kinds.push("unavailable"),
+        None => {}
+    }
+    if decision.delay.is_some() {
+        kinds.push("latency");
+    }
+    if decision.lost_response && decision.refusal.is_none() {
+        kinds.push("lost_response");
+    }
+    if !kinds.is_empty() {
+        let mut stats = lock(&shared.stats);
+        for kind in kinds {
+            *stats.faults.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+}
+
+macro_rules! operations {
+    ($($variant:ident => $mutating:expr),* $(,)?) => {
+        /// The operations this endpoint serves.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Operation { $($variant),* }
+
+        impl Operation {
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
+
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $(stringify!($variant) => Some(Operation::$variant),)* _ => None }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self { $(Operation::$variant => stringify!($variant)),* }
+            }
+
+            /// Whether the call changes state (and so can lose its answer after being applied).
+            pub fn is_mutating(self) -> bool {
+                match self { $(Operation::$variant => $mutating),* }
+            }
+        }
+    };
+}
+
+operations! {
+    CreateBucket => true,
+    GetBuckets => false,
+    DeleteBucket => true,
+    UpdateBucketBundle => true,
+    CreateBucketAccessKey => true,
+    GetBucketAccessKeys => false,
+    DeleteBucketAccessKey => true,
+    GetOperation => false,
+}
+
+fn parse<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    // Clients send `{}` for empty input; an empty body is taken the same way.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::serialization(e.to_string()))
+}
+
+fn dispatch(
+    shared: &Shared,
+    operation: Operation,
+    region: &str,
+    body: &[u8],
+    plan: OperationPlan,
+) -> Result<serde_json::Value, ApiError> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    // Epoch seconds with millisecond precision, as AWS writes them.
+    let now = now.as_millis() as f64 / 1000.0;
+    let mut store = lock(&shared.store);
+    let result = match operation {
+        Operation::CreateBucket => store.create_bucket(region, now, parse(body)?, plan),
+        Operation::GetBuckets => store.get_buckets(region, parse(body)?),
+        Operation::DeleteBucket => store.delete_bucket(region, now, parse(body)?, plan),
+        Operation::UpdateBucketBundle => store.update_bucket_bundle(region, now, parse(body)?, plan),
+        Operation::CreateBucketAccessKey => store.create_bucket_access_key(region, now, parse(body)?, plan),
+        Operation::GetBucketAccessKeys => store.get_bucket_access_keys(region, parse(body)?),
+        Operation::DeleteBucketAccessKey => store.delete_bucket_access_key(region, now, parse(body)?, plan),
+        Operation::GetOperation => store.get_operation(region, now, parse(body)?),
+    }?;
+    if operation.is_mutating()
+        && let Some(path) = &shared.state_file
+        && let Err(e) = save_state(path, &store.to_json())
+    {
+        tracing::error!(path = %path.display(), error = %e, "cannot save the state");
+        return Err(ApiError::service(format!("The state could not be saved: {e}")));
+    }
+    Ok(result)
+}
+
+fn json_response(status: StatusCode, request_id: &str, body: serde_json::Value) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, JSON_CONTENT_TYPE)
+        .header("x-amzn-requestid", request_id)
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("valid response")
+}
+
+/// `GET|PUT /_lightsail-local/faults`, `GET /_lightsail-local/stats`.
+async fn control(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let plain = |status: StatusCode, text: String| {
+        Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Full::new(Bytes::from(text)))
+            .expect("valid response")
+    };
+    let ok = |value: serde_json::Value| {
+        Response::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(value.to_string())))
+            .expect("valid response")
+    };
+    let route = &req.uri().path()[CONTROL_PREFIX.len()..];
+    match (req.method().clone(), route) {
+        (Method::GET, "faults") => ok(serde_json::to_value(lock(&shared.faults).config()).expect("serializes")),
+        (Method::PUT, "faults") => {
+            let body = match Limited::new(req.into_body(), shared.body_limit).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => return plain(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}\n")),
+            };
+            let config: FaultConfig = match serde_json::from_slice(&body) {
+                Ok(config) => config,
+                Err(e) => return plain(StatusCode::BAD_REQUEST, format!("invalid fault configuration: {e}\n")),
+            };
+            if let Err(e) = config.validate() {
+                return plain(StatusCode::BAD_REQUEST, format!("invalid fault configuration: {e}\n"));
+            }
+            *lock(&shared.faults) = FaultState::new(config.clone());
+            ok(serde_json::to_value(config).expect("serializes"))
+        }
+        (Method::GET, "stats") => ok(serde_json::to_value(&*lock(&shared.stats)).expect("serializes")),
+        _ => plain(StatusCode::NOT_FOUND, format!("no control route {} {}\n", req.method(), req.uri().path())),
+    }
+}

@@ -1,0 +1,472 @@
+//! The service's state, kept per region, and the semantics of each operation.
+
+use crate::error::ApiError;
+use crate::keys;
+use crate::model::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+
+pub const ACCOUNT_ID: &str = "123456789012";
+pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
+pub const BUNDLE_IDS: &[&str] = &["small_1_0", "medium_1_0", "large_1_0"];
+/// Operation records kept per region; the oldest are forgotten first.
+const MAX_OPERATIONS_PER_REGION: usize = 10_000;
+const STATE_FORMAT: u32 = 1;
+
+/// How the operation records of one call behave (from fault injection).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OperationPlan {
+    pub pending_polls: u32,
+    pub failed: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    format: u32,
+    regions: BTreeMap<String, RegionState>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionState {
+    buckets: BTreeMap<String, StoredBucket>,
+    operations: BTreeMap<String, StoredOperation>,
+    operation_order: VecDeque<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredBucket {
+    name: String,
+    bundle_id: String,
+    created_at: f64,
+    arn: String,
+    tags: Vec<Tag>,
+    object_versioning: String,
+    /// Secrets are never stored: the service returns them once, at creation.
+    access_keys: Vec<StoredAccessKey>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredAccessKey {
+    access_key_id: String,
+    status: String,
+    created_at: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredOperation {
+    record: Operation,
+    polls_left: u32,
+    failed: bool,
+}
+
+/// The model's `BucketName` pattern: `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`.
+pub fn validate_bucket_name(member: &str, name: &str) -> Result<(), ApiError> {
+    let bytes = name.as_bytes();
+    let edge_ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let valid = (3..=54).contains(&bytes.len())
+        && bytes.iter().all(|b| edge_ok(b) || *b == b'-')
+        && edge_ok(&bytes[0])
+        && edge_ok(&bytes[bytes.len() - 1]);
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_input(format!(
+            "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: ^[a-z0-9][a-z0-9-]{{1,52}}[a-z0-9]$"
+        )))
+    }
+}
+
+/// The naming rules AWS applies when a bucket is created, beyond the pattern.
+fn validate_new_bucket_name(name: &str) -> Result<(), ApiError> {
+    validate_bucket_name("bucketName", name)?;
+    let reserved_prefix = ["amzn-s3-demo-", "sthree-", "sthree-configurator"].into_iter().find(|p| name.starts_with(p));
+    let rule = if name.contains("--") {
+        Some("must not contain two adjacent hyphens".to_string())
+    } else if let Some(prefix) = reserved_prefix {
+        Some(format!("must not start with the reserved prefix '{prefix}'"))
+    } else if name.ends_with("-s3alias") {
+        Some("must not end with the reserved suffix '-s3alias'".to_string())
+    } else {
+        None
+    };
+    match rule {
+        Some(rule) => Err(ApiError::invalid_input(format!("The bucket name '{name}' is not valid: it {rule}."))),
+        None => Ok(()),
+    }
+}
+
+fn required<'a>(member: &str, value: &'a Option<String>) -> Result<&'a str, ApiError> {
+    value.as_deref().ok_or_else(|| ApiError::missing_member(member))
+}
+
+fn bucket_not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!("The bucket does not exist: {name}"))
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self { format: STATE_FORMAT, regions: BTreeMap::new() }
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        let store: Store = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if store.format != STATE_FORMAT {
+            return Err(format!("unsupported state format {} (expected {STATE_FORMAT})", store.format));
+        }
+        Ok(store)
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("the store serializes")
+    }
+
+    /// The access key ids of a bucket, or `None` when the bucket does not exist.
+    pub fn access_key_ids(&self, region: &str, bucket: &str) -> Option<Vec<String>> {
+        let bucket = self.regions.get(region)?.buckets.get(bucket)?;
+        Some(bucket.access_keys.iter().map(|k| k.access_key_id.clone()).collect())
+    }
+
+    /// All bucket names of a region.
+    pub fn bucket_names(&self, region: &str) -> Vec<String> {
+        self.regions.get(region).map(|r| r.buckets.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    fn region(&mut self, region: &str) -> &mut RegionState {
+        self.regions.entry(region.to_string()).or_default()
+    }
+
+    fn bucket_mut(&mut self, region: &str, name: &str) -> Result<&mut StoredBucket, ApiError> {
+        self.regions.get_mut(region).and_then(|r| r.buckets.get_mut(name)).ok_or_else(|| bucket_not_found(name))
+    }
+
+    /// Records an operation and returns it as the caller first sees it.
+    fn record_operation(
+        &mut self,
+        region: &str,
+        now: f64,
+        resource_name: &str,
+        operation_type: &str,
+        details: Option<String>,
+        plan: OperationPlan,
+    ) -> Operation {
+        let pending = plan.pending_polls > 0;
+        let mut record = Operation {
+            id: keys::operation_id(),
+            resource_name: resource_name.to_string(),
+            resource_type: "Bucket".into(),
+            created_at: now,
+            location: location(region),
+            is_terminal: false,
+            operation_details: details,
+            operation_type: operation_type.to_string(),
+            status: "Started".into(),
+            status_changed_at: now,
+            error_code: None,
+            error_details: None,
+        };
+        let stored = StoredOperation { record: record.clone(), polls_left: plan.pending_polls, failed: plan.failed };
+        let state = self.region(region);
+        state.operation_order.push_back(record.id.clone());
+        state.operations.insert(record.id.clone(), stored);
+        while state.operation_order.len() > MAX_OPERATIONS_PER_REGION {
+            if let Some(old) = state.operation_order.pop_front() {
+                state.operations.remove(&old);
+            }
+        }
+        if !pending {
+            let stored = state.operations.get_mut(&record.id).expect("just inserted");
+            finish(stored, now);
+            record = stored.record.clone();
+        }
+        record
+    }
+
+    pub fn create_bucket(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: CreateBucketRequest,
+        plan: OperationPlan,
+    ) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        let bundle_id = required("bundleId", &req.bundle_id)?;
+        validate_new_bucket_name(name)?;
+        validate_bundle(bundle_id)?;
+        // Bucket names are global, as in S3.
+        if self.regions.values().any(|r| r.buckets.contains_key(name)) {
+            return Err(ApiError::invalid_input(format!(
+                "The bucket name {name} is already in use. Bucket names must be unique across all of AWS."
+            )));
+        }
+        let bucket = StoredBucket {
+            name: name.to_string(),
+            bundle_id: bundle_id.to_string(),
+            created_at: now,
+            arn: format!("arn:aws:lightsail:{region}:{ACCOUNT_ID}:Bucket/{}", keys::operation_id()),
+            tags: req.tags.unwrap_or_default(),
+            object_versioning: if req.enable_object_versioning == Some(true) { "Enabled" } else { "NeverEnabled" }
+                .into(),
+            access_keys: Vec::new(),
+        };
+        let wire = bucket_wire(region, &bucket);
+        self.region(region).buckets.insert(name.to_string(), bucket);
+        let op = self.record_operation(region, now, name, "CreateBucket", None, plan);
+        Ok(json!({ "bucket": wire, "operations": [op] }))
+    }
+
+    pub fn get_buckets(&mut self, region: &str, req: GetBucketsRequest) -> Result<Value, ApiError> {
+        let state = self.region(region);
+        let buckets: Vec<Bucket> = match req.bucket_name.as_deref() {
+            Some(name) => {
+                validate_bucket_name("bucketName", name)?;
+                let bucket = state.buckets.get(name).ok_or_else(|| bucket_not_found(name))?;
+                vec![bucket_wire(region, bucket)]
+            }
+            None => state.buckets.values().map(|b| bucket_wire(region, b)).collect(),
+        };
+        Ok(json!({ "buckets": buckets }))
+    }
+
+    pub fn delete_bucket(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: DeleteBucketRequest,
+        plan: OperationPlan,
+    ) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        validate_bucket_name("bucketName", name)?;
+        let bucket = self.bucket_mut(region, name)?;
+        if !bucket.access_keys.is_empty() && req.force_delete != Some(true) {
+            return Err(ApiError::invalid_input(format!(
+                "The bucket {name} has {} access key(s). Delete them first, or set forceDelete to true.",
+                bucket.access_keys.len()
+            )));
+        }
+        self.region(region).buckets.remove(name);
+        let op = self.record_operation(region, now, name, "DeleteBucket", None, plan);
+        Ok(json!({ "operations": [op] }))
+    }
+
+    pub fn update_bucket_bundle(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: UpdateBucketBundleRequest,
+        plan: OperationPlan,
+    ) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        let bundle_id = required("bundleId", &req.bundle_id)?;
+        validate_bucket_name("bucketName", name)?;
+        validate_bundle(bundle_id)?;
+        self.bucket_mut(region, name)?.bundle_id = bundle_id.to_string();
+        let op = self.record_operation(region, now, name, "UpdateBucketBundle", None, plan);
+        Ok(json!({ "operations": [op] }))
+    }
+
+    pub fn create_bucket_access_key(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: BucketNameRequest,
+        plan: OperationPlan,
+    ) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        validate_bucket_name("bucketName", name)?;
+        let bucket = self.bucket_mut(region, name)?;
+        if bucket.access_keys.len() >= MAX_ACCESS_KEYS_PER_BUCKET {
+            return Err(ApiError::invalid_input(format!(
+                "You have reached the maximum number of access keys ({MAX_ACCESS_KEYS_PER_BUCKET}) for bucket {name}. \
+                 Delete an access key before you create another."
+            )));
+        }
+        let key = StoredAccessKey { access_key_id: keys::access_key_id(), status: "Active".into(), created_at: now };
+        let mut wire = access_key_wire(&key);
+        wire.secret_access_key = Some(keys::secret_access_key());
+        let key_id = key.access_key_id.clone();
+        bucket.access_keys.push(key);
+        let op = self.record_operation(region, now, name, "CreateBucketAccessKey", Some(key_id), plan);
+        Ok(json!({ "accessKey": wire, "operations": [op] }))
+    }
+
+    pub fn get_bucket_access_keys(&mut self, region: &str, req: BucketNameRequest) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        validate_bucket_name("bucketName", name)?;
+        let bucket = self.bucket_mut(region, name)?;
+        let keys: Vec<AccessKey> = bucket.access_keys.iter().map(access_key_wire).collect();
+        Ok(json!({ "accessKeys": keys }))
+    }
+
+    pub fn delete_bucket_access_key(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: DeleteBucketAccessKeyRequest,
+        plan: OperationPlan,
+    ) -> Result<Value, ApiError> {
+        let name = required("bucketName", &req.bucket_name)?;
+        let key_id = required("accessKeyId", &req.access_key_id)?;
+        validate_bucket_name("bucketName", name)?;
+        let bucket = self.bucket_mut(region, name)?;
+        let index =
+            bucket.access_keys.iter().position(|k| k.access_key_id == key_id).ok_or_else(|| {
+                ApiError::not_found(format!("The access key {key_id} does not exist for bucket {name}"))
+            })?;
+        bucket.access_keys.remove(index);
+        let op = self.record_operation(region, now, name, "DeleteBucketAccessKey", Some(key_id.to_string()), plan);
+        Ok(json!({ "operations": [op] }))
+    }
+
+    /// Each poll of a pending operation brings it one step closer to its end.
+    pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Value, ApiError> {
+        let id = required("operationId", &req.operation_id)?;
+        let stored = self
+            .region(region)
+            .operations
+            .get_mut(id)
+            .ok_or_else(|| ApiError::not_found(format!("The operation does not exist: {id}")))?;
+        if !stored.record.is_terminal {
+            if stored.polls_left == 0 {
+                finish(stored, now);
+            } else {
+                stored.polls_left -= 1;
+            }
+        }
+        Ok(json!({ "operation": stored.record }))
+    }
+}
+
+fn finish(stored: &mut StoredOperation, now: f64) {
+    let record = &mut stored.record;
+    record.is_terminal = true;
+    record.status_changed_at = now;
+    if stored.failed {
+        record.status = "Failed".into();
+        record.error_code = Some("InternalError".into());
+        record.error_details = Some(format!("The {} operation failed (injected fault)", record.operation_type));
+    } else {
+        record.status = "Succeeded".into();
+    }
+}
+
+fn validate_bundle(bundle_id: &str) -> Result<(), ApiError> {
+    if BUNDLE_IDS.contains(&bundle_id) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_input(format!(
+            "The bundle ID {bundle_id} is not valid. Valid bundle IDs: {}",
+            BUNDLE_IDS.join(", ")
+        )))
+    }
+}
+
+fn location(region: &str) -> ResourceLocation {
+    ResourceLocation { availability_zone: "all".into(), region_name: region.to_string() }
+}
+
+fn access_key_wire(key: &StoredAccessKey) -> AccessKey {
+    AccessKey {
+        access_key_id: key.access_key_id.clone(),
+        secret_access_key: None,
+        status: key.status.clone(),
+        created_at: key.created_at,
+        last_used: AccessKeyLastUsed::never(),
+    }
+}
+
+fn bucket_wire(region: &str, bucket: &StoredBucket) -> Bucket {
+    Bucket {
+        resource_type: "Bucket".into(),
+        access_rules: json!({ "getObject": "private", "allowPublicOverrides": false }),
+        arn: bucket.arn.clone(),
+        bundle_id: bucket.bundle_id.clone(),
+        created_at: bucket.created_at,
+        url: format!("https://{}.s3.{region}.amazonaws.com/", bucket.name),
+        location: location(region),
+        name: bucket.name.clone(),
+        support_code: format!("{ACCOUNT_ID}/{}", bucket.name),
+        tags: bucket.tags.clone(),
+        object_versioning: bucket.object_versioning.clone(),
+        able_to_update_bundle: true,
+        readonly_access_accounts: Vec::new(),
+        resources_receiving_access: Vec::new(),
+        state: json!({ "code": "OK" }),
+        access_log_config: json!({ "enabled": false }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_name_pattern() {
+        for ok in ["abc", "example-bucket", "0a-9", &"a".repeat(54)] {
+            assert!(validate_bucket_name("bucketName", ok).is_ok(), "{ok}");
+        }
+        for bad in ["ab", "-abc", "abc-", "ABC", "a_b", "a.b", "", &"a".repeat(55), "ünï"] {
+            let err = validate_bucket_name("bucketName", bad).unwrap_err();
+            assert!(err.message.contains("'bucketName'"), "{bad}: {err}");
+        }
+        for bad in ["a--b", "sthree-x", "amzn-s3-demo-x", "x-s3alias"] {
+            assert!(validate_new_bucket_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pending_operations_finish_after_their_polls() {
+        let mut store = Store::new();
+        let plan = OperationPlan { pending_polls: 2, failed: true };
+        let created = store
+            .create_bucket(
+                "us-east-1",
+                1.0,
+                CreateBucketRequest {
+                    bucket_name: Some("b-1".into()),
+                    bundle_id: Some("small_1_0".into()),
+                    ..Default::default()
+                },
+                plan,
+            )
+            .unwrap();
+        assert_eq!(created["operations"][0]["status"], "Started");
+        let id = created["operations"][0]["id"].as_str().unwrap().to_string();
+        let poll = |store: &mut Store| {
+            store.get_operation("us-east-1", 2.0, GetOperationRequest { operation_id: Some(id.clone()) }).unwrap()["operation"]["status"].clone()
+        };
+        assert_eq!(poll(&mut store), "Started");
+        assert_eq!(poll(&mut store), "Started");
+        assert_eq!(poll(&mut store), "Failed");
+        assert_eq!(poll(&mut store), "Failed");
+        // Operations are regional.
+        assert!(store.get_operation("eu-west-1", 2.0, GetOperationRequest { operation_id: Some(id) }).is_err());
+    }
+
+    #[test]
+    fn state_round_trips_and_rejects_other_formats() {
+        let mut store = Store::new();
+        store
+            .create_bucket(
+                "us-east-1",
+                1.0,
+                CreateBucketRequest {
+                    bucket_name: Some("b-1".into()),
+                    bundle_id: Some("small_1_0".into()),
+                    ..Default::default()
+                },
+                OperationPlan::default(),
+            )
+            .unwrap();
+        let again = Store::from_json(&store.to_json()).unwrap();
+        assert_eq!(again.bucket_names("us-east-1"), vec!["b-1"]);
+        assert!(Store::from_json(b"{\"format\": 99, \"regions\": {}}").unwrap_err().contains("format"));
+        assert!(Store::from_json(b"{").is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Every operation and its error paths, driven with the real Rust SDK over real HTTP and SigV4.
+
+mod common;
+
+use aws_sdk_lightsail::types::OperationStatus;
+use common::*;
+
+#[tokio::test]
+async fn bucket_lifecycle() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+
+    let created = client.create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await.unwrap();
+    let bucket = created.bucket().unwrap();
+    assert_eq!(bucket.name(), Some("example-bucket"));
+    assert_eq!(bucket.bundle_id(), Some("small_1_0"));
+    assert!(bucket.arn().unwrap().starts_with("arn:aws:lightsail:us-east-1:123456789012:Bucket/"));
+    assert_eq!(bucket.url(), Some("https://example-bucket.s3.us-east-1.amazonaws.com/"));
+    assert_eq!(bucket.location().unwrap().region_name().unwrap().as_str(), "us-east-1");
+    let op = &created.operations()[0];
+    assert_eq!(op.operation_type().unwrap().as_str(), "CreateBucket");
+    assert_eq!(op.status(), Some(&OperationStatus::Succeeded));
+
+    let listed = client.get_buckets().send().await.unwrap();
+    assert_eq!(listed.buckets().len(), 1);
+    let one = client.get_buckets().bucket_name("example-bucket").send().await.unwrap();
+    assert_eq!(one.buckets()[0].support_code(), Some("123456789012/example-bucket"));
+
+    client.update_bucket_bundle().bucket_name("example-bucket").bundle_id("medium_1_0").send().await.unwrap();
+    let one = client.get_buckets().bucket_name("example-bucket").send().await.unwrap();
+    assert_eq!(one.buckets()[0].bundle_id(), Some("medium_1_0"));
+
+    let deleted = client.delete_bucket().bucket_name("example-bucket").send().await.unwrap();
+    assert_eq!(deleted.operations()[0].operation_type().unwrap().as_str(), "DeleteBucket");
+    let err = client.get_buckets().bucket_name("example-bucket").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception(), "{err:?}");
+}
+
+#[tokio::test]
+async fn bucket_errors() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    create_bucket(&client, "taken").await;
+
+    let err = client.create_bucket().bucket_name("taken").bundle_id("small_1_0").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_invalid_input_exception());
+    assert!(message(&err).contains("already in use"));
+    // Names are global: another region cannot have it either.
+    let other = common::client(&endpoint, "eu-west-1");
+    assert!(other.create_bucket().bucket_name("taken").bundle_id("small_1_0").send().await.is_err());
+
+    for bad in ["Upper", "a--b", "x-s3alias", "ab"] {
+        let err = client.create_bucket().bucket_name(bad).bundle_id("small_1_0").send().await.unwrap_err();
+        assert!(err.as_service_error().unwrap().is_invalid_input_exception(), "{bad}");
+    }
+    let err = client.create_bucket().bucket_name("fine-name").bundle_id("huge_9_9").send().await.unwrap_err();
+    assert!(message(&err).contains("huge_9_9"));
+    let err = client.create_bucket().bucket_name("fine-name").send().await.unwrap_err();
+    assert!(message(&err).contains("'bundleId'"), "{}", message(&err));
+
+    let err = client.delete_bucket().bucket_name("missing").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+}
+
+#[tokio::test]
+async fn access_key_lifecycle() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    create_bucket(&client, "example-bucket").await;
+
+    let created = client.create_bucket_access_key().bucket_name("example-bucket").send().await.unwrap();
+    let key = created.access_key().unwrap();
+    let id = key.access_key_id().unwrap().to_string();
+    let secret = key.secret_access_key().unwrap();
+    assert_eq!(id.len(), 20);
+    assert!(id.starts_with("AKIA") && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    assert_eq!(secret.len(), 40);
+    assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'));
+    assert_eq!(key.status().unwrap().as_str(), "Active");
+    assert!(key.created_at().is_some());
+    let last_used = key.last_used().unwrap();
+    assert_eq!(last_used.last_used_date(), None);
+    assert_eq!(last_used.region(), Some("N/A"));
+    assert_eq!(last_used.service_name(), Some("N/A"));
+
+    let op = &created.operations()[0];
+    assert_eq!(op.operation_type().unwrap().as_str(), "CreateBucketAccessKey");
+    assert_eq!(op.resource_name(), Some("example-bucket"));
+    let polled = client.get_operation().operation_id(op.id().unwrap()).send().await.unwrap();
+    assert_eq!(polled.operation().unwrap().status(), Some(&OperationStatus::Succeeded));
+    assert_eq!(polled.operation().unwrap().is_terminal(), Some(true));
+
+    let listed = client.get_bucket_access_keys().bucket_name("example-bucket").send().await.unwrap();
+    assert_eq!(listed.access_keys().len(), 1);
+    assert_eq!(listed.access_keys()[0].access_key_id(), Some(id.as_str()));
+    assert_eq!(listed.access_keys()[0].secret_access_key(), None, "the secret is only shown once");
+
+    // A bucket with a key needs forceDelete.
+    let err = client.delete_bucket().bucket_name("example-bucket").send().await.unwrap_err();
+    assert!(message(&err).contains("forceDelete"), "{}", message(&err));
+
+    let deleted =
+        client.delete_bucket_access_key().bucket_name("example-bucket").access_key_id(&id).send().await.unwrap();
+    assert_eq!(deleted.operations()[0].operation_type().unwrap().as_str(), "DeleteBucketAccessKey");
+    let listed = client.get_bucket_access_keys().bucket_name("example-bucket").send().await.unwrap();
+    assert!(listed.access_keys().is_empty());
+    let err =
+        client.delete_bucket_access_key().bucket_name("example-bucket").access_key_id(&id).send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+}
+
+#[tokio::test]
+async fn at_most_two_keys_per_bucket_and_force_delete() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    create_bucket(&client, "two-keys").await;
+    for _ in 0..2 {
+        client.create_bucket_access_key().bucket_name("two-keys").send().await.unwrap();
+    }
+    let err = client.create_bucket_access_key().bucket_name("two-keys").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_invalid_input_exception());
+    assert!(message(&err).contains("maximum number of access keys (2)"), "{}", message(&err));
+
+    client.delete_bucket().bucket_name("two-keys").force_delete(true).send().await.unwrap();
+    assert!(endpoint.inspect(|s| s.access_key_ids("us-east-1", "two-keys")).is_none());
+}
+
+#[tokio::test]
+async fn access_key_errors() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    let err = client.create_bucket_access_key().bucket_name("no-such-bucket").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    let err = client.get_bucket_access_keys().bucket_name("Bad_Name").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_invalid_input_exception());
+    let err = client.get_bucket_access_keys().send().await.unwrap_err();
+    assert!(message(&err).contains("'bucketName'"));
+    create_bucket(&client, "has-bucket").await;
+    let err = client.delete_bucket_access_key().bucket_name("has-bucket").send().await.unwrap_err();
+    assert!(message(&err).contains("'accessKeyId'"));
+    let err = client.get_operation().operation_id("00000000-0000-0000-0000-000000000000").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+}
+
+#[tokio::test]
+async fn state_is_per_region() {
+    let endpoint = endpoint().await;
+    let east = client(&endpoint, "us-east-1");
+    let west = client(&endpoint, "eu-west-1");
+    create_bucket(&east, "east-bucket").await;
+    assert_eq!(east.get_buckets().send().await.unwrap().buckets().len(), 1);
+    assert!(west.get_buckets().send().await.unwrap().buckets().is_empty());
+    let err = west.create_bucket_access_key().bucket_name("east-bucket").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    let created = east.create_bucket_access_key().bucket_name("east-bucket").send().await.unwrap();
+    let op_id = created.operations()[0].id().unwrap();
+    assert!(west.get_operation().operation_id(op_id).send().await.is_err());
+}
+
+#[tokio::test]
+async fn lightsail_error_code_quirk_can_be_switched_on() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    endpoint.set_faults(lightsail_local::FaultConfig { lightsail_error_codes: true, ..Default::default() }).unwrap();
+    let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
+    // The SDK prefers the body's `code` over `__type`, so the error is no longer typed.
+    assert_eq!(code(&err).as_deref(), Some("DoesNotExist"));
+    assert!(!err.as_service_error().unwrap().is_not_found_exception());
+}
