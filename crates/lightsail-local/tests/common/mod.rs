@@ -44,3 +44,26 @@ where
     use aws_sdk_lightsail::error::ProvideErrorMetadata;
     err.message().unwrap_or_default().to_string()
 }
+
+/// A raw HTTP/1.1 exchange on a fresh connection, for requests no SDK would send.
+/// Returns the status and the body, or `None` when the server closed without answering.
+pub async fn raw_request(endpoint: &LocalEndpoint, head: &str, body: &[u8]) -> Option<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(endpoint.addr()).await.unwrap();
+    let request =
+        format!("{head}\r\nhost: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", endpoint.addr(), body.len());
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response).to_string();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// A JSON error body's `__type`.
+pub fn error_type(body: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
+    value["__type"].as_str().unwrap_or_default().to_string()
+}

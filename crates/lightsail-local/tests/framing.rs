@@ -1,0 +1,92 @@
+//! The awsJson1_1 framing: unknown targets, malformed bodies, wrong types, missing members and
+//! oversized requests all get the error AWS would send, never a crash. The requests are signed
+//! with the real SDK's signer (through the SDK itself), so only the framing is wrong.
+
+mod common;
+
+use aws_sdk_lightsail::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
+use common::*;
+use std::sync::Arc;
+
+/// Rewrites the request after serialization and before signing.
+#[derive(Debug, Clone)]
+struct Rewrite {
+    target: Option<&'static str>,
+    body: Option<Arc<Vec<u8>>>,
+}
+
+impl Intercept for Rewrite {
+    fn name(&self) -> &'static str {
+        "Rewrite"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_lightsail::error::BoxError> {
+        let request = context.request_mut();
+        if let Some(target) = self.target {
+            request.headers_mut().insert("x-amz-target", target);
+        }
+        if let Some(body) = &self.body {
+            request.headers_mut().insert("content-length", body.len().to_string());
+            *request.body_mut() = aws_smithy_types::body::SdkBody::from(body.as_slice().to_vec());
+        }
+        Ok(())
+    }
+}
+
+async fn send_rewritten(
+    endpoint: &lightsail_local::LocalEndpoint,
+    rewrite: Rewrite,
+) -> Result<(), aws_sdk_lightsail::error::SdkError<aws_sdk_lightsail::operation::get_buckets::GetBucketsError>> {
+    let conf = sdk_config(&endpoint.url(), "us-east-1", endpoint.credentials()).interceptor(rewrite);
+    aws_sdk_lightsail::Client::from_conf(conf.build()).get_buckets().send().await.map(|_| ())
+}
+
+#[tokio::test]
+async fn unknown_target_is_unknown_operation() {
+    let endpoint = endpoint().await;
+    for target in ["Lightsail_20161128.LaunchRockets", "Other_20200101.GetBuckets", ""] {
+        let err = send_rewritten(&endpoint, Rewrite { target: Some(target), body: None }).await.unwrap_err();
+        assert_eq!(code(&err).as_deref(), Some("UnknownOperationException"), "{target}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_and_mistyped_bodies_are_serialization_errors() {
+    let endpoint = endpoint().await;
+    for body in [&b"{"[..], b"[1,2]", b"\"text\"", b"{\"bucketName\": 5}", b"{\"bucketName\": [\"x\"]}", b"\xff\xfe"] {
+        let rewrite = Rewrite { target: None, body: Some(Arc::new(body.to_vec())) };
+        let err = send_rewritten(&endpoint, rewrite).await.unwrap_err();
+        assert_eq!(code(&err).as_deref(), Some("SerializationException"), "{}", String::from_utf8_lossy(body));
+    }
+    // Unknown members are ignored, as AWS does.
+    let rewrite = Rewrite { target: None, body: Some(Arc::new(b"{\"somethingNew\": true}".to_vec())) };
+    send_rewritten(&endpoint, rewrite).await.unwrap();
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let endpoint = endpoint().await;
+    let big = format!("{{\"bucketName\": \"{}\"}}", "a".repeat(lightsail_local::DEFAULT_BODY_LIMIT));
+    let rewrite = Rewrite { target: None, body: Some(Arc::new(big.into_bytes())) };
+    let err = send_rewritten(&endpoint, rewrite).await.unwrap_err();
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(413));
+    assert_eq!(endpoint.stats().total_calls(), 0);
+}
+
+#[tokio::test]
+async fn other_methods_and_paths_are_not_lightsail() {
+    let endpoint = endpoint().await;
+    let (status, body) = raw_request(&endpoint, "GET / HTTP/1.1", b"").await.unwrap();
+    assert_eq!((status, error_type(&body).as_str()), (400, "UnknownOperationException"));
+    let (status, _) = raw_request(&endpoint, "POST /other HTTP/1.1", b"{}").await.unwrap();
+    assert_eq!(status, 400);
+    // Not HTTP at all: the connection is closed, the server lives on.
+    let _ = raw_request(&endpoint, "\u{1}\u{2} garbage", b"").await;
+    client(&endpoint, "us-east-1").get_buckets().send().await.unwrap();
+}
