@@ -83,8 +83,17 @@ fn main() -> ExitCode {
         };
         // The one line on stdout, so scripts can read the address when port 0 was asked for.
         println!("lightsail-local listening on {}", endpoint.url());
-        let _ = tokio::signal::ctrl_c().await;
+        wait_for_stop_signal().await;
         endpoint.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C or SIGTERM (what service managers and `kill` send).
+async fn wait_for_stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+    }
 }
