@@ -1,0 +1,102 @@
+//! What the logic needs from its host: the Lightsail calls, waiting and logging. It mirrors the
+//! WIT imports one to one; the component implements it over the imports, tests over fakes.
+
+/// Seconds since the Unix epoch.
+pub type Timestamp = f64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationStatus {
+    NotStarted,
+    Started,
+    Failed,
+    Completed,
+    Succeeded,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    pub resource_name: Option<String>,
+    pub operation_type: Option<String>,
+    pub status: OperationStatus,
+    pub is_terminal: bool,
+    pub created_at: Option<Timestamp>,
+    pub error_code: Option<String>,
+    pub error_details: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessKeyLastUsed {
+    pub last_used_date: Option<Timestamp>,
+    pub region: Option<String>,
+    pub service_name: Option<String>,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub secret_access_key: Option<String>,
+    pub status: Option<String>,
+    pub created_at: Option<Timestamp>,
+    pub last_used: Option<AccessKeyLastUsed>,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "** redacted **"))
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .field("last_used", &self.last_used)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedAccessKey {
+    pub access_key: AccessKey,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    InvalidInput,
+    AccessDenied,
+    Service,
+    Transport,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+pub trait Host {
+    fn default_region(&self) -> String;
+    fn create_bucket_access_key(&self, region: Option<&str>, bucket_name: &str) -> Result<CreatedAccessKey, ApiError>;
+    fn get_bucket_access_keys(&self, region: Option<&str>, bucket_name: &str) -> Result<Vec<AccessKey>, ApiError>;
+    fn delete_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        access_key_id: &str,
+    ) -> Result<Vec<Operation>, ApiError>;
+    fn get_operation(&self, region: Option<&str>, operation_id: &str) -> Result<Operation, ApiError>;
+    fn wait(&self, millis: u32);
+    fn log(&self, level: Level, message: &str);
+}

@@ -1,0 +1,19 @@
+//! The resource logic of `aws_lightsail_bucket_access_key` (Pulumi:
+//! `aws:lightsail/bucketAccessKey:BucketAccessKey`), in plain Rust that builds and tests natively.
+//!
+//! The WebAssembly component (`provider-component`) is a thin adapter from the WIT contract to
+//! [`provider`]; everything the logic needs from outside comes through the [`host::Host`] trait,
+//! which mirrors the WIT imports.
+
+pub mod host;
+pub mod id;
+pub mod inputs;
+pub mod outputs;
+pub mod provider;
+pub mod schema;
+pub mod timestamp;
+pub mod types;
+pub mod validate;
+mod wait;
+
+pub use provider::TOKEN;

@@ -1,0 +1,42 @@
+//! Epoch seconds to RFC 3339 (UTC). Hand-written (days-to-civil, after Howard Hinnant) rather than
+//! a date crate because it is all the component needs and it keeps the component small.
+
+/// `1795806392.284` → `2026-11-27T19:06:32Z` (sub-second precision is dropped, as Terraform does).
+pub fn rfc3339(epoch_seconds: f64) -> Option<String> {
+    if !epoch_seconds.is_finite() || epoch_seconds.abs() > 1e13 {
+        return None;
+    }
+    let secs = epoch_seconds.floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    Some(format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))
+}
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(rfc3339(0.0).unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1479816991.349).unwrap(), "2016-11-22T12:16:31Z");
+        assert_eq!(rfc3339(951782400.0).unwrap(), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(4107542399.0).unwrap(), "2100-02-28T23:59:59Z");
+        assert_eq!(rfc3339(-1.0).unwrap(), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(f64::NAN), None);
+        assert_eq!(rfc3339(f64::INFINITY), None);
+    }
+}

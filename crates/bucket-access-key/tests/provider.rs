@@ -1,0 +1,244 @@
+//! The provider logic against an in-memory host, natively. (The same logic runs in the component
+//! against the real endpoint in the workspace's end-to-end tests.)
+
+use bucket_access_key::host::*;
+use bucket_access_key::provider;
+use bucket_access_key::types::ProviderError;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::cell::RefCell;
+
+const T: &str = provider::TOKEN;
+
+#[derive(Default)]
+struct FakeHost {
+    keys: RefCell<Vec<(String, String)>>,
+    calls: RefCell<Vec<String>>,
+    /// Polls an operation stays Started for, and how it ends.
+    pending_polls: u32,
+    ends: Option<OperationStatus>,
+    polls: RefCell<u32>,
+    waited_ms: RefCell<u64>,
+}
+
+impl FakeHost {
+    fn op(&self, status: OperationStatus) -> Operation {
+        Operation {
+            id: "op-1".into(),
+            resource_name: None,
+            operation_type: None,
+            status,
+            is_terminal: !matches!(status, OperationStatus::Started),
+            created_at: None,
+            error_code: None,
+            error_details: None,
+        }
+    }
+    fn calls(&self) -> usize {
+        self.calls.borrow().len()
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError { kind: ErrorKind::NotFound, code: "NotFoundException".into(), message: "gone".into(), retryable: false }
+}
+
+impl Host for FakeHost {
+    fn default_region(&self) -> String {
+        "us-east-1".into()
+    }
+    fn create_bucket_access_key(&self, _: Option<&str>, bucket: &str) -> Result<CreatedAccessKey, ApiError> {
+        self.calls.borrow_mut().push("create".into());
+        if bucket == "missing" {
+            return Err(not_found());
+        }
+        let id = format!("AKIA{:016}", self.keys.borrow().len());
+        self.keys.borrow_mut().push((bucket.into(), id.clone()));
+        let status = if self.pending_polls > 0 { OperationStatus::Started } else { OperationStatus::Succeeded };
+        Ok(CreatedAccessKey {
+            access_key: AccessKey {
+                access_key_id: id,
+                secret_access_key: Some("s".repeat(40)),
+                status: Some("Active".into()),
+                created_at: Some(1479816991.349),
+                last_used: Some(AccessKeyLastUsed {
+                    last_used_date: None,
+                    region: Some("N/A".into()),
+                    service_name: Some("N/A".into()),
+                }),
+            },
+            operations: vec![self.op(status)],
+        })
+    }
+    fn get_bucket_access_keys(&self, _: Option<&str>, bucket: &str) -> Result<Vec<AccessKey>, ApiError> {
+        self.calls.borrow_mut().push("get".into());
+        if bucket == "missing" {
+            return Err(not_found());
+        }
+        Ok(self
+            .keys
+            .borrow()
+            .iter()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, id)| AccessKey {
+                access_key_id: id.clone(),
+                secret_access_key: None,
+                status: Some("Active".into()),
+                created_at: Some(1479816991.0),
+                last_used: None,
+            })
+            .collect())
+    }
+    fn delete_bucket_access_key(&self, _: Option<&str>, bucket: &str, id: &str) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("delete".into());
+        let mut keys = self.keys.borrow_mut();
+        let before = keys.len();
+        keys.retain(|(b, k)| !(b == bucket && k == id));
+        if keys.len() == before { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
+    }
+    fn get_operation(&self, _: Option<&str>, _: &str) -> Result<Operation, ApiError> {
+        self.calls.borrow_mut().push("get-operation".into());
+        let mut polls = self.polls.borrow_mut();
+        *polls += 1;
+        if *polls < self.pending_polls {
+            return Ok(self.op(OperationStatus::Started));
+        }
+        Ok(self.op(self.ends.unwrap_or(OperationStatus::Succeeded)))
+    }
+    fn wait(&self, millis: u32) {
+        *self.waited_ms.borrow_mut() += u64::from(millis);
+    }
+    fn log(&self, _: Level, message: &str) {
+        assert!(!message.contains(&"s".repeat(40)), "a secret was logged: {message}");
+    }
+}
+
+fn values(json: &str) -> Value {
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn create_read_import_delete() {
+    let host = FakeHost::default();
+    let created = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, false).unwrap();
+    assert_eq!(created.id, "example-bucket,AKIA0000000000000000");
+    let out = values(&created.outputs.values);
+    assert_eq!(out["secretAccessKey"], "s".repeat(40));
+    assert_eq!(out["createdAt"], "2016-11-22T12:16:31Z");
+    assert_eq!(out["region"], "us-east-1");
+    assert_eq!(out["lastUsed"]["region"], "N/A");
+    assert_eq!(created.outputs.secrets, vec!["secretAccessKey"]);
+
+    // Read keeps the secret from state.
+    let read = provider::read(&host, T, &created.id, Some(&created.outputs.values)).unwrap().unwrap();
+    assert_eq!(values(&read.outputs.values)["secretAccessKey"], "s".repeat(40));
+    assert_eq!(values(&read.inputs), serde_json::json!({"bucketName": "example-bucket", "region": "us-east-1"}));
+
+    // Import fills bucketName and region from the id; the secret is plainly absent.
+    let imported = provider::import(&host, T, &format!("{}@us-east-1", created.id)).unwrap();
+    assert_eq!(imported.id, created.id);
+    assert_eq!(values(&imported.inputs)["bucketName"], "example-bucket");
+    assert!(values(&imported.outputs.values)["secretAccessKey"].is_null());
+
+    provider::delete(&host, T, &created.id, &created.outputs.values).unwrap();
+    assert_eq!(provider::read(&host, T, &created.id, None).unwrap(), None, "gone after delete");
+    provider::delete(&host, T, &created.id, "").unwrap();
+    let err = provider::import(&host, T, &created.id).unwrap_err();
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err:?}");
+}
+
+#[test]
+fn a_missing_bucket_means_gone() {
+    let host = FakeHost::default();
+    assert_eq!(provider::read(&host, T, "missing,AKIAIOSFODNN7EXAMPLE", None).unwrap(), None);
+    provider::delete(&host, T, "missing,AKIAIOSFODNN7EXAMPLE", "{}").unwrap();
+}
+
+#[test]
+fn invalid_input_and_previews_make_no_call() {
+    let host = FakeHost::default();
+    for bad in [r#"{}"#, r#"{"bucketName": "Bad"}"#, r#"{"bucketName": "ok-name", "extra": 1}"#, "nope"] {
+        let err = provider::create(&host, T, bad, false).unwrap_err();
+        assert!(matches!(err, ProviderError::InvalidInput(_)), "{bad}: {err:?}");
+    }
+    for bad_id in ["x", "bucket,short", "Bad,AKIAIOSFODNN7EXAMPLE"] {
+        assert!(matches!(provider::read(&host, T, bad_id, None), Err(ProviderError::InvalidInput(_))));
+        assert!(matches!(provider::delete(&host, T, bad_id, "{}"), Err(ProviderError::InvalidInput(_))));
+        assert!(matches!(provider::import(&host, T, bad_id), Err(ProviderError::InvalidInput(_))));
+    }
+    let preview = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, true).unwrap();
+    assert_eq!(preview.id, "");
+    assert!(values(&preview.outputs.values)["accessKeyId"].is_null());
+    assert_eq!(host.calls(), 0);
+}
+
+#[test]
+fn create_waits_for_the_operation_and_reports_failures_with_the_id() {
+    let host = FakeHost { pending_polls: 3, ..Default::default() };
+    provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap();
+    assert_eq!(*host.polls.borrow(), 3);
+    assert!(*host.waited_ms.borrow() > 0);
+
+    let host = FakeHost { pending_polls: 1, ends: Some(OperationStatus::Failed), ..Default::default() };
+    match provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap_err() {
+        ProviderError::NotReady(n) => {
+            assert_eq!(n.id, "b-1,AKIA0000000000000000");
+            assert!(n.reason.contains("failed"), "{}", n.reason);
+            assert_eq!(values(&n.outputs.values)["secretAccessKey"], "s".repeat(40), "nothing is lost");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let host = FakeHost { pending_polls: u32::MAX, ..Default::default() };
+    match provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap_err() {
+        ProviderError::NotReady(n) => assert!(n.reason.contains("still Started"), "{}", n.reason),
+        other => panic!("{other:?}"),
+    }
+    assert!(*host.waited_ms.borrow() >= 10 * 60 * 1000, "bounded by the wait budget, not by poll count");
+}
+
+#[test]
+fn diff_replaces_on_every_input() {
+    let host = FakeHost::default();
+    let olds = r#"{"bucketName": "a-1", "region": "us-east-1", "accessKeyId": "AKIA0000000000000000"}"#;
+    let same = provider::diff(&host, T, "a-1,AKIA0000000000000000", olds, r#"{"bucketName": "a-1"}"#).unwrap();
+    assert!(!same.changes);
+    let moved = provider::diff(&host, T, "", olds, r#"{"bucketName": "a-2", "region": "eu-west-1"}"#).unwrap();
+    assert_eq!(moved.replaces, vec!["bucketName", "region"]);
+    assert!(moved.changes);
+    assert!(matches!(provider::update(T, "", olds, olds, false), Err(ProviderError::Unsupported(_))));
+    assert!(matches!(provider::check("aws:other:Thing", None, "{}"), Err(ProviderError::UnknownType(_))));
+}
+
+#[test]
+fn check_reports_failures_inline() {
+    let checked = provider::check(T, None, r#"{"bucketName": "a--b", "region": 3}"#).unwrap();
+    let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
+    assert_eq!(props, vec!["bucketName", "region"]);
+    let checked = provider::check(T, Some("{}"), r#"{"bucketName": "ok-1", "region": null}"#).unwrap();
+    assert!(checked.failures.is_empty());
+    assert_eq!(checked.inputs, r#"{"bucketName":"ok-1"}"#);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No input panics, and input that fails validation never reaches the API.
+    #[test]
+    fn no_input_panics(json in ".{0,80}", id in ".{0,60}", bucket in "[a-z0-9-]{0,60}", region in "[a-z0-9-]{0,16}") {
+        let host = FakeHost::default();
+        let _ = provider::check(T, Some(&json), &json);
+        let _ = provider::diff(&host, T, &id, &json, &json);
+        let bag = serde_json::json!({"bucketName": bucket, "region": region}).to_string();
+        let created = provider::create(&host, T, &bag, false);
+        if matches!(created, Err(ProviderError::InvalidInput(_))) {
+            prop_assert_eq!(host.calls(), 0);
+        }
+        let before = host.calls();
+        for result in [provider::read(&host, T, &id, Some(&json)).map(|_| ()), provider::delete(&host, T, &id, &json), provider::import(&host, T, &id).map(|_| ())] {
+            if matches!(result, Err(ProviderError::InvalidInput(_))) {
+                prop_assert_eq!(host.calls(), before);
+            }
+        }
+    }
+}
