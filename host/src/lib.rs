@@ -1,1 +1,20 @@
+//! The wasmtime host of the Lightsail provider component.
+//!
+//! - [`bindings`]: the one `bindgen!` of the WIT world.
+//! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
+//! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
+//! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
+pub mod aws;
+pub mod bindings;
+pub mod cache;
+pub mod engine;
+pub mod provider;
+mod state;
+
+/// The component built from `crates/provider-component` by this crate's build script.
+pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
+
+pub use aws::{AwsOptions, LightsailApi};
+pub use engine::{ComponentRuntime, RuntimeOptions};
+pub use provider::{CallError, Provider};

@@ -1,0 +1,289 @@
+//! The `lightsail` import, implemented with `aws-sdk-lightsail`: credentials from the aws-config
+//! default chain (or given), one client per region, retries and timeouts from aws-smithy-runtime,
+//! and SDK errors mapped onto the WIT `api-error`.
+
+use crate::bindings::api;
+use aws_config::BehaviorVersion;
+use aws_sdk_lightsail::Client;
+use aws_sdk_lightsail::config::retry::RetryConfig;
+use aws_sdk_lightsail::config::timeout::TimeoutConfig;
+use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
+use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::types;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach Lightsail.
+#[derive(Clone, Default)]
+pub struct AwsOptions {
+    /// The default region; else the AWS configuration's (`AWS_REGION`, the profile).
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    /// Else `AWS_ENDPOINT_URL(_LIGHTSAIL)` or the AWS configuration, else the real service.
+    pub endpoint_url: Option<String>,
+    /// Static credentials instead of the default chain (the local endpoint uses these).
+    pub credentials: Option<(String, String)>,
+    /// Attempts per call, the first included (the SDK's standard retry mode; 1 = no retry).
+    pub max_attempts: Option<u32>,
+    pub initial_backoff: Option<Duration>,
+    pub attempt_timeout: Option<Duration>,
+    pub operation_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for AwsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsOptions")
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("credentials", &self.credentials.as_ref().map(|(id, _)| (id, "** redacted **")))
+            .field("max_attempts", &self.max_attempts)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no AWS region is configured: pass --region, set AWS_REGION, or set `region` in your AWS config profile")]
+    NoRegion,
+}
+
+pub struct LightsailApi {
+    sdk: aws_types::SdkConfig,
+    default_region: String,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl LightsailApi {
+    pub async fn new(options: AwsOptions) -> Result<Self, ConfigError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(aws_smithy_http_client::Builder::new().tls_provider(tls()).build_https());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some((id, secret)) = &options.credentials {
+            let creds = Credentials::new(id, secret, None, None, "lightsail-provider");
+            loader = loader.credentials_provider(SharedCredentialsProvider::new(creds));
+        }
+        let mut retry = RetryConfig::standard();
+        if let Some(attempts) = options.max_attempts {
+            retry = retry.with_max_attempts(attempts.max(1));
+        }
+        if let Some(backoff) = options.initial_backoff {
+            retry = retry.with_initial_backoff(backoff);
+        }
+        loader = loader.retry_config(retry);
+        let mut timeouts = TimeoutConfig::builder().connect_timeout(Duration::from_secs(10));
+        if let Some(t) = options.attempt_timeout {
+            timeouts = timeouts.operation_attempt_timeout(t);
+        }
+        if let Some(t) = options.operation_timeout {
+            timeouts = timeouts.operation_timeout(t);
+        }
+        loader = loader.timeout_config(timeouts.build());
+        let sdk = loader.load().await;
+        let default_region = sdk.region().map(|r| r.to_string()).ok_or(ConfigError::NoRegion)?;
+        Ok(Self { sdk, default_region, clients: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn default_region(&self) -> &str {
+        &self.default_region
+    }
+
+    /// The client for a region, made once and reused.
+    pub fn client(&self, region: Option<&str>) -> Client {
+        let region = region.unwrap_or(&self.default_region);
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let config =
+                    aws_sdk_lightsail::config::Builder::from(&self.sdk).region(Region::new(region.to_string())).build();
+                Client::from_conf(config)
+            })
+            .clone()
+    }
+
+    pub async fn create_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<api::CreatedAccessKey, api::ApiError> {
+        let out =
+            self.client(region).create_bucket_access_key().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
+        Ok(api::CreatedAccessKey {
+            access_key: access_key(key)?,
+            operations: out.operations.unwrap_or_default().into_iter().map(operation).collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub async fn get_bucket_access_keys(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        let out =
+            self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
+    }
+
+    pub async fn delete_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        access_key_id: &str,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self
+            .client(region)
+            .delete_bucket_access_key()
+            .bucket_name(bucket_name)
+            .access_key_id(access_key_id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+    }
+
+    pub async fn get_operation(
+        &self,
+        region: Option<&str>,
+        operation_id: &str,
+    ) -> Result<api::Operation, api::ApiError> {
+        let out = self.client(region).get_operation().operation_id(operation_id).send().await.map_err(api_error)?;
+        operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
+    }
+}
+
+fn tls() -> aws_smithy_http_client::tls::Provider {
+    aws_smithy_http_client::tls::Provider::Rustls(aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring)
+}
+
+fn malformed(message: &str) -> api::ApiError {
+    api::ApiError {
+        kind: api::ErrorKind::Other,
+        code: "MalformedResponse".into(),
+        message: message.into(),
+        retryable: false,
+    }
+}
+
+fn timestamp(t: Option<aws_smithy_types::DateTime>) -> Option<f64> {
+    t.map(|t| t.as_secs_f64())
+}
+
+fn access_key(k: types::AccessKey) -> Result<api::AccessKey, api::ApiError> {
+    Ok(api::AccessKey {
+        access_key_id: k.access_key_id.ok_or_else(|| malformed("an access key came without its id"))?,
+        secret_access_key: k.secret_access_key,
+        status: k.status.map(|s| s.as_str().to_string()),
+        created_at: timestamp(k.created_at),
+        last_used: k.last_used.map(|u| api::AccessKeyLastUsed {
+            last_used_date: timestamp(u.last_used_date),
+            region: u.region,
+            service_name: u.service_name,
+        }),
+    })
+}
+
+fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {
+    let status = match o.status {
+        Some(types::OperationStatus::NotStarted) => api::OperationStatus::NotStarted,
+        Some(types::OperationStatus::Started) => api::OperationStatus::Started,
+        Some(types::OperationStatus::Failed) => api::OperationStatus::Failed,
+        Some(types::OperationStatus::Completed) => api::OperationStatus::Completed,
+        Some(types::OperationStatus::Succeeded) => api::OperationStatus::Succeeded,
+        other => return Err(malformed(&format!("an operation came with an unknown status {other:?}"))),
+    };
+    Ok(api::Operation {
+        id: o.id.ok_or_else(|| malformed("an operation came without its id"))?,
+        resource_name: o.resource_name,
+        operation_type: o.operation_type.map(|t| t.as_str().to_string()),
+        status,
+        is_terminal: o.is_terminal.unwrap_or(false),
+        created_at: timestamp(o.created_at),
+        error_code: o.error_code,
+        error_details: o.error_details,
+    })
+}
+
+/// Maps an SDK error onto the WIT error. Lightsail sometimes answers "not found" with a code of
+/// `DoesNotExist` instead of a typed `NotFoundException`; both are `not-found`.
+pub fn api_error<E, R>(err: SdkError<E, R>) -> api::ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + HttpStatus,
+{
+    use api::ErrorKind as K;
+    match &err {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status_code();
+            let code = err.code().unwrap_or("").to_string();
+            let message = err.message().unwrap_or("").to_string();
+            let kind = match code.as_str() {
+                "NotFoundException" | "DoesNotExist" => K::NotFound,
+                _ if message.contains("DoesNotExist") => K::NotFound,
+                "InvalidInputException" => K::InvalidInput,
+                "AccessDeniedException"
+                | "UnauthenticatedException"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "IncompleteSignatureException"
+                | "MissingAuthenticationTokenException"
+                | "ExpiredTokenException" => K::AccessDenied,
+                "ThrottlingException" | "ServiceException" | "ServiceUnavailable" => K::Service,
+                _ if status >= 500 => K::Service,
+                _ => K::Other,
+            };
+            let code = if code.is_empty() { format!("HTTP{status}") } else { code };
+            api::ApiError { retryable: kind == K::Service, kind, code, message }
+        }
+        SdkError::TimeoutError(_) => api::ApiError {
+            kind: K::Transport,
+            code: "Timeout".into(),
+            message: format!("no answer in time: {}", DisplayErrorContext(&err)),
+            retryable: true,
+        },
+        SdkError::DispatchFailure(_) => api::ApiError {
+            kind: K::Transport,
+            code: "Dispatch".into(),
+            message: format!("the request could not be sent or got no answer: {}", DisplayErrorContext(&err)),
+            retryable: true,
+        },
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status_code();
+            api::ApiError {
+                kind: if status >= 500 { K::Service } else { K::Transport },
+                code: format!("HTTP{status}"),
+                message: format!("unreadable answer: {}", DisplayErrorContext(&err)),
+                retryable: true,
+            }
+        }
+        _ => api::ApiError {
+            kind: K::Other,
+            code: "RequestFailed".into(),
+            message: DisplayErrorContext(&err).to_string(),
+            retryable: false,
+        },
+    }
+}
+
+/// The HTTP status of a raw response (kept generic so the mapping is testable).
+pub trait HttpStatus {
+    fn status_code(&self) -> u16;
+}
+
+impl HttpStatus for aws_smithy_runtime_api::http::Response {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+}

@@ -1,0 +1,344 @@
+//! The command line: arguments (clap), set-up of the runtime and AWS access, and dispatch.
+
+mod demo;
+mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
+use output::Printer;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const BUCKET_ACCESS_KEY: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+
+/// Exit codes, so scripts can tell failures apart.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The component failed (a trap or a limit), or the host could not start.
+    pub const FAILURE: u8 = 1;
+    /// The command line or the inputs are wrong: nothing was sent to AWS.
+    pub const USER_ERROR: u8 = 2;
+    /// The resource does not exist (read finds it gone, import finds nothing).
+    pub const NOT_FOUND: u8 = 3;
+    /// AWS refused the call, or could not be reached.
+    pub const AWS_ERROR: u8 = 4;
+    /// The resource was created but did not become ready; its id is printed.
+    pub const NOT_READY: u8 = 5;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "lightsail-provider",
+    version,
+    about = "Run the aws_lightsail_bucket_access_key provider component (WebAssembly) against AWS or a local endpoint",
+    long_about = "Runs the provider component for Lightsail bucket access keys \
+        (Terraform: aws_lightsail_bucket_access_key, Pulumi: aws:lightsail/bucketAccessKey:BucketAccessKey) \
+        in wasmtime. The component holds all resource logic; this host makes the Lightsail calls with \
+        aws-sdk-lightsail and your AWS credentials, which the component never sees.\n\n\
+        Try `lightsail-provider demo` for the whole lifecycle on the built-in local endpoint.",
+    after_help = "Exit codes: 0 ok, 1 component or host failure, 2 invalid input or usage, 3 not found, \
+        4 AWS or network error, 5 created but not ready.\n\
+        Ids are written as Terraform writes them: example-bucket,AKIAIOSFODNN7EXAMPLE \
+        (import also takes example-bucket,AKIAIOSFODNN7EXAMPLE@eu-west-1)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+pub(crate) struct Global {
+    /// Region for calls whose resource names none [default: from AWS_REGION or your AWS profile]
+    #[arg(long, global = true, env = "AWS_REGION")]
+    region: Option<String>,
+    /// AWS profile for credentials and settings
+    #[arg(long, global = true)]
+    profile: Option<String>,
+    /// Send Lightsail calls to this URL instead of AWS (AWS_ENDPOINT_URL works too)
+    #[arg(long, global = true, conflicts_with = "local")]
+    endpoint_url: Option<String>,
+    /// Use the built-in local endpoint (started in-process, with the bucket example-bucket)
+    #[arg(long, global = true)]
+    local: bool,
+    /// With --local: keep the local endpoint's state in this file [default: $XDG_STATE_HOME/lightsail-provider/local-endpoint.json]
+    #[arg(long, global = true, value_name = "PATH")]
+    local_state: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    output: Format,
+    /// Show secret values (the secret access key) instead of hiding them
+    #[arg(long, global = true)]
+    show_secrets: bool,
+    /// Load this provider component instead of the built-in one
+    #[arg(long, global = true, value_name = "PATH")]
+    component: Option<PathBuf>,
+    /// Where compiled components are cached [default: $XDG_CACHE_HOME/lightsail-provider]
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Compile the component every time
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Attempts per AWS call, the first included (standard retry mode, exponential backoff)
+    #[arg(long, global = true, value_name = "N")]
+    max_attempts: Option<u32>,
+    /// Seconds one attempt of an AWS call may take
+    #[arg(long, global = true, value_name = "SECONDS")]
+    attempt_timeout: Option<f64>,
+    /// Seconds an AWS call may take in all, retries included
+    #[arg(long, global = true, value_name = "SECONDS")]
+    operation_timeout: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the provider's Pulumi package schema (JSON)
+    Schema,
+    /// List the resource types the component implements
+    Types,
+    /// Validate inputs, as an engine does before planning (no AWS call)
+    Check {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Prior inputs, as a JSON object
+        #[arg(long, value_name = "JSON")]
+        olds: Option<String>,
+    },
+    /// Compare a resource's state with new inputs: what changes, what forces replacement
+    Diff {
+        /// The resource id (example-bucket,AKIA...)
+        id: String,
+        /// The resource's current state (its outputs), as a JSON object
+        #[arg(long, value_name = "JSON")]
+        olds: String,
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Create an access key for a bucket
+    Create {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Only show what would be created; make no AWS call
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Read a resource by id; exit code 3 when it is gone
+    Read {
+        id: String,
+        /// The last known state (outputs) as a JSON object; its secret is kept
+        #[arg(long, value_name = "JSON")]
+        state: Option<String>,
+    },
+    /// Adopt an existing access key by id (BUCKET,ACCESS_KEY_ID or BUCKET,ACCESS_KEY_ID@REGION)
+    Import { id: String },
+    /// Delete a resource by id (one already gone counts as deleted)
+    Delete {
+        id: String,
+        /// The last known state (outputs) as a JSON object
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        state: String,
+    },
+    /// Run the whole lifecycle on the built-in local endpoint, step by step
+    Demo,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// The resource type
+    #[arg(long = "type", value_name = "TOKEN", default_value = BUCKET_ACCESS_KEY)]
+    token: String,
+    /// The bucket to create the key for (shorthand for --inputs '{"bucketName": NAME}')
+    #[arg(long, value_name = "NAME", conflicts_with = "inputs", required_unless_present = "inputs")]
+    bucket_name: Option<String>,
+    /// The inputs as a JSON object (bucketName, region)
+    #[arg(long, value_name = "JSON")]
+    inputs: Option<String>,
+}
+
+impl InputArgs {
+    fn json(&self) -> String {
+        match (&self.inputs, &self.bucket_name) {
+            (Some(json), _) => json.clone(),
+            (None, Some(name)) => serde_json::json!({ "bucketName": name }).to_string(),
+            (None, None) => "{}".into(),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    ExitCode::from(runtime.block_on(run(cli)))
+}
+
+async fn run(cli: Cli) -> u8 {
+    let printer = Printer::new(cli.global.output, cli.global.show_secrets);
+    let runtime = match load_runtime(&cli.global) {
+        Ok(runtime) => Arc::new(runtime),
+        Err(e) => {
+            eprintln!("error: cannot load the provider component: {e:#}");
+            return exit::FAILURE;
+        }
+    };
+    if let Command::Demo = cli.command {
+        return demo::run(runtime, &cli.global, &printer).await;
+    }
+    // Commands that need no AWS access run without it.
+    let offline = matches!(cli.command, Command::Schema | Command::Types | Command::Check { .. });
+    let mut _local = None;
+    let api = if offline {
+        None
+    } else {
+        match connect(&cli.global).await {
+            Ok((api, local)) => {
+                _local = local;
+                Some(api)
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return exit::USER_ERROR;
+            }
+        }
+    };
+    let provider = Provider::new(runtime, api);
+    let result = match cli.command {
+        Command::Schema => provider.schema().await.map(|schema| printer.schema(&schema)),
+        Command::Types => provider.resource_types().await.map(|types| printer.types(&types)),
+        Command::Check { inputs, olds } => {
+            provider.check(&inputs.token, olds.as_deref(), &inputs.json()).await.map(|c| printer.check(&c))
+        }
+        Command::Diff { id, olds, inputs } => {
+            provider.diff(&inputs.token, &id, &olds, &inputs.json()).await.map(|d| printer.diff(&d))
+        }
+        Command::Create { inputs, preview } => {
+            provider.create(&inputs.token, &inputs.json(), preview).await.map(|c| printer.created(&c, preview))
+        }
+        Command::Read { id, state } => {
+            provider.read(BUCKET_ACCESS_KEY, &id, state.as_deref()).await.map(|r| printer.read(&id, r.as_ref()))
+        }
+        Command::Import { id } => provider.import(BUCKET_ACCESS_KEY, &id).await.map(|r| printer.imported(&r)),
+        Command::Delete { id, state } => {
+            provider.delete(BUCKET_ACCESS_KEY, &id, &state).await.map(|()| printer.deleted(&id))
+        }
+        Command::Demo => unreachable!("handled above"),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(&printer, &e),
+    }
+}
+
+/// Prints an error and returns its exit code. A key that exists but is not ready is printed in
+/// full (secrets hidden unless asked), so that it is not lost.
+pub(crate) fn report(printer: &Printer, error: &CallError) -> u8 {
+    eprintln!("error: {error}");
+    match error {
+        CallError::Trap(_) => exit::FAILURE,
+        CallError::Provider(e) => match e {
+            ProviderError::InvalidInput(_) | ProviderError::UnknownType(_) | ProviderError::Unsupported(_) => {
+                exit::USER_ERROR
+            }
+            ProviderError::NotFound(_) => exit::NOT_FOUND,
+            ProviderError::Api(_) => exit::AWS_ERROR,
+            ProviderError::NotReady(n) => {
+                printer.not_ready(n);
+                exit::NOT_READY
+            }
+        },
+    }
+}
+
+fn load_runtime(global: &Global) -> anyhow::Result<ComponentRuntime> {
+    let bytes = match &global.component {
+        Some(path) => std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
+        None => lightsail_provider_host::PROVIDER_COMPONENT.to_vec(),
+    };
+    let cache_dir = if global.no_cache { None } else { global.cache_dir.clone().or_else(cache::default_dir) };
+    ComponentRuntime::new(&bytes, RuntimeOptions { cache_dir, ..RuntimeOptions::default() })
+}
+
+fn aws_options(global: &Global) -> AwsOptions {
+    let seconds = |s: Option<f64>| s.filter(|s| s.is_finite() && *s > 0.0).map(Duration::from_secs_f64);
+    AwsOptions {
+        region: global.region.clone(),
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        credentials: None,
+        max_attempts: global.max_attempts,
+        initial_backoff: None,
+        attempt_timeout: seconds(global.attempt_timeout),
+        operation_timeout: seconds(global.operation_timeout),
+    }
+}
+
+/// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
+async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<lightsail_local::LocalEndpoint>)> {
+    if !global.local {
+        return Ok((Arc::new(LightsailApi::new(aws_options(global)).await?), None));
+    }
+    let state_file = global.local_state.clone().or_else(default_local_state);
+    if let Some(dir) = state_file.as_ref().and_then(|p| p.parent()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let endpoint =
+        lightsail_local::LocalEndpoint::start(lightsail_local::Config { state_file, ..Default::default() }).await?;
+    let api = local_api(global, &endpoint).await?;
+    ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
+    Ok((api, Some(endpoint)))
+}
+
+/// The AWS options that point at a local endpoint, with its credentials.
+pub(crate) async fn local_api(
+    global: &Global,
+    endpoint: &lightsail_local::LocalEndpoint,
+) -> anyhow::Result<Arc<LightsailApi>> {
+    let creds = endpoint.credentials();
+    let options = AwsOptions {
+        region: Some(global.region.clone().unwrap_or_else(|| "us-east-1".into())),
+        endpoint_url: Some(endpoint.url()),
+        credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+        profile: None,
+        ..aws_options(global)
+    };
+    Ok(Arc::new(LightsailApi::new(options).await?))
+}
+
+/// Creates a bucket unless it exists (directly with the SDK: buckets are not this provider's).
+pub(crate) async fn ensure_bucket(api: &LightsailApi, name: &str, bundle: &str) -> anyhow::Result<()> {
+    let client = api.client(None);
+    if client.get_buckets().bucket_name(name).send().await.is_ok() {
+        return Ok(());
+    }
+    client.create_bucket().bucket_name(name).bundle_id(bundle).send().await.map_err(|e| {
+        anyhow::anyhow!("cannot create bucket {name}: {}", aws_sdk_lightsail::error::DisplayErrorContext(e))
+    })?;
+    Ok(())
+}
+
+fn default_local_state() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
+    Some(base.join("lightsail-provider").join("local-endpoint.json"))
+}

@@ -1,0 +1,86 @@
+//! One wasmtime `Engine` and one `InstancePre` for the provider component; every call gets a fresh
+//! `Store`.
+
+use crate::aws::LightsailApi;
+use crate::bindings::ProviderPre;
+use crate::cache;
+use crate::state::HostState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, StoreLimitsBuilder};
+
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Where compiled components are cached; `None` compiles every time.
+    pub cache_dir: Option<PathBuf>,
+    /// The longest a component's `wait` really waits.
+    pub max_wait: Duration,
+    /// Linear memory a single instance may grow to.
+    pub max_memory_bytes: usize,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self { cache_dir: cache::default_dir(), max_wait: Duration::from_secs(30), max_memory_bytes: 64 << 20 }
+    }
+}
+
+/// A loaded component, ready to be instantiated.
+pub struct ComponentRuntime {
+    engine: Engine,
+    pre: ProviderPre<HostState>,
+    options: RuntimeOptions,
+    source: cache::Source,
+    component_size: usize,
+}
+
+impl ComponentRuntime {
+    /// Compiles (or loads from the cache) and links a provider component. A component that imports
+    /// anything beyond the `provider` world (WASI, say) is refused here.
+    pub fn new(component: &[u8], options: RuntimeOptions) -> anyhow::Result<Self> {
+        let engine = Engine::new(&Config::new())?;
+        let (compiled, source) = cache::load_or_compile(&engine, component, options.cache_dir.as_deref())?;
+        Self::from_component(engine, compiled, options, source, component.len())
+    }
+
+    fn from_component(
+        engine: Engine,
+        component: Component,
+        options: RuntimeOptions,
+        source: cache::Source,
+        component_size: usize,
+    ) -> anyhow::Result<Self> {
+        let mut linker = Linker::<HostState>::new(&engine);
+        crate::bindings::Provider::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
+        let pre = ProviderPre::new(linker.instantiate_pre(&component)?)?;
+        Ok(Self { engine, pre, options, source, component_size })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether the compiled component came from the on-disk cache.
+    pub fn source(&self) -> cache::Source {
+        self.source
+    }
+
+    pub fn component_size(&self) -> usize {
+        self.component_size
+    }
+
+    /// A fresh store and instance, for one call.
+    pub(crate) async fn instantiate(
+        &self,
+        api: Option<Arc<LightsailApi>>,
+    ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
+        let limits = StoreLimitsBuilder::new().memory_size(self.options.max_memory_bytes).instances(4).build();
+        let state = HostState { api, max_wait: self.options.max_wait, limits };
+        let mut store = wasmtime::Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let instance = self.pre.instantiate_async(&mut store).await?;
+        Ok((store, instance))
+    }
+}

@@ -1,0 +1,120 @@
+//! The component's exports as a typed async Rust API. Each call runs in a fresh `Store`: calls share
+//! nothing but the compiled component and the AWS clients, so any number may run at once.
+
+use crate::aws::LightsailApi;
+use crate::bindings::exported::{self, CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
+use crate::engine::ComponentRuntime;
+use std::sync::Arc;
+
+/// Why a call did not return a result.
+#[derive(Debug)]
+pub enum CallError {
+    /// The provider answered with an error (invalid input, not found, AWS, not ready, ...).
+    Provider(ProviderError),
+    /// The component could not run or trapped: a bug in it, or a limit it broke.
+    Trap(anyhow::Error),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Provider(e) => f.write_str(&describe(e)),
+            Self::Trap(e) => write!(f, "the provider component failed: {e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// A provider error in words (never with secret values: `not-ready` outputs are not printed).
+pub fn describe(error: &ProviderError) -> String {
+    match error {
+        ProviderError::InvalidInput(failures) => {
+            let list: Vec<String> = failures
+                .iter()
+                .map(|f| if f.property.is_empty() { f.reason.clone() } else { format!("{}: {}", f.property, f.reason) })
+                .collect();
+            format!("invalid input: {}", list.join("; "))
+        }
+        ProviderError::NotFound(what) => format!("not found: {what}"),
+        ProviderError::Api(e) => {
+            let retry = if e.retryable { " (retryable)" } else { "" };
+            format!("AWS error {}: {}{retry}", e.code, e.message)
+        }
+        ProviderError::NotReady(n) => format!("{} was created but is not ready: {}", n.id, n.reason),
+        ProviderError::UnknownType(token) => format!("unknown resource type {token}"),
+        ProviderError::Unsupported(why) => format!("unsupported: {why}"),
+    }
+}
+
+#[derive(Clone)]
+pub struct Provider {
+    runtime: Arc<ComponentRuntime>,
+    api: Option<Arc<LightsailApi>>,
+}
+
+macro_rules! call {
+    // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {{
+        let (mut store, instance) = $self.runtime.instantiate($self.api.clone()).await.map_err(CallError::Trap)?;
+        let exports = instance.lightsail_provider_resource_provider();
+        exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()))
+    }};
+}
+
+impl Provider {
+    /// `api: None` is enough for `schema`, `resource_types` and `check`.
+    pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
+        Self { runtime, api }
+    }
+
+    pub fn runtime(&self) -> &ComponentRuntime {
+        &self.runtime
+    }
+
+    pub async fn resource_types(&self) -> Result<Vec<String>, CallError> {
+        call!(self, call_resource_types())
+    }
+
+    pub async fn schema(&self) -> Result<String, CallError> {
+        call!(self, call_schema())
+    }
+
+    pub async fn check(&self, token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, CallError> {
+        call!(self, call_check(token, olds.map(str::to_owned).as_ref(), &news.to_owned()))?.map_err(CallError::Provider)
+    }
+
+    pub async fn diff(&self, token: &str, id: &str, olds: &str, news: &str) -> Result<DiffResult, CallError> {
+        call!(self, call_diff(token, id, &olds.to_owned(), &news.to_owned()))?.map_err(CallError::Provider)
+    }
+
+    pub async fn create(&self, token: &str, inputs: &str, preview: bool) -> Result<Created, CallError> {
+        call!(self, call_create(token, &inputs.to_owned(), preview))?.map_err(CallError::Provider)
+    }
+
+    /// `Ok(None)`: the resource is gone.
+    pub async fn read(&self, token: &str, id: &str, state: Option<&str>) -> Result<Option<ReadResult>, CallError> {
+        call!(self, call_read(token, id, state.map(str::to_owned).as_ref()))?.map_err(CallError::Provider)
+    }
+
+    pub async fn update(
+        &self,
+        token: &str,
+        id: &str,
+        olds: &str,
+        news: &str,
+        preview: bool,
+    ) -> Result<Outputs, CallError> {
+        call!(self, call_update(token, id, &olds.to_owned(), &news.to_owned(), preview))?.map_err(CallError::Provider)
+    }
+
+    pub async fn delete(&self, token: &str, id: &str, state: &str) -> Result<(), CallError> {
+        call!(self, call_delete(token, id, &state.to_owned()))?.map_err(CallError::Provider)
+    }
+
+    pub async fn import(&self, token: &str, id: &str) -> Result<ReadResult, CallError> {
+        call!(self, call_import(token, id))?.map_err(CallError::Provider)
+    }
+}
+
+pub use exported::{CheckFailure, NotReady};

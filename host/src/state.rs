@@ -1,0 +1,79 @@
+//! What each `Store` holds, and the host side of the non-API imports (wait, log).
+
+use crate::aws::LightsailApi;
+use crate::bindings::{api, log};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct HostState {
+    /// `None` for calls that need no AWS access (schema, check): the imports then refuse.
+    pub api: Option<Arc<LightsailApi>>,
+    /// The longest a `wait` import really waits (tests shorten it).
+    pub max_wait: Duration,
+    pub limits: wasmtime::StoreLimits,
+}
+
+impl crate::bindings::lightsail::provider::wait::Host for HostState {
+    async fn wait(&mut self, millis: u32) {
+        tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await;
+    }
+}
+
+impl log::Host for HostState {
+    async fn log(&mut self, level: log::Level, message: String) {
+        // The component promises no secrets in messages; the host still logs them as data only.
+        match level {
+            log::Level::Trace => tracing::trace!(target: "component", "{message}"),
+            log::Level::Debug => tracing::debug!(target: "component", "{message}"),
+            log::Level::Info => tracing::info!(target: "component", "{message}"),
+            log::Level::Warn => tracing::warn!(target: "component", "{message}"),
+            log::Level::Error => tracing::error!(target: "component", "{message}"),
+        }
+    }
+}
+
+impl HostState {
+    fn api(&self) -> Result<&LightsailApi, api::ApiError> {
+        self.api.as_deref().ok_or_else(|| api::ApiError {
+            kind: api::ErrorKind::Other,
+            code: "NoAwsAccess".into(),
+            message: "this call was made without AWS access".into(),
+            retryable: false,
+        })
+    }
+}
+
+impl api::Host for HostState {
+    async fn default_region(&mut self) -> String {
+        self.api.as_deref().map(|api| api.default_region().to_string()).unwrap_or_default()
+    }
+    async fn create_bucket_access_key(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+    ) -> Result<api::CreatedAccessKey, api::ApiError> {
+        self.api()?.create_bucket_access_key(region.as_deref(), &bucket_name).await
+    }
+    async fn get_bucket_access_keys(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        self.api()?.get_bucket_access_keys(region.as_deref(), &bucket_name).await
+    }
+    async fn delete_bucket_access_key(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        access_key_id: String,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.api()?.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await
+    }
+    async fn get_operation(
+        &mut self,
+        region: Option<String>,
+        operation_id: String,
+    ) -> Result<api::Operation, api::ApiError> {
+        self.api()?.get_operation(region.as_deref(), &operation_id).await
+    }
+}
