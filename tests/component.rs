@@ -1,0 +1,39 @@
+//! The built component: its contract at the binary level.
+
+mod common;
+
+use std::collections::BTreeSet;
+use wit_component::DecodedWasm;
+
+#[test]
+fn imports_exactly_the_declared_interfaces_and_no_wasi() {
+    let decoded = wit_component::decode(lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
+    let DecodedWasm::Component(resolve, world) = decoded else { panic!("not a component") };
+    let world = &resolve.worlds[world];
+    let imports: BTreeSet<String> = world.imports.keys().map(|key| resolve.name_world_key(key)).collect();
+    let exports: BTreeSet<String> = world.exports.keys().map(|key| resolve.name_world_key(key)).collect();
+    let expected: BTreeSet<String> =
+        ["lightsail:provider/lightsail@0.1.0", "lightsail:provider/wait@0.1.0", "lightsail:provider/log@0.1.0"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    assert_eq!(imports, expected);
+    assert!(imports.iter().all(|i| !i.starts_with("wasi:")));
+    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.1.0".to_string()]));
+}
+
+#[tokio::test]
+async fn schema_describes_the_resource_and_marks_the_secret() {
+    let provider = lightsail_provider_host::Provider::new(common::runtime(), None);
+    assert_eq!(provider.resource_types().await.unwrap(), vec![common::TOKEN]);
+    let schema: serde_json::Value = serde_json::from_str(&provider.schema().await.unwrap()).unwrap();
+    let resource = &schema["resources"][common::TOKEN];
+    assert_eq!(resource["requiredInputs"], serde_json::json!(["bucketName"]));
+    assert_eq!(resource["properties"]["secretAccessKey"]["secret"], true);
+    for output in ["accessKeyId", "bucketName", "createdAt", "region", "secretAccessKey", "status", "lastUsed"] {
+        assert!(resource["properties"].get(output).is_some(), "{output}");
+    }
+    for input in ["bucketName", "region"] {
+        assert_eq!(resource["inputProperties"][input]["willReplaceOnChanges"], true, "{input}");
+    }
+}
