@@ -1,0 +1,236 @@
+//! The real `lightsail-provider` binary: `demo`, and every subcommand against a local endpoint.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lightsail-provider");
+const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+
+/// The binary with a clean, offline environment: no AWS config of the machine, no cache written.
+fn command(cache: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", cache)
+        .env("XDG_CACHE_HOME", cache.join("cache"))
+        .env("XDG_STATE_HOME", cache.join("state"))
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+fn text(output: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&output.stdout).to_string(), String::from_utf8_lossy(&output.stderr).to_string())
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+#[test]
+fn demo_runs_the_lifecycle_and_hides_the_secret() {
+    let home = tempfile::tempdir().unwrap();
+    let output = command(home.path()).arg("demo").output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
+    for expected in [
+        "Create an access key",
+        "created example-bucket,AKIA",
+        "not available: AWS returns the secret only when the key is created",
+        "gone: example-bucket,AKIA",
+        "deleted example-bucket,AKIA",
+        "Lightsail calls made: 0",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing from:\n{stdout}");
+    }
+    assert!(stdout.contains("[hidden: --show-secrets shows it]"));
+    assert!(stdout.contains("compiled now"));
+
+    // Asked for, the secret is shown; and the second run loads the compiled component from the cache.
+    let output = command(home.path()).args(["demo", "--show-secrets"]).output().unwrap();
+    let (stdout, _) = text(&output);
+    assert_eq!(code(&output), 0);
+    assert!(stdout.contains("loaded from the compiled-component cache"), "{stdout}");
+    let secret_line = stdout.lines().find(|l| l.contains("secret access key") && !l.contains("not available")).unwrap();
+    let secret = secret_line.split_whitespace().last().unwrap();
+    assert_eq!(secret.len(), 40, "{secret_line}");
+}
+
+#[test]
+fn a_damaged_cache_entry_is_recompiled() {
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("cwasm");
+    let run = || {
+        let output = command(home.path()).args(["demo", "--cache-dir"]).arg(&cache).output().unwrap();
+        assert_eq!(code(&output), 0, "{:?}", text(&output));
+        text(&output).0
+    };
+    assert!(run().contains("compiled now"));
+    let entry = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&entry, bytes).unwrap();
+    assert!(run().contains("compiled now"), "the damaged entry was not used");
+    assert!(run().contains("loaded from the compiled-component cache"), "and it was rewritten");
+}
+
+#[test]
+fn schema_types_and_check_need_no_aws() {
+    let home = tempfile::tempdir().unwrap();
+    let output = command(home.path()).args(["schema", "--no-cache"]).output().unwrap();
+    assert_eq!(code(&output), 0);
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(schema["resources"][TOKEN]["properties"]["secretAccessKey"]["secret"], true);
+
+    let output = command(home.path()).args(["types", "--no-cache"]).output().unwrap();
+    assert_eq!(text(&output).0.trim(), TOKEN);
+
+    let output =
+        command(home.path()).args(["check", "--bucket-name", "example-bucket", "--no-cache"]).output().unwrap();
+    assert_eq!(code(&output), 0);
+    assert!(text(&output).0.contains(r#"valid: {"bucketName":"example-bucket"}"#));
+
+    let output = command(home.path())
+        .args(["--output", "json", "--no-cache", "check", "--inputs", r#"{"bucketName": "Bad", "x": 1}"#])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2, "invalid input is a user error");
+    let checked: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let properties: Vec<&str> =
+        checked["failures"].as_array().unwrap().iter().map(|f| f["property"].as_str().unwrap()).collect();
+    assert_eq!(properties, vec!["x", "bucketName"]);
+}
+
+#[test]
+fn help_reads_well_and_usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let output = command(home.path()).arg("--help").output().unwrap();
+    let (help, _) = text(&output);
+    for word in
+        ["schema", "check", "diff", "create", "read", "import", "delete", "demo", "--region", "--local", "Exit codes"]
+    {
+        assert!(help.contains(word), "{word} missing from --help:\n{help}");
+    }
+    let output = command(home.path()).args(["create"]).output().unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(text(&output).1.contains("--bucket-name"));
+}
+
+/// Every subcommand against a local endpoint started by the test, reached with --endpoint-url and
+/// the AWS credentials of the environment (the default chain), with global flags in both places.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subcommands_against_a_local_endpoint() {
+    let home = tempfile::tempdir().unwrap();
+    let endpoint = lightsail_local::LocalEndpoint::start(Default::default()).await.unwrap();
+    let url = endpoint.url();
+    let creds = endpoint.credentials().clone();
+    let run = move |args: &[&str]| {
+        let output = command(home.path())
+            .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &url)
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        (code(&output), stdout, stderr)
+    };
+    let run = std::sync::Arc::new(run);
+    let call = |args: Vec<String>| {
+        let run = run.clone();
+        tokio::task::spawn_blocking(move || run(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // A bucket that does not exist is an AWS error (exit 4).
+    let (code, _, stderr) = call(args(&["create", "--bucket-name", "example-bucket"])).await.unwrap();
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("NotFoundException"), "{stderr}");
+
+    let api = lightsail_provider_host::LightsailApi::new(lightsail_provider_host::AwsOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint.url()),
+        credentials: Some((
+            endpoint.credentials().access_key_id.clone(),
+            endpoint.credentials().secret_access_key.clone(),
+        )),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = api.client(None);
+    client.create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await.unwrap();
+
+    // Preview: no call.
+    let before = endpoint.stats().total_calls();
+    let (code, stdout, _) = call(args(&["create", "--bucket-name", "example-bucket", "--preview"])).await.unwrap();
+    assert_eq!((code, endpoint.stats().total_calls()), (0, before));
+    assert!(stdout.contains("preview, no AWS call made"));
+
+    // Create, as JSON, with the secret (flags after the subcommand).
+    let (code, stdout, stderr) =
+        call(args(&["create", "--bucket-name", "example-bucket", "--output", "json", "--show-secrets"])).await.unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    let created: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let secret = created["outputs"]["secretAccessKey"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 40);
+    assert_eq!(created["secrets"], serde_json::json!(["secretAccessKey"]));
+    let state = created["outputs"].to_string();
+
+    // Read in text: found, secret hidden though known from state.
+    let (code, stdout, _) = call(args(&["read", &id, "--state", &state])).await.unwrap();
+    assert_eq!(code, 0);
+    assert!(stdout.contains(&format!("found {id}")));
+    assert!(!stdout.contains(&secret), "text output hides the secret");
+
+    // Import (flags before the subcommand): no secret.
+    let (code, stdout, _) = call(args(&["--output", "json", "import", &id])).await.unwrap();
+    assert_eq!(code, 0);
+    let imported: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(imported["outputs"]["secretAccessKey"].is_null());
+    assert_eq!(imported["inputs"]["bucketName"], "example-bucket");
+
+    // Diff: a new bucket name forces replacement.
+    let (code, stdout, _) =
+        call(args(&["diff", &id, "--olds", &state, "--bucket-name", "other-bucket"])).await.unwrap();
+    assert_eq!(code, 0);
+    assert!(stdout.contains("bucketName: forces replacement"), "{stdout}");
+
+    // Delete, then read: gone (exit 3); import: not found (exit 3); delete again: fine.
+    assert_eq!(call(args(&["delete", &id])).await.unwrap().0, 0);
+    let (code, stdout, _) = call(args(&["read", &id])).await.unwrap();
+    assert_eq!(code, 3);
+    assert!(stdout.contains("gone"));
+    assert_eq!(call(args(&["import", &id])).await.unwrap().0, 3);
+    assert_eq!(call(args(&["delete", &id])).await.unwrap().0, 0);
+
+    // A malformed id is a user error, and reaches no endpoint.
+    let before = endpoint.stats().total_calls();
+    let (code, _, stderr) = call(args(&["read", "not-an-id"])).await.unwrap();
+    assert_eq!(code, 2);
+    assert!(stderr.contains("id:"), "{stderr}");
+    assert_eq!(endpoint.stats().total_calls(), before);
+}
+
+#[test]
+fn local_flag_keeps_state_between_invocations() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = command(home.path()).arg("--local").args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        (code(&output), stdout, stderr)
+    };
+    let (code, stdout, stderr) = run(&["create", "--bucket-name", "example-bucket"]);
+    assert_eq!(code, 0, "{stderr}");
+    let id = stdout.lines().next().unwrap().strip_prefix("created ").unwrap().to_string();
+    assert_eq!(run(&["read", &id]).0, 0);
+    assert_eq!(run(&["delete", &id]).0, 0);
+    assert_eq!(run(&["read", &id]).0, 3);
+    assert!(home.path().join("state/lightsail-provider/local-endpoint.json").exists());
+}
