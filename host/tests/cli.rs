@@ -105,6 +105,15 @@ fn schema_types_and_check_need_no_aws() {
 }
 
 #[test]
+fn component_is_written_for_other_hosts() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("provider.wasm");
+    let output = command(home.path()).args(["component", "--out"]).arg(&out).output().unwrap();
+    assert_eq!(code(&output), 0);
+    assert_eq!(std::fs::read(&out).unwrap(), lightsail_provider_host::PROVIDER_COMPONENT);
+}
+
+#[test]
 fn help_reads_well_and_usage_errors_exit_2() {
     let home = tempfile::tempdir().unwrap();
     let output = command(home.path()).arg("--help").output().unwrap();

@@ -150,6 +150,12 @@ enum Command {
     },
     /// Run the whole lifecycle on the built-in local endpoint, step by step
     Demo,
+    /// Write the built-in provider component (.wasm) to a file, to embed it in another host
+    Component {
+        /// Where to write it
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -193,6 +199,18 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> u8 {
     let printer = Printer::new(cli.global.output, cli.global.show_secrets);
+    if let Command::Component { out } = &cli.command {
+        return match std::fs::write(out, lightsail_provider_host::PROVIDER_COMPONENT) {
+            Ok(()) => {
+                println!("wrote {} ({} bytes)", out.display(), lightsail_provider_host::PROVIDER_COMPONENT.len());
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                exit::USER_ERROR
+            }
+        };
+    }
     let runtime = match load_runtime(&cli.global) {
         Ok(runtime) => Arc::new(runtime),
         Err(e) => {
@@ -240,7 +258,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Delete { id, state } => {
             provider.delete(BUCKET_ACCESS_KEY, &id, &state).await.map(|()| printer.deleted(&id))
         }
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo | Command::Component { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,46 @@
+//! Embedding the provider in your own Rust program: load the component once, then drive the
+//! resource through the typed `Provider` API. Runs against an in-process local endpoint:
+//!
+//!     cargo run --example embed
+//!
+//! Against AWS, build `LightsailApi` from `AwsOptions::default()` (the default credential chain)
+//! instead of pointing it at the local endpoint.
+
+use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions};
+use std::sync::Arc;
+
+const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // A Lightsail-compatible endpoint on a free loopback port, for the example only.
+    let endpoint = lightsail_local::LocalEndpoint::start(Default::default()).await?;
+    let creds = endpoint.credentials();
+    let api = Arc::new(
+        LightsailApi::new(AwsOptions {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.url()),
+            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            ..Default::default()
+        })
+        .await?,
+    );
+    api.client(None).create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await?;
+
+    // Compile once (or load from the cache); every call below gets a fresh instance of it.
+    let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions::default())?);
+    let provider = Provider::new(runtime, Some(api));
+
+    let checked = provider.check(TOKEN, None, r#"{"bucketName": "example-bucket"}"#).await?;
+    assert!(checked.failures.is_empty());
+    let created = provider.create(TOKEN, &checked.inputs, false).await?;
+    // Store `created.outputs.values` as your state; the names in `created.outputs.secrets` are secret.
+    println!("created {} (secret properties: {:?})", created.id, created.outputs.secrets);
+
+    let read = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
+    println!("read: {}", if read.is_some() { "present" } else { "gone" });
+
+    provider.delete(TOKEN, &created.id, &created.outputs.values).await?;
+    println!("deleted {}", created.id);
+    Ok(())
+}
