@@ -6,7 +6,9 @@
 //! Against AWS, build `LightsailApi` from `AwsOptions::default()` (the default credential chain)
 //! instead of pointing it at the local endpoint.
 
-use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions};
+use lightsail_provider_host::{
+    AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
+};
 use std::sync::Arc;
 
 const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
