@@ -111,6 +111,15 @@ fn component_is_written_for_other_hosts() {
     let output = command(home.path()).args(["component", "--out"]).arg(&out).output().unwrap();
     assert_eq!(code(&output), 0);
     assert_eq!(std::fs::read(&out).unwrap(), lightsail_provider_host::PROVIDER_COMPONENT);
+
+    // --component loads it from there; something that is not a component is refused clearly.
+    let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&out).output().unwrap();
+    assert_eq!((code(&output), text(&output).0.trim()), (0, TOKEN));
+    let junk = home.path().join("junk.wasm");
+    std::fs::write(&junk, b"\0asm not really").unwrap();
+    let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&junk).output().unwrap();
+    assert_eq!(code(&output), 1);
+    assert!(text(&output).1.contains("cannot load the provider component"), "{}", text(&output).1);
 }
 
 #[test]

@@ -51,43 +51,36 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
             ));
         }
     }
-    let bucket_name = match object.get(BUCKET_NAME) {
-        None | Some(Value::Null) => {
-            failures.push(CheckFailure::new(BUCKET_NAME, "is required"));
-            None
-        }
-        Some(Value::String(name)) if name == UNKNOWN => Some(name.clone()),
-        Some(Value::String(name)) => match validate::bucket_name(name) {
-            Ok(()) => Some(name.clone()),
-            Err(rule) => {
-                failures.push(CheckFailure::new(BUCKET_NAME, rule));
-                None
-            }
-        },
-        Some(other) => {
-            failures.push(CheckFailure::new(BUCKET_NAME, format!("must be a string, not {}", kind(other))));
-            None
-        }
-    };
-    let region = match object.get(REGION) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(region)) if region == UNKNOWN => Some(region.clone()),
-        Some(Value::String(region)) => match validate::region(region) {
-            Ok(()) => Some(region.clone()),
-            Err(rule) => {
-                failures.push(CheckFailure::new(REGION, rule));
-                None
-            }
-        },
-        Some(other) => {
-            failures.push(CheckFailure::new(REGION, format!("must be a string, not {}", kind(other))));
-            None
-        }
-    };
+    let bucket_name = string_property(&object, BUCKET_NAME, validate::bucket_name, &mut failures);
+    if !object.get(BUCKET_NAME).is_some_and(|v| !v.is_null()) {
+        failures.push(CheckFailure::new(BUCKET_NAME, "is required"));
+    }
+    let region = string_property(&object, REGION, validate::region, &mut failures);
     match bucket_name {
         Some(bucket_name) if failures.is_empty() => Ok(Inputs { bucket_name, region }),
         _ => Err(failures),
     }
+}
+
+/// An optional string property: `None` when absent or null; a failure when of another type or
+/// when it breaks its rule. Unknown values pass (previews).
+fn string_property(
+    object: &Map<String, Value>,
+    name: &str,
+    rule: fn(&str) -> Result<(), String>,
+    failures: &mut Vec<CheckFailure>,
+) -> Option<String> {
+    let problem = match object.get(name)? {
+        Value::Null => return None,
+        Value::String(value) if value == UNKNOWN => return Some(value.clone()),
+        Value::String(value) => match rule(value) {
+            Ok(()) => return Some(value.clone()),
+            Err(broken) => broken,
+        },
+        other => format!("must be a string, not {}", kind(other)),
+    };
+    failures.push(CheckFailure::new(name, problem));
+    None
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -73,34 +73,9 @@ async fn signed_request(
     target: &str,
     body: Vec<u8>,
 ) -> Option<(u16, String)> {
-    use aws_sdk_lightsail::config::interceptors::BeforeTransmitInterceptorContextMut;
-    use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
-
-    #[derive(Debug)]
-    struct Replace(String, Vec<u8>);
-    impl Intercept for Replace {
-        fn name(&self) -> &'static str {
-            "Replace"
-        }
-        fn modify_before_signing(
-            &self,
-            context: &mut BeforeTransmitInterceptorContextMut<'_>,
-            _: &RuntimeComponents,
-            _: &mut ConfigBag,
-        ) -> Result<(), aws_sdk_lightsail::error::BoxError> {
-            let request = context.request_mut();
-            request.headers_mut().insert("x-amz-target", self.0.clone());
-            request.headers_mut().insert("content-length", self.1.len().to_string());
-            *request.body_mut() = aws_smithy_types::body::SdkBody::from(self.1.clone());
-            Ok(())
-        }
-    }
-
     // Header values must be visible ASCII; anything else would be refused by the client itself.
     let target: String = target.chars().filter(|c| c.is_ascii_graphic()).collect();
-    let conf = sdk_config(&endpoint.url(), "us-east-1", endpoint.credentials()).interceptor(Replace(target, body));
-    let client = aws_sdk_lightsail::Client::from_conf(conf.build());
-    match client.get_buckets().send().await {
+    match send_rewritten(endpoint, Rewrite { target: Some(target), body: Some(body) }).await {
         Ok(_) => Some((200, String::new())),
         Err(err) => {
             let raw = err.raw_response()?;

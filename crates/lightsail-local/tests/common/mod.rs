@@ -67,3 +67,43 @@ pub fn error_type(body: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
     value["__type"].as_str().unwrap_or_default().to_string()
 }
+
+/// Rewrites a request after the SDK serialized it and before it signs it, so that a request no SDK
+/// would send still carries a valid signature.
+#[derive(Debug, Clone, Default)]
+pub struct Rewrite {
+    pub target: Option<String>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl aws_sdk_lightsail::config::Intercept for Rewrite {
+    fn name(&self) -> &'static str {
+        "Rewrite"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_sdk_lightsail::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
+        _: &aws_sdk_lightsail::config::RuntimeComponents,
+        _: &mut aws_sdk_lightsail::config::ConfigBag,
+    ) -> Result<(), aws_sdk_lightsail::error::BoxError> {
+        let request = context.request_mut();
+        if let Some(target) = &self.target {
+            request.headers_mut().insert("x-amz-target", target.clone());
+        }
+        if let Some(body) = &self.body {
+            request.headers_mut().insert("content-length", body.len().to_string());
+            *request.body_mut() = aws_smithy_types::body::SdkBody::from(body.clone());
+        }
+        Ok(())
+    }
+}
+
+/// GetBuckets, rewritten.
+pub async fn send_rewritten(
+    endpoint: &LocalEndpoint,
+    rewrite: Rewrite,
+) -> Result<(), aws_sdk_lightsail::error::SdkError<aws_sdk_lightsail::operation::get_buckets::GetBucketsError>> {
+    let conf = sdk_config(&endpoint.url(), "us-east-1", endpoint.credentials()).interceptor(rewrite);
+    Client::from_conf(conf.build()).get_buckets().send().await.map(|_| ())
+}
