@@ -52,7 +52,7 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
         }
     }
     let bucket_name = string_property(&object, BUCKET_NAME, validate::bucket_name, &mut failures);
-    if !object.get(BUCKET_NAME).is_some_and(|v| !v.is_null()) {
+    if object.get(BUCKET_NAME).is_none_or(Value::is_null) {
         failures.push(CheckFailure::new(BUCKET_NAME, "is required"));
     }
     let region = string_property(&object, REGION, validate::region, &mut failures);
