@@ -25,7 +25,7 @@ fn imports_exactly_the_declared_interfaces_and_no_wasi() {
 #[tokio::test]
 async fn schema_describes_the_resource_and_marks_the_secret() {
     let provider = lightsail_provider_host::Provider::new(common::runtime(), None);
-    assert_eq!(provider.resource_types().await.unwrap(), vec![common::TOKEN]);
+    assert_eq!(provider.resource_types().await.unwrap(), vec![common::TOKEN, "aws:lightsail/bucket:Bucket"]);
     let schema: serde_json::Value = serde_json::from_str(&provider.schema().await.unwrap()).unwrap();
     let resource = &schema["resources"][common::TOKEN];
     assert_eq!(resource["requiredInputs"], serde_json::json!(["bucketName"]));

@@ -164,6 +164,92 @@ impl LightsailApi {
     }
 }
 
+impl LightsailApi {
+    pub async fn create_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<api::CreatedBucket, api::ApiError> {
+        let out = self
+            .client(region)
+            .create_bucket()
+            .bucket_name(bucket_name)
+            .bundle_id(bundle_id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
+        Ok(api::CreatedBucket {
+            bucket: bucket(created)?,
+            operations: out.operations.unwrap_or_default().into_iter().map(operation).collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub async fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<api::Bucket, api::ApiError> {
+        let out = self.client(region).get_buckets().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
+        match found {
+            Some(found) => bucket(found),
+            // An empty answer for a named bucket means the same as NotFoundException.
+            None => Err(api::ApiError {
+                kind: api::ErrorKind::NotFound,
+                code: "NotFoundException".into(),
+                message: format!("no bucket {bucket_name}"),
+                retryable: false,
+            }),
+        }
+    }
+
+    pub async fn update_bucket_bundle(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self
+            .client(region)
+            .update_bucket_bundle()
+            .bucket_name(bucket_name)
+            .bundle_id(bundle_id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+    }
+
+    pub async fn delete_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        force_delete: bool,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self
+            .client(region)
+            .delete_bucket()
+            .bucket_name(bucket_name)
+            .force_delete(force_delete)
+            .send()
+            .await
+            .map_err(api_error)?;
+        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+    }
+}
+
+fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
+    let location = b.location;
+    Ok(api::Bucket {
+        name: b.name.ok_or_else(|| malformed("a bucket came without its name"))?,
+        arn: b.arn,
+        bundle_id: b.bundle_id,
+        created_at: timestamp(b.created_at),
+        url: b.url,
+        availability_zone: location.as_ref().and_then(|l| l.availability_zone.clone()),
+        region: location.as_ref().and_then(|l| l.region_name.as_ref()).map(|r| r.as_str().to_string()),
+        support_code: b.support_code,
+    })
+}
+
 fn tls() -> aws_smithy_http_client::tls::Provider {
     aws_smithy_http_client::tls::Provider::Rustls(aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring)
 }

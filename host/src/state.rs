@@ -76,4 +76,31 @@ impl api::Host for HostState {
     ) -> Result<api::Operation, api::ApiError> {
         self.api()?.get_operation(region.as_deref(), &operation_id).await
     }
+    async fn create_bucket(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        bundle_id: String,
+    ) -> Result<api::CreatedBucket, api::ApiError> {
+        self.api()?.create_bucket(region.as_deref(), &bucket_name, &bundle_id).await
+    }
+    async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
+        self.api()?.get_bucket(region.as_deref(), &bucket_name).await
+    }
+    async fn update_bucket_bundle(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        bundle_id: String,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.api()?.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await
+    }
+    async fn delete_bucket(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        force_delete: bool,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.api()?.delete_bucket(region.as_deref(), &bucket_name, force_delete).await
+    }
 }

@@ -59,6 +59,24 @@ pub struct CreatedAccessKey {
     pub operations: Vec<Operation>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bucket {
+    pub name: String,
+    pub arn: Option<String>,
+    pub bundle_id: Option<String>,
+    pub created_at: Option<Timestamp>,
+    pub url: Option<String>,
+    pub availability_zone: Option<String>,
+    pub region: Option<String>,
+    pub support_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedBucket {
+    pub bucket: Bucket,
+    pub operations: Vec<Operation>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     NotFound,
@@ -97,6 +115,25 @@ pub trait Host {
         access_key_id: &str,
     ) -> Result<Vec<Operation>, ApiError>;
     fn get_operation(&self, region: Option<&str>, operation_id: &str) -> Result<Operation, ApiError>;
+    fn create_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<CreatedBucket, ApiError>;
+    fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError>;
+    fn update_bucket_bundle(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<Vec<Operation>, ApiError>;
+    fn delete_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        force_delete: bool,
+    ) -> Result<Vec<Operation>, ApiError>;
     fn wait(&self, millis: u32);
     fn log(&self, level: Level, message: &str);
 }

@@ -64,7 +64,7 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
 
 /// An optional string property: `None` when absent or null; a failure when of another type or
 /// when it breaks its rule. Unknown values pass (previews).
-fn string_property(
+pub(crate) fn string_property(
     object: &Map<String, Value>,
     name: &str,
     rule: fn(&str) -> Result<(), String>,
@@ -83,7 +83,7 @@ fn string_property(
     None
 }
 
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -1,10 +1,13 @@
 //! The resource logic of `aws_lightsail_bucket_access_key` (Pulumi:
-//! `aws:lightsail/bucketAccessKey:BucketAccessKey`), in plain Rust that builds and tests natively.
+//! `aws:lightsail/bucketAccessKey:BucketAccessKey`), and of the bucket it belongs to
+//! (`aws_lightsail_bucket`), in plain Rust that builds and tests natively.
 //!
 //! The WebAssembly component (`provider-component`) is a thin adapter from the WIT contract to
 //! [`provider`]; everything the logic needs from outside comes through the [`host::Host`] trait,
 //! which mirrors the WIT imports.
 
+pub mod access_key;
+pub mod bucket;
 pub mod host;
 pub mod id;
 pub mod inputs;
@@ -15,5 +18,3 @@ pub mod timestamp;
 pub mod types;
 pub mod validate;
 mod wait;
-
-pub use provider::TOKEN;

@@ -2,7 +2,7 @@
 //! Terraform plugin) learns every property from here: type, required or not, computed, secret,
 //! and whether a change replaces the resource (`willReplaceOnChanges`).
 
-use crate::provider::TOKEN;
+use crate::{access_key, bucket};
 use serde_json::json;
 
 pub const LAST_USED_TYPE: &str = "aws:lightsail/BucketAccessKeyLastUsed:BucketAccessKeyLastUsed";
@@ -41,7 +41,7 @@ pub fn document() -> String {
             }
         },
         "resources": {
-            TOKEN: {
+            access_key::TOKEN: {
                 "description": "An access key for a Lightsail bucket. Every input forces replacement. A bucket holds at most two keys.",
                 "properties": {
                     "accessKeyId": { "type": "string", "description": "The access key id." },
@@ -59,8 +59,49 @@ pub fn document() -> String {
                 "required": ["accessKeyId", "bucketName", "createdAt", "region", "status", "lastUsed"],
                 "inputProperties": { "bucketName": bucket_name, "region": region },
                 "requiredInputs": ["bucketName"]
-            }
+            },
+            bucket::TOKEN: bucket_resource()
         }
     })
     .to_string()
+}
+
+fn bucket_resource() -> serde_json::Value {
+    let name = json!({
+        "type": "string",
+        "description": "The bucket's name: 3 to 54 lowercase letters, digits and hyphens, unique across AWS.",
+        "willReplaceOnChanges": true,
+    });
+    let bundle_id = json!({
+        "type": "string",
+        "description": "The bundle (storage plan), such as small_1_0 or medium_1_0. Changes in place.",
+    });
+    let force_delete = json!({
+        "type": "boolean",
+        "description": "Delete the bucket even when it still has access keys or objects.",
+        "default": false,
+    });
+    let region = json!({
+        "type": "string",
+        "description": "Region of the bucket. Defaults to the provider's region.",
+        "willReplaceOnChanges": true,
+    });
+    let text = |description: &str| json!({ "type": "string", "description": description });
+    json!({
+        "description": "A Lightsail object storage bucket. The id is its name.",
+        "properties": {
+            "arn": text("The bucket's ARN."),
+            "availabilityZone": text("The availability zone (\"all\" for buckets)."),
+            "bundleId": bundle_id,
+            "createdAt": text("RFC 3339 time the bucket was created."),
+            "forceDelete": force_delete,
+            "name": name,
+            "region": region,
+            "supportCode": text("The code AWS support asks for."),
+            "url": text("The bucket's URL.")
+        },
+        "required": ["arn", "availabilityZone", "bundleId", "createdAt", "forceDelete", "name", "region", "supportCode", "url"],
+        "inputProperties": { "name": name, "bundleId": bundle_id, "forceDelete": force_delete, "region": region },
+        "requiredInputs": ["name", "bundleId"]
+    })
 }

@@ -33,6 +33,17 @@ impl std::fmt::Display for WaitError {
     }
 }
 
+impl WaitError {
+    /// As the error of a call whose change was not confirmed (a delete or an update).
+    pub fn into_error(self, doing: &str) -> crate::types::ProviderError {
+        crate::types::ProviderError::Api(crate::types::ApiFailure {
+            code: "OperationNotCompleted".into(),
+            message: format!("{doing}: {self}"),
+            retryable: matches!(self, Self::TimedOut { .. } | Self::Poll { .. }),
+        })
+    }
+}
+
 fn done(op: &Operation) -> Result<bool, WaitError> {
     match op.status {
         OperationStatus::Succeeded | OperationStatus::Completed => Ok(true),

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
 
-const T: &str = provider::TOKEN;
+const T: &str = bucket_access_key::access_key::TOKEN;
 
 #[derive(Default)]
 struct FakeHost {
@@ -104,6 +104,26 @@ impl Host for FakeHost {
             return Ok(self.op(OperationStatus::Started));
         }
         Ok(self.op(self.ends.unwrap_or(OperationStatus::Succeeded)))
+    }
+    fn create_bucket(&self, _: Option<&str>, name: &str, bundle: &str) -> Result<CreatedBucket, ApiError> {
+        self.calls.borrow_mut().push("create-bucket".into());
+        let bucket = Bucket { name: name.into(), bundle_id: Some(bundle.into()), ..Default::default() };
+        Ok(CreatedBucket { bucket, operations: vec![self.op(OperationStatus::Succeeded)] })
+    }
+    fn get_bucket(&self, _: Option<&str>, name: &str) -> Result<Bucket, ApiError> {
+        self.calls.borrow_mut().push("get-bucket".into());
+        if name == "missing" {
+            return Err(not_found());
+        }
+        Ok(Bucket { name: name.into(), bundle_id: Some("small_1_0".into()), ..Default::default() })
+    }
+    fn update_bucket_bundle(&self, _: Option<&str>, _: &str, _: &str) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("update-bucket-bundle".into());
+        Ok(vec![self.op(OperationStatus::Succeeded)])
+    }
+    fn delete_bucket(&self, _: Option<&str>, name: &str, _: bool) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("delete-bucket".into());
+        if name == "missing" { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
     }
     fn wait(&self, millis: u32) {
         *self.waited_ms.borrow_mut() += u64::from(millis);
@@ -206,7 +226,7 @@ fn diff_replaces_on_every_input() {
     let moved = provider::diff(&host, T, "", olds, r#"{"bucketName": "a-2", "region": "eu-west-1"}"#).unwrap();
     assert_eq!(moved.replaces, vec!["bucketName", "region"]);
     assert!(moved.changes);
-    assert!(matches!(provider::update(T, "", olds, olds, false), Err(ProviderError::Unsupported(_))));
+    assert!(matches!(provider::update(&host, T, "", olds, olds, false), Err(ProviderError::Unsupported(_))));
     assert!(matches!(provider::check("aws:other:Thing", None, "{}"), Err(ProviderError::UnknownType(_))));
 }
 
@@ -220,6 +240,42 @@ fn check_reports_failures_inline() {
     assert_eq!(checked.inputs, r#"{"bucketName":"ok-1"}"#);
 }
 
+const B: &str = bucket_access_key::bucket::TOKEN;
+
+#[test]
+fn bucket_bundle_changes_in_place_and_name_replaces() {
+    let host = FakeHost::default();
+    let created = provider::create(&host, B, r#"{"name": "example-bucket", "bundleId": "small_1_0"}"#, false).unwrap();
+    assert_eq!(created.id, "example-bucket");
+    let state = &created.outputs.values;
+    assert_eq!(values(state)["forceDelete"], false);
+    let diff =
+        provider::diff(&host, B, "example-bucket", state, r#"{"name": "example-bucket", "bundleId": "medium_1_0"}"#)
+            .unwrap();
+    assert_eq!((diff.diffs.clone(), diff.replaces.clone()), (vec!["bundleId".to_string()], vec![]));
+    let diff =
+        provider::diff(&host, B, "example-bucket", state, r#"{"name": "other-bucket", "bundleId": "small_1_0"}"#)
+            .unwrap();
+    assert_eq!(diff.replaces, vec!["name"]);
+    provider::update(
+        &host,
+        B,
+        "example-bucket",
+        state,
+        r#"{"name": "example-bucket", "bundleId": "medium_1_0"}"#,
+        false,
+    )
+    .unwrap();
+    assert!(host.calls.borrow().contains(&"update-bucket-bundle".to_string()));
+    let imported = provider::import(&host, B, "example-bucket@eu-west-1").unwrap();
+    assert_eq!(values(&imported.inputs)["region"], "eu-west-1");
+    assert_eq!(provider::read(&host, B, "missing", None).unwrap(), None);
+    provider::delete(&host, B, "missing", "{}").unwrap();
+    let checked = provider::check(B, None, r#"{"name": "Bad", "forceDelete": "yes"}"#).unwrap();
+    let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
+    assert_eq!(props, vec!["name", "bundleId", "forceDelete"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -227,7 +283,11 @@ proptest! {
     #[test]
     fn no_input_panics(json in ".{0,80}", id in ".{0,60}", bucket in "[a-z0-9-]{0,60}", region in "[a-z0-9-]{0,16}") {
         let host = FakeHost::default();
-        let _ = provider::check(T, Some(&json), &json);
+        for token in [T, B] {
+            let _ = provider::check(token, Some(&json), &json);
+            let _ = provider::diff(&host, token, &id, &json, &json);
+            let _ = provider::update(&host, token, &id, &json, &json, false);
+        }
         let _ = provider::diff(&host, T, &id, &json, &json);
         let bag = serde_json::json!({"bucketName": bucket, "region": region}).to_string();
         let created = provider::create(&host, T, &bag, false);

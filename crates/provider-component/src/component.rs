@@ -46,6 +46,39 @@ impl host::Host for Imports {
     fn get_operation(&self, region: Option<&str>, operation_id: &str) -> Result<host::Operation, host::ApiError> {
         api::get_operation(region, operation_id).map(operation).map_err(api_error)
     }
+    fn create_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<host::CreatedBucket, host::ApiError> {
+        let created = api::create_bucket(region, bucket_name, bundle_id).map_err(api_error)?;
+        Ok(host::CreatedBucket {
+            bucket: bucket(created.bucket),
+            operations: created.operations.into_iter().map(operation).collect(),
+        })
+    }
+    fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<host::Bucket, host::ApiError> {
+        api::get_bucket(region, bucket_name).map(bucket).map_err(api_error)
+    }
+    fn update_bucket_bundle(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<Vec<host::Operation>, host::ApiError> {
+        let operations = api::update_bucket_bundle(region, bucket_name, bundle_id).map_err(api_error)?;
+        Ok(operations.into_iter().map(operation).collect())
+    }
+    fn delete_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        force_delete: bool,
+    ) -> Result<Vec<host::Operation>, host::ApiError> {
+        let operations = api::delete_bucket(region, bucket_name, force_delete).map_err(api_error)?;
+        Ok(operations.into_iter().map(operation).collect())
+    }
     fn wait(&self, millis: u32) {
         lightsail::provider::wait::wait(millis);
     }
@@ -85,6 +118,19 @@ fn access_key(k: api::AccessKey) -> host::AccessKey {
             region: u.region,
             service_name: u.service_name,
         }),
+    }
+}
+
+fn bucket(b: api::Bucket) -> host::Bucket {
+    host::Bucket {
+        name: b.name,
+        arn: b.arn,
+        bundle_id: b.bundle_id,
+        created_at: b.created_at,
+        url: b.url,
+        availability_zone: b.availability_zone,
+        region: b.region,
+        support_code: b.support_code,
     }
 }
 
@@ -176,7 +222,7 @@ impl wit::Guest for Component {
         news: String,
         preview: bool,
     ) -> Result<wit::Outputs, wit::ProviderError> {
-        provider::update(&token, &id, &olds, &news, preview).map(outputs).map_err(error)
+        provider::update(&Imports, &token, &id, &olds, &news, preview).map(outputs).map_err(error)
     }
 
     fn delete(token: String, id: String, state: String) -> Result<(), wit::ProviderError> {
