@@ -131,9 +131,9 @@ pub fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, Pr
     let new_region = news.region.clone().unwrap_or_else(|| host.default_region());
     let mut result = DiffResult::default();
     let changes = [
-        (NAME, old(NAME) != Value::from(news.name.as_str()), true),
+        (NAME, old(NAME) != news.name.as_str(), true),
         (REGION, state_region(olds).as_deref() != Some(new_region.as_str()), true),
-        (BUNDLE_ID, old(BUNDLE_ID) != Value::from(news.bundle_id.as_str()), false),
+        (BUNDLE_ID, old(BUNDLE_ID) != news.bundle_id.as_str(), false),
         (FORCE_DELETE, old(FORCE_DELETE).as_bool().unwrap_or(false) != news.force_delete, false),
     ];
     for (property, changed, replaces) in changes {
