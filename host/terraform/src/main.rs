@@ -1,0 +1,41 @@
+//! `terraform-provider-lightsail`: a Terraform / OpenTofu plugin (protocol 6, go-plugin handshake
+//! with AutoMTLS, through the `tf-provider` crate) that serves the resources of the provider
+//! component. Terraform starts it; it is not meant to be run by hand.
+
+mod provider;
+mod resource;
+mod schema;
+mod values;
+
+use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
+        eprintln!(
+            "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\
+             Point Terraform at it with a dev_overrides block (see the README), then run terraform plan/apply."
+        );
+        return ExitCode::FAILURE;
+    }
+    match serve().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let component = match std::env::var_os("LIGHTSAIL_PROVIDER_COMPONENT") {
+        Some(path) => std::fs::read(&path)?,
+        None => PROVIDER_COMPONENT.to_vec(),
+    };
+    let runtime = Arc::new(ComponentRuntime::new(&component, RuntimeOptions::default())?);
+    let document = Provider::new(runtime.clone(), None).schema().await?;
+    let (name, specs) = schema::from_pulumi(&document)?;
+    tf_provider::serve(name, provider::AdapterProvider::new(runtime, specs)).await
+}

@@ -1,0 +1,278 @@
+//! One Terraform resource type, served by forwarding each call to the component. Nothing here
+//! knows a resource by name: the token, the schema and the inputs come from the component.
+
+use crate::provider::Shared;
+use crate::schema::{ResourceSpec, snake};
+use crate::values::{self, attribute, string};
+use async_trait::async_trait;
+use lightsail_provider_host::CallError;
+use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::provider::describe;
+use std::sync::Arc;
+use tf_provider::schema::Schema;
+use tf_provider::value::ValueAny;
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+pub struct ComponentResource {
+    spec: Arc<ResourceSpec>,
+    shared: Arc<Shared>,
+}
+
+impl ComponentResource {
+    pub fn new(spec: Arc<ResourceSpec>, shared: Arc<Shared>) -> Self {
+        Self { spec, shared }
+    }
+
+    fn token(&self) -> &str {
+        &self.spec.token
+    }
+
+    fn provider(&self, diags: &mut Diagnostics) -> Option<lightsail_provider_host::Provider> {
+        let provider = self.shared.configured();
+        if provider.is_none() {
+            diags.root_error_short("the provider is not configured yet");
+        }
+        provider
+    }
+
+    fn id(&self, diags: &mut Diagnostics, state: &ValueAny) -> Option<String> {
+        match string(attribute(state, "id")) {
+            Some(id) => Some(id.to_string()),
+            None => {
+                diags.root_error_short(format!("{}: the state has no id", self.spec.name));
+                None
+            }
+        }
+    }
+
+    fn report(&self, diags: &mut Diagnostics, error: CallError) {
+        match error {
+            CallError::Provider(ProviderError::InvalidInput(failures)) => {
+                for failure in failures {
+                    if failure.property.is_empty() {
+                        diags.root_error(format!("Invalid {}", self.spec.name), failure.reason);
+                    } else {
+                        let name = snake(&failure.property);
+                        diags.error(format!("Invalid {name}"), failure.reason, AttributePath::new(name));
+                    }
+                }
+            }
+            other => diags.root_error(format!("{} failed", self.spec.name), other.to_string()),
+        }
+    }
+
+    /// The planned state of a new resource: the configuration, what a preview knows, the rest unknown.
+    async fn plan_new(&self, diags: &mut Diagnostics, config: &ValueAny) -> Option<ValueAny> {
+        let provider = self.provider(diags)?;
+        let inputs = values::inputs(&self.spec, config);
+        match provider.create(self.token(), &inputs, true).await {
+            Ok(preview) => {
+                let planned = values::object(&self.spec, &preview.outputs.values, ValueAny::Unknown, ValueAny::Unknown);
+                Some(values::with_config(&self.spec, planned, config))
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+}
+
+type State<'a> = ValueAny;
+
+#[async_trait]
+impl Resource for ComponentResource {
+    type State<'a> = ValueAny;
+    type PrivateState<'a> = ValueAny;
+    type ProviderMetaState<'a> = ValueAny;
+
+    fn schema(&self, _: &mut Diagnostics) -> Option<Schema> {
+        Some(self.spec.schema.clone())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: State<'a>) -> Option<()> {
+        let inputs = values::inputs(&self.spec, &config);
+        match self.shared.offline().check(self.token(), None, &inputs).await {
+            Ok(checked) if checked.failures.is_empty() => Some(()),
+            Ok(checked) => {
+                self.report(diags, CallError::Provider(ProviderError::InvalidInput(checked.failures)));
+                None
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: State<'a>,
+        private_state: State<'a>,
+        _: State<'a>,
+    ) -> Option<(State<'a>, State<'a>)> {
+        let id = self.id(diags, &state)?;
+        let provider = self.provider(diags)?;
+        match provider.read(self.token(), &id, Some(&values::state(&self.spec, &state))).await {
+            Ok(Some(found)) => {
+                let object =
+                    values::object(&self.spec, &found.outputs.values, ValueAny::String(found.id), ValueAny::Null);
+                Some((object, private_state))
+            }
+            // Gone: a null state tells Terraform to plan its creation again.
+            Ok(None) => Some((ValueAny::Null, private_state)),
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _proposed: State<'a>,
+        config: State<'a>,
+        _: State<'a>,
+    ) -> Option<(State<'a>, State<'a>)> {
+        let planned = self.plan_new(diags, &config).await?;
+        Some((planned, ValueAny::Null))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State<'a>,
+        _proposed: State<'a>,
+        config: State<'a>,
+        prior_private_state: State<'a>,
+        _: State<'a>,
+    ) -> Option<(State<'a>, State<'a>, Vec<AttributePath>)> {
+        let id = self.id(diags, &prior)?;
+        let provider = self.provider(diags)?;
+        let olds = values::state(&self.spec, &prior);
+        let news = values::inputs(&self.spec, &config);
+        let diff = match provider.diff(self.token(), &id, &olds, &news).await {
+            Ok(diff) => diff,
+            Err(e) => {
+                self.report(diags, e);
+                return None;
+            }
+        };
+        if !diff.changes {
+            return Some((prior, prior_private_state, Vec::new()));
+        }
+        if !diff.replaces.is_empty() {
+            let planned = self.plan_new(diags, &config).await?;
+            let paths = diff.replaces.iter().map(|p| AttributePath::new(snake(p))).collect();
+            return Some((planned, prior_private_state, paths));
+        }
+        match provider.update(self.token(), &id, &olds, &news, true).await {
+            Ok(outputs) => {
+                let planned = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Unknown);
+                let planned = values::with_config(&self.spec, planned, &config);
+                Some((planned, prior_private_state, Vec::new()))
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        _: &mut Diagnostics,
+        _: State<'a>,
+        prior_private_state: State<'a>,
+        _: State<'a>,
+    ) -> Option<State<'a>> {
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        _planned: State<'a>,
+        config: State<'a>,
+        planned_private_state: State<'a>,
+        _: State<'a>,
+    ) -> Option<(State<'a>, State<'a>)> {
+        let provider = self.provider(diags)?;
+        match provider.create(self.token(), &values::inputs(&self.spec, &config), false).await {
+            Ok(created) => {
+                let object =
+                    values::object(&self.spec, &created.outputs.values, ValueAny::String(created.id), ValueAny::Null);
+                Some((object, planned_private_state))
+            }
+            // It exists: hand Terraform its state along with the error, so it is recorded (tainted).
+            Err(CallError::Provider(ProviderError::NotReady(not_ready))) => {
+                let reason = describe(&ProviderError::NotReady(not_ready.clone()));
+                diags.root_error(format!("{} was created but is not ready", self.spec.name), reason);
+                let object = values::object(
+                    &self.spec,
+                    &not_ready.outputs.values,
+                    ValueAny::String(not_ready.id),
+                    ValueAny::Null,
+                );
+                Some((object, planned_private_state))
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior: State<'a>,
+        _planned: State<'a>,
+        config: State<'a>,
+        planned_private_state: State<'a>,
+        _: State<'a>,
+    ) -> Option<(State<'a>, State<'a>)> {
+        let id = self.id(diags, &prior)?;
+        let provider = self.provider(diags)?;
+        let olds = values::state(&self.spec, &prior);
+        match provider.update(self.token(), &id, &olds, &values::inputs(&self.spec, &config), false).await {
+            Ok(outputs) => {
+                let object = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Null);
+                Some((object, planned_private_state))
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn destroy<'a>(&self, diags: &mut Diagnostics, prior: State<'a>, _: State<'a>, _: State<'a>) -> Option<()> {
+        let id = self.id(diags, &prior)?;
+        let provider = self.provider(diags)?;
+        match provider.delete(self.token(), &id, &values::state(&self.spec, &prior)).await {
+            Ok(()) => Some(()),
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State<'a>, State<'a>)> {
+        let provider = self.provider(diags)?;
+        match provider.import(self.token(), &id).await {
+            Ok(found) => {
+                let object =
+                    values::object(&self.spec, &found.outputs.values, ValueAny::String(found.id), ValueAny::Null);
+                Some((object, ValueAny::Null))
+            }
+            Err(e) => {
+                self.report(diags, e);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Terraform values (cty, as msgpack) to the component's JSON property bags and back: snake_case
+//! and camelCase names, and unknown values as Pulumi's unknown marker.
+
+use crate::schema::{ResourceSpec, camel};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use tf_provider::schema::AttributeType;
+use tf_provider::value::ValueAny;
+
+/// Pulumi's marker for a value not known yet (what the component accepts in check and preview).
+pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+pub fn to_json(value: &ValueAny) -> Value {
+    match value {
+        ValueAny::String(s) => Value::String(s.clone()),
+        ValueAny::Number(n) => Value::from(*n),
+        ValueAny::Bool(b) => Value::Bool(*b),
+        ValueAny::List(items) => Value::Array(items.iter().map(to_json).collect()),
+        ValueAny::Map(map) => Value::Object(map.iter().map(|(k, v)| (camel(k), to_json(v))).collect()),
+        ValueAny::Null => Value::Null,
+        ValueAny::Unknown => Value::String(UNKNOWN.into()),
+    }
+}
+
+/// A JSON value shaped to a Terraform type (objects get every field, missing ones null).
+pub fn from_json(value: &Value, ty: &AttributeType) -> ValueAny {
+    match (value, ty) {
+        (Value::Null, _) => ValueAny::Null,
+        (Value::String(s), _) if s == UNKNOWN => ValueAny::Unknown,
+        (Value::Object(map), AttributeType::Object(fields)) => ValueAny::Map(
+            fields
+                .iter()
+                .map(|(name, field)| (name.clone(), from_json(map.get(&camel(name)).unwrap_or(&Value::Null), field)))
+                .collect(),
+        ),
+        (Value::Object(map), AttributeType::Map(inner)) => {
+            ValueAny::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, inner))).collect())
+        }
+        (Value::Array(items), AttributeType::List(inner) | AttributeType::Set(inner)) => {
+            ValueAny::List(items.iter().map(|v| from_json(v, inner)).collect())
+        }
+        (Value::String(s), _) => ValueAny::String(s.clone()),
+        (Value::Bool(b), _) => ValueAny::Bool(*b),
+        (Value::Number(n), _) => n.as_i64().map(ValueAny::Number).unwrap_or_else(|| ValueAny::String(n.to_string())),
+        (other, _) => ValueAny::String(other.to_string()),
+    }
+}
+
+pub fn attribute<'a>(object: &'a ValueAny, name: &str) -> &'a ValueAny {
+    match object {
+        ValueAny::Map(map) => map.get(name).unwrap_or(&ValueAny::Null),
+        _ => &ValueAny::Null,
+    }
+}
+
+pub fn string(value: &ValueAny) -> Option<&str> {
+    match value {
+        ValueAny::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The inputs of a configuration, as the component's input bag (null inputs left out).
+pub fn inputs(spec: &ResourceSpec, config: &ValueAny) -> String {
+    let mut bag = Map::new();
+    for name in &spec.inputs {
+        let value = attribute(config, name);
+        if !matches!(value, ValueAny::Null) {
+            bag.insert(camel(name), to_json(value));
+        }
+    }
+    Value::Object(bag).to_string()
+}
+
+/// A Terraform state, as the component's state bag (its last outputs).
+pub fn state(spec: &ResourceSpec, state: &ValueAny) -> String {
+    let mut bag = Map::new();
+    for name in spec.schema.block.attributes.keys().filter(|n| *n != "id") {
+        let value = attribute(state, name);
+        if !matches!(value, ValueAny::Null) {
+            bag.insert(camel(name), to_json(value));
+        }
+    }
+    Value::Object(bag).to_string()
+}
+
+/// A full Terraform object from the component's outputs: every attribute, then `overrides`,
+/// and attributes the outputs lack set to `missing`.
+pub fn object(spec: &ResourceSpec, outputs: &str, id: ValueAny, missing: ValueAny) -> ValueAny {
+    let outputs: Value = serde_json::from_str(outputs).unwrap_or(Value::Null);
+    let mut map = BTreeMap::new();
+    for (name, attribute) in &spec.schema.block.attributes {
+        let value = match outputs.get(camel(name)) {
+            Some(value) if !value.is_null() => from_json(value, &attribute.attr_type),
+            Some(_) if missing == ValueAny::Unknown => ValueAny::Unknown,
+            Some(_) => ValueAny::Null,
+            None => missing.clone(),
+        };
+        map.insert(name.clone(), value);
+    }
+    map.insert("id".into(), id);
+    ValueAny::Map(map)
+}
+
+/// Replaces the inputs of `object` with the values the configuration sets.
+pub fn with_config(spec: &ResourceSpec, mut object: ValueAny, config: &ValueAny) -> ValueAny {
+    if let ValueAny::Map(map) = &mut object {
+        for name in &spec.inputs {
+            let value = attribute(config, name);
+            if !matches!(value, ValueAny::Null) {
+                map.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    object
+}
