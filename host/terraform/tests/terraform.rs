@@ -1,0 +1,276 @@
+//! The installed `terraform` drives the adapter (and so the component) against the local endpoint:
+//! the seed's example verbatim, plan, state, import both ways, refresh after an out-of-band delete,
+//! replacement and in-place update, destroy. The CLI configuration is written by the test
+//! (`dev_overrides`), so no registry is reached and no `terraform init` is needed.
+
+use lightsail_local::LocalEndpoint;
+use std::path::PathBuf;
+use std::process::Command;
+
+const SEED: &str = r#"
+resource "aws_lightsail_bucket" "example" {
+  name      = "example-bucket"
+  bundle_id = "small_1_0"
+}
+resource "aws_lightsail_bucket_access_key" "example" {
+  bucket_name = aws_lightsail_bucket.example.id
+}
+"#;
+
+/// Whether terraform can run here. CI sets `REQUIRE_TERRAFORM=1` so these tests cannot be skipped there.
+fn terraform_installed(test: &str) -> bool {
+    if Command::new("terraform").arg("version").output().is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    assert!(std::env::var_os("REQUIRE_TERRAFORM").is_none(), "REQUIRE_TERRAFORM is set but terraform is not installed");
+    eprintln!("SKIPPED {test}: terraform is not installed (see the README's Terraform section)");
+    false
+}
+
+struct Workspace {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    work: PathBuf,
+}
+
+struct Run {
+    code: i32,
+    out: String,
+}
+
+impl Workspace {
+    fn new(provider_block: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let plugins = root.join("plugins");
+        let work = root.join("work");
+        std::fs::create_dir_all(&plugins).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        // Terraform looks for terraform-provider-<type> in the override directory.
+        std::os::unix::fs::symlink(
+            env!("CARGO_BIN_EXE_terraform-provider-lightsail"),
+            plugins.join("terraform-provider-aws"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("cli.tfrc"),
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"hashicorp/aws\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                plugins.display()
+            ),
+        )
+        .unwrap();
+        let workspace = Self { _dir: dir, root, work };
+        workspace.write(provider_block, SEED);
+        workspace
+    }
+
+    fn write(&self, provider_block: &str, resources: &str) {
+        std::fs::write(self.work.join("main.tf"), format!("{provider_block}\n{resources}")).unwrap();
+    }
+
+    fn terraform(&self, args: &[&str]) -> Run {
+        let output = Command::new("terraform")
+            .args(args)
+            .arg("-no-color")
+            .current_dir(&self.work)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.root)
+            .env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("XDG_CACHE_HOME", self.root.join("cache"))
+            .output()
+            .unwrap();
+        let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        Run { code: output.status.code().unwrap_or(-1), out }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let run = self.terraform(args);
+        assert_eq!(run.code, 0, "terraform {args:?} failed:\n{}", run.out);
+        run.out
+    }
+}
+
+fn provider_block(endpoint: &LocalEndpoint) -> String {
+    let creds = endpoint.credentials();
+    format!(
+        "provider \"aws\" {{\n  region     = \"us-east-1\"\n  access_key = \"{}\"\n  secret_key = \"{}\"\n  max_retries = 1\n  endpoints {{\n    lightsail = \"{}\"\n  }}\n}}\n",
+        creds.access_key_id,
+        creds.secret_access_key,
+        endpoint.url()
+    )
+}
+
+fn keys(endpoint: &LocalEndpoint, bucket: &str) -> Vec<String> {
+    endpoint.inspect(|s| s.access_key_ids("us-east-1", bucket)).unwrap_or_default()
+}
+
+/// Whether `terraform state show` output has `name = value` (its alignment varies).
+fn has(show: &str, name: &str, value: &str) -> bool {
+    show.lines().any(|line| {
+        let mut parts = line.trim().splitn(2, '=');
+        parts.next().map(str::trim) == Some(name) && parts.next().map(str::trim) == Some(value)
+    })
+}
+
+fn state_id(show: &str) -> String {
+    let line = show.lines().find(|l| l.trim_start().starts_with("id ")).expect("an id line");
+    line.split('"').nth(1).unwrap().to_string()
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_example_through_its_whole_life() {
+    if !terraform_installed("the_seed_example_through_its_whole_life") {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let provider = provider_block(&endpoint);
+    let ws = std::sync::Arc::new(Workspace::new(&provider));
+    let tf = |args: &'static [&'static str]| {
+        let ws = ws.clone();
+        blocking(move || ws.ok(args))
+    };
+    let tf_run = |args: Vec<String>| {
+        let ws = ws.clone();
+        blocking(move || ws.terraform(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+
+    // Apply the seed's example: both resources, the secret hidden in the plan.
+    let out = tf(&["apply", "-auto-approve"]).await;
+    assert!(out.contains("Apply complete! Resources: 2 added"), "{out}");
+    assert!(out.contains("secret_access_key = (sensitive value)"), "{out}");
+    assert_eq!(keys(&endpoint, "example-bucket").len(), 1);
+
+    // Nothing left to do.
+    let plan = tf_run(vec!["plan".into(), "-detailed-exitcode".into()]).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    let show = tf(&["state", "show", "aws_lightsail_bucket_access_key.example"]).await;
+    assert!(has(&show, "secret_access_key", "(sensitive value)"), "{show}");
+    assert!(has(&show, "bucket_name", r#""example-bucket""#), "{show}");
+    assert!(has(&show, "status", r#""Active""#), "{show}");
+    let id = state_id(&show);
+    assert_eq!(vec![id.split_once(',').unwrap().1.to_string()], keys(&endpoint, "example-bucket"));
+    let bucket = tf(&["state", "show", "aws_lightsail_bucket.example"]).await;
+    assert!(has(&bucket, "availability_zone", r#""all""#), "{bucket}");
+
+    // Import with the CLI: the next plan is empty, and the secret is not there.
+    tf(&["state", "rm", "aws_lightsail_bucket_access_key.example"]).await;
+    let out = tf_run(vec!["import".into(), "aws_lightsail_bucket_access_key.example".into(), id.clone()]).await;
+    assert_eq!(out.code, 0, "{}", out.out);
+    let plan = tf_run(vec!["plan".into(), "-detailed-exitcode".into()]).await;
+    assert_eq!(plan.code, 0, "an import plans nothing:\n{}", plan.out);
+    let show = tf(&["state", "show", "aws_lightsail_bucket_access_key.example"]).await;
+    assert!(!show.contains("secret_access_key"), "no secret after import:\n{show}");
+    assert!(has(&show, "bucket_name", r#""example-bucket""#), "{show}");
+
+    // Import with an import block, in the region form of the id.
+    tf(&["state", "rm", "aws_lightsail_bucket_access_key.example"]).await;
+    let block =
+        format!("{SEED}\nimport {{\n  to = aws_lightsail_bucket_access_key.example\n  id = \"{id}@us-east-1\"\n}}\n");
+    ws.write(&provider, &block);
+    let out = tf(&["apply", "-auto-approve"]).await;
+    assert!(out.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{out}");
+    ws.write(&provider, SEED);
+    let plan = tf_run(vec!["plan".into(), "-detailed-exitcode".into()]).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    // Deleted out of band: refresh drops it, the next plan creates it again.
+    let key_id = id.split_once(',').unwrap().1.to_string();
+    endpoint_delete_key(&endpoint, &key_id).await;
+    let plan = tf_run(vec!["plan".into(), "-detailed-exitcode".into()]).await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    assert!(plan.out.contains("aws_lightsail_bucket_access_key.example will be created"), "{}", plan.out);
+    let out = tf(&["apply", "-refresh-only", "-auto-approve"]).await;
+    assert!(out.contains("Apply complete!"), "{out}");
+    let list = tf(&["state", "list"]).await;
+    assert!(!list.contains("aws_lightsail_bucket_access_key.example"), "{list}");
+    tf(&["apply", "-auto-approve"]).await;
+    let recreated = keys(&endpoint, "example-bucket");
+    assert_eq!(recreated.len(), 1);
+    assert_ne!(recreated[0], key_id);
+
+    // A new bucket name replaces the key; a new bundle changes the bucket in place.
+    let changed = SEED
+        .replace("small_1_0", "medium_1_0")
+        .replace("aws_lightsail_bucket.example.id", "aws_lightsail_bucket.other.id")
+        + "resource \"aws_lightsail_bucket\" \"other\" {\n  name      = \"other-bucket\"\n  bundle_id = \"small_1_0\"\n}\n";
+    ws.write(&provider, &changed);
+    let plan = tf(&["plan"]).await;
+    assert!(plan.contains("aws_lightsail_bucket_access_key.example must be replaced"), "{plan}");
+    assert!(plan.contains("# forces replacement"), "{plan}");
+    assert!(plan.contains("aws_lightsail_bucket.example will be updated in-place"), "{plan}");
+    assert!(plan.contains("Plan: 2 to add, 1 to change, 1 to destroy."), "{plan}");
+    let out = tf(&["apply", "-auto-approve"]).await;
+    assert!(out.contains("Apply complete!"), "{out}");
+    assert!(keys(&endpoint, "example-bucket").is_empty());
+    assert_eq!(keys(&endpoint, "other-bucket").len(), 1);
+    let bucket = tf(&["state", "show", "aws_lightsail_bucket.example"]).await;
+    assert!(has(&bucket, "bundle_id", r#""medium_1_0""#), "{bucket}");
+
+    // Destroy: nothing is left at the endpoint.
+    let out = tf(&["destroy", "-auto-approve"]).await;
+    assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
+    assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty());
+}
+
+async fn endpoint_delete_key(endpoint: &LocalEndpoint, key_id: &str) {
+    let creds = endpoint.credentials();
+    let api = lightsail_provider_host::LightsailApi::new(lightsail_provider_host::AwsOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint.url()),
+        credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    api.client(None)
+        .delete_bucket_access_key()
+        .bucket_name("example-bucket")
+        .access_key_id(key_id)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_provider_arguments_and_invalid_inputs_are_refused_by_name() {
+    if !terraform_installed("unknown_provider_arguments_and_invalid_inputs_are_refused_by_name") {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let provider =
+        provider_block(&endpoint).replace("max_retries = 1", "max_retries = 1\n  skip_credentials_validation = true");
+    let ws = Workspace::new(&provider);
+    let run = blocking(move || {
+        let first = ws.terraform(&["plan"]);
+        ws.write(
+            &provider_block_without_extra(&provider),
+            "resource \"aws_lightsail_bucket_access_key\" \"bad\" {\n  bucket_name = \"Not_A_Bucket\"\n}\n",
+        );
+        let second = ws.terraform(&["plan"]);
+        (first, second)
+    })
+    .await;
+    assert_ne!(run.0.code, 0);
+    assert!(
+        run.0.out.contains(r#"An argument named "skip_credentials_validation" is not expected here"#),
+        "{}",
+        run.0.out
+    );
+    assert_ne!(run.1.code, 0);
+    assert!(run.1.out.contains("Invalid bucket_name"), "{}", run.1.out);
+    assert!(run.1.out.contains("lowercase letters, digits and hyphens"), "{}", run.1.out);
+    assert_eq!(endpoint.stats().total_calls(), 0, "nothing reached the endpoint");
+}
+
+fn provider_block_without_extra(block: &str) -> String {
+    block.replace("\n  skip_credentials_validation = true", "")
+}
