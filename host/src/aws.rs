@@ -5,13 +5,17 @@
 use crate::bindings::api;
 use aws_config::BehaviorVersion;
 use aws_sdk_lightsail::Client;
+use aws_sdk_lightsail::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::config::timeout::TimeoutConfig;
+use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types;
+use aws_smithy_runtime_api::box_error::BoxError;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How to reach Lightsail.
@@ -118,8 +122,19 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        let out =
-            self.client(region).create_bucket_access_key().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        let attempts = Attempts::default();
+        let out = self
+            .client(region)
+            .create_bucket_access_key()
+            .bucket_name(bucket_name)
+            .customize()
+            // Never retried here: after a lost answer a retry would make a second key whose secret
+            // nobody saw. The component retries it after reconciling the bucket's keys.
+            .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|e| attempts.error("CreateBucketAccessKey", e))?;
         let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
         Ok(api::CreatedAccessKey {
             access_key: access_key(key)?,
@@ -132,8 +147,16 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        let out =
-            self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        let attempts = Attempts::default();
+        let out = self
+            .client(region)
+            .get_bucket_access_keys()
+            .bucket_name(bucket_name)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|e| attempts.error("GetBucketAccessKeys", e))?;
         out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
     }
 
@@ -143,14 +166,17 @@ impl LightsailApi {
         bucket_name: &str,
         access_key_id: &str,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let attempts = Attempts::default();
         let out = self
             .client(region)
             .delete_bucket_access_key()
             .bucket_name(bucket_name)
             .access_key_id(access_key_id)
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await
-            .map_err(api_error)?;
+            .map_err(|e| attempts.error("DeleteBucketAccessKey", e))?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 
@@ -159,7 +185,16 @@ impl LightsailApi {
         region: Option<&str>,
         operation_id: &str,
     ) -> Result<api::Operation, api::ApiError> {
-        let out = self.client(region).get_operation().operation_id(operation_id).send().await.map_err(api_error)?;
+        let attempts = Attempts::default();
+        let out = self
+            .client(region)
+            .get_operation()
+            .operation_id(operation_id)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|e| attempts.error("GetOperation", e))?;
         operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
     }
 }
@@ -171,14 +206,17 @@ impl LightsailApi {
         bucket_name: &str,
         bundle_id: &str,
     ) -> Result<api::CreatedBucket, api::ApiError> {
+        let attempts = Attempts::default();
         let out = self
             .client(region)
             .create_bucket()
             .bucket_name(bucket_name)
             .bundle_id(bundle_id)
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await
-            .map_err(api_error)?;
+            .map_err(|e| attempts.error("CreateBucket", e))?;
         let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
         Ok(api::CreatedBucket {
             bucket: bucket(created)?,
@@ -187,7 +225,16 @@ impl LightsailApi {
     }
 
     pub async fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<api::Bucket, api::ApiError> {
-        let out = self.client(region).get_buckets().bucket_name(bucket_name).send().await.map_err(api_error)?;
+        let attempts = Attempts::default();
+        let out = self
+            .client(region)
+            .get_buckets()
+            .bucket_name(bucket_name)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|e| attempts.error("GetBuckets", e))?;
         let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
         match found {
             Some(found) => bucket(found),
@@ -207,14 +254,17 @@ impl LightsailApi {
         bucket_name: &str,
         bundle_id: &str,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let attempts = Attempts::default();
         let out = self
             .client(region)
             .update_bucket_bundle()
             .bucket_name(bucket_name)
             .bundle_id(bundle_id)
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await
-            .map_err(api_error)?;
+            .map_err(|e| attempts.error("UpdateBucketBundle", e))?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 
@@ -224,14 +274,17 @@ impl LightsailApi {
         bucket_name: &str,
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let attempts = Attempts::default();
         let out = self
             .client(region)
             .delete_bucket()
             .bucket_name(bucket_name)
             .force_delete(force_delete)
+            .customize()
+            .interceptor(attempts.clone())
             .send()
             .await
-            .map_err(api_error)?;
+            .map_err(|e| attempts.error("DeleteBucket", e))?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 }
@@ -248,6 +301,40 @@ fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
         region: location.as_ref().and_then(|l| l.region_name.as_ref()).map(|r| r.as_str().to_string()),
         support_code: b.support_code,
     })
+}
+
+/// Counts the attempts of one call, so that a final error can say what was tried.
+#[derive(Debug, Clone, Default)]
+struct Attempts(Arc<AtomicU32>);
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "Attempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Attempts {
+    fn error<E, R>(&self, operation: &str, err: SdkError<E, R>) -> api::ApiError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + HttpStatus,
+    {
+        let mut error = api_error(err);
+        let attempts = self.0.load(Ordering::Relaxed);
+        let plural = if attempts == 1 { "" } else { "s" };
+        error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
+        error
+    }
 }
 
 fn tls() -> aws_smithy_http_client::tls::Provider {

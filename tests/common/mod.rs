@@ -34,14 +34,18 @@ impl Setup {
     }
 
     pub async fn with_faults(faults: FaultConfig) -> Self {
+        Self::with(faults, AwsOptions { max_attempts: Some(1), ..Default::default() }).await
+    }
+
+    /// With AWS options of the test's own (retries, timeouts); the endpoint fields are filled in.
+    pub async fn with(faults: FaultConfig, options: AwsOptions) -> Self {
         let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap();
         let creds = endpoint.credentials();
         let api = LightsailApi::new(AwsOptions {
             region: Some(REGION.into()),
             endpoint_url: Some(endpoint.url()),
             credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            max_attempts: Some(1),
-            ..Default::default()
+            ..options
         })
         .await
         .unwrap();

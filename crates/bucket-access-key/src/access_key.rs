@@ -50,10 +50,57 @@ pub fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, 
     create_key(host, &inputs, &region)
 }
 
+/// Attempts at CreateBucketAccessKey, each after reconciling the bucket's keys.
+const CREATE_ATTEMPTS: u32 = 3;
+const RETRY_PAUSE_MS: u32 = 1_000;
+
+fn key_ids(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ProviderError> {
+    let keys = host.get_bucket_access_keys(region, bucket).map_err(api_error)?;
+    Ok(keys.into_iter().map(|k| k.access_key_id).collect())
+}
+
+/// Creates a key without ever leaving one behind unrecorded. CreateBucketAccessKey is not
+/// idempotent: when its answer is lost (a dropped connection, a timeout, a 5xx) the key may exist
+/// anyway, with a secret nobody saw. So the bucket's keys are listed before the call; after a
+/// failure whose outcome is unknown they are listed again, any new key (the orphan) is deleted,
+/// and only then is the call tried again. This assumes nothing else creates keys in the same
+/// bucket meanwhile, as an IaC engine managing the bucket does. Deleting the orphan first also
+/// keeps the retry clear of the bucket's two-key limit.
 fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created, ProviderError> {
     let bucket = &inputs.bucket_name;
+    let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
-    let created = host.create_bucket_access_key(inputs.region.as_deref(), bucket).map_err(api_error)?;
+    let before = key_ids(host, call_region, bucket)?;
+    let mut tried = Vec::new();
+    let mut orphans_deleted = Vec::new();
+    let created = loop {
+        match host.create_bucket_access_key(call_region, bucket) {
+            Ok(created) => break created,
+            Err(e) if e.retryable => {
+                tried.push(format!("{}: {}", e.code, e.message));
+                // A request that timed out may still be applied: give it time to land first.
+                host.wait(RETRY_PAUSE_MS * tried.len() as u32);
+                reconcile(host, call_region, bucket, &before, &mut orphans_deleted)?;
+                if tried.len() as u32 >= CREATE_ATTEMPTS {
+                    let orphans = if orphans_deleted.is_empty() {
+                        "no key was left behind".to_string()
+                    } else {
+                        format!("the keys these attempts left behind were deleted: {}", orphans_deleted.join(", "))
+                    };
+                    return Err(ProviderError::Api(ApiFailure {
+                        code: e.code,
+                        message: format!(
+                            "creating an access key for bucket {bucket} failed {} times ({}); {orphans}",
+                            tried.len(),
+                            tried.join("; ")
+                        ),
+                        retryable: true,
+                    }));
+                }
+            }
+            Err(e) => return Err(api_error(e)),
+        }
+    };
     let key = &created.access_key;
     let id = id::format(bucket, &key.access_key_id);
     let outputs = outputs::of_key(bucket, region, key, key.secret_access_key.as_deref());
@@ -64,8 +111,38 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     let Some(first) = created.operations.first() else {
         return Err(not_ready("the API returned no operation to wait for".into()));
     };
-    wait::until_done(host, inputs.region.as_deref(), first).map_err(|e| not_ready(e.to_string()))?;
+    wait::until_done(host, call_region, first).map_err(|e| not_ready(e.to_string()))?;
     Ok(Created { id, outputs })
+}
+
+/// Deletes the keys that appeared since `before`: made by a call whose answer was lost.
+fn reconcile(
+    host: &impl Host,
+    region: Option<&str>,
+    bucket: &str,
+    before: &[String],
+    deleted: &mut Vec<String>,
+) -> Result<(), ProviderError> {
+    let unknown_outcome = |why: String| {
+        ProviderError::Api(ApiFailure {
+            code: "OutcomeUnknown".into(),
+            message: format!(
+                "a create's answer was lost and the keys of bucket {bucket} could not be checked ({why}); \
+                 list them and delete any key you have no secret for"
+            ),
+            retryable: false,
+        })
+    };
+    let after = key_ids(host, region, bucket).map_err(|e| unknown_outcome(e.to_string()))?;
+    for orphan in after.iter().filter(|id| !before.contains(id)) {
+        host.log(Level::Warn, &format!("deleting access key {bucket},{orphan}: its creator never got its answer"));
+        match host.delete_bucket_access_key(region, bucket, orphan) {
+            Ok(_) => deleted.push(orphan.clone()),
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(unknown_outcome(format!("deleting the orphan {orphan} failed: {}", e.message))),
+        }
+    }
+    Ok(())
 }
 
 pub fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
