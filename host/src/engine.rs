@@ -9,7 +9,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, StoreLimitsBuilder, UpdateDeadline};
+
+/// How often the epoch advances, and so how often a running component is checked.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Advances the engine's epoch until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("wasm-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("the epoch thread starts");
+}
 
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
@@ -19,11 +37,18 @@ pub struct RuntimeOptions {
     pub max_wait: Duration,
     /// Linear memory a single instance may grow to.
     pub max_memory_bytes: usize,
+    /// CPU time one call may spend in the component itself (time in host calls does not count).
+    pub cpu_time_limit: Duration,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        Self { cache_dir: cache::default_dir(), max_wait: Duration::from_secs(30), max_memory_bytes: 64 << 20 }
+        Self {
+            cache_dir: cache::default_dir(),
+            max_wait: Duration::from_secs(30),
+            max_memory_bytes: 64 << 20,
+            cpu_time_limit: Duration::from_secs(10),
+        }
     }
 }
 
@@ -40,7 +65,11 @@ impl ComponentRuntime {
     /// Compiles (or loads from the cache) and links a provider component. A component that imports
     /// anything beyond the `provider` world (WASI, say) is refused here.
     pub fn new(component: &[u8], options: RuntimeOptions) -> anyhow::Result<Self> {
-        let engine = Engine::new(&Config::new())?;
+        let mut config = Config::new();
+        // Epochs bound the CPU time of a call: a component that loops forever is interrupted.
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        start_epoch_ticker(&engine);
         let (compiled, source) = cache::load_or_compile(&engine, component, options.cache_dir.as_deref())?;
         Self::from_component(engine, compiled, options, source, component.len())
     }
@@ -76,10 +105,27 @@ impl ComponentRuntime {
         &self,
         api: Option<Arc<LightsailApi>>,
     ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
-        let limits = StoreLimitsBuilder::new().memory_size(self.options.max_memory_bytes).instances(4).build();
-        let state = HostState { api, max_wait: self.options.max_wait, limits };
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.options.max_memory_bytes)
+            .instances(4)
+            .trap_on_grow_failure(true)
+            .build();
+        let state = HostState::new(api, self.options.max_wait, limits);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
+        let limit = self.options.cpu_time_limit;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |context| {
+            let used = context.data().guest_time();
+            if used > limit {
+                return Err(wasmtime::Error::msg(format!(
+                    "the component used more than its CPU time limit of {} ms in one call",
+                    limit.as_millis()
+                )));
+            }
+            // Each tick, let other calls in flight run too.
+            Ok(UpdateDeadline::Yield(1))
+        });
         let instance = self.pre.instantiate_async(&mut store).await?;
         Ok((store, instance))
     }

@@ -19,12 +19,34 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Provider(e) => f.write_str(&describe(e)),
-            Self::Trap(e) => write!(f, "the provider component failed: {e:#}"),
+            Self::Trap(e) => write!(f, "the provider component failed: {}", explain_trap(e)),
         }
     }
 }
 
 impl std::error::Error for CallError {}
+
+/// A trap in words: what the component did, then wasmtime's own account (`{:?}` of the error keeps
+/// the wasm backtrace for debugging).
+fn explain_trap(error: &anyhow::Error) -> String {
+    // The root cause says what happened; the chain above it is a wasm backtrace.
+    let text = error.root_cause().to_string();
+    let what = if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        match trap {
+            wasmtime::Trap::UnreachableCodeReached => "it trapped (the component panicked or aborted)",
+            wasmtime::Trap::StackOverflow => "it overflowed its stack",
+            wasmtime::Trap::Interrupt => "it was interrupted",
+            _ => "it trapped",
+        }
+    } else if text.contains("growing memory") {
+        "it tried to grow its memory beyond the host's limit"
+    } else if text.contains("CPU time limit") {
+        "it ran too long"
+    } else {
+        "it could not run"
+    };
+    format!("{what}: {text}")
+}
 
 /// A provider error in words (never with secret values: `not-ready` outputs are not printed).
 pub fn describe(error: &ProviderError) -> String {

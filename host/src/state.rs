@@ -3,9 +3,13 @@
 use crate::aws::LightsailApi;
 use crate::bindings::{api, log};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct HostState {
+    /// When the call began, and how much of it was spent in host calls: the rest is the
+    /// component's own CPU time, which the epoch callback bounds.
+    started: Instant,
+    host_time: Duration,
     /// `None` for calls that need no AWS access (schema, check): the imports then refuse.
     pub api: Option<Arc<LightsailApi>>,
     /// The longest a `wait` import really waits (tests shorten it).
@@ -13,9 +17,29 @@ pub struct HostState {
     pub limits: wasmtime::StoreLimits,
 }
 
+impl HostState {
+    pub fn new(api: Option<Arc<LightsailApi>>, max_wait: Duration, limits: wasmtime::StoreLimits) -> Self {
+        Self { started: Instant::now(), host_time: Duration::ZERO, api, max_wait, limits }
+    }
+
+    pub fn guest_time(&self) -> Duration {
+        self.started.elapsed().saturating_sub(self.host_time)
+    }
+}
+
+/// Runs a host call and books its time as host time.
+macro_rules! host_call {
+    ($self:ident, $body:expr) => {{
+        let started = Instant::now();
+        let result = $body;
+        $self.host_time += started.elapsed();
+        result
+    }};
+}
+
 impl crate::bindings::lightsail::provider::wait::Host for HostState {
     async fn wait(&mut self, millis: u32) {
-        tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await;
+        host_call!(self, tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await)
     }
 }
 
@@ -52,14 +76,14 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        self.api()?.create_bucket_access_key(region.as_deref(), &bucket_name).await
+        host_call!(self, async { self.api()?.create_bucket_access_key(region.as_deref(), &bucket_name).await }.await)
     }
     async fn get_bucket_access_keys(
         &mut self,
         region: Option<String>,
         bucket_name: String,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        self.api()?.get_bucket_access_keys(region.as_deref(), &bucket_name).await
+        host_call!(self, async { self.api()?.get_bucket_access_keys(region.as_deref(), &bucket_name).await }.await)
     }
     async fn delete_bucket_access_key(
         &mut self,
@@ -67,14 +91,17 @@ impl api::Host for HostState {
         bucket_name: String,
         access_key_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.api()?.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await
+        host_call!(
+            self,
+            async { self.api()?.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await }.await
+        )
     }
     async fn get_operation(
         &mut self,
         region: Option<String>,
         operation_id: String,
     ) -> Result<api::Operation, api::ApiError> {
-        self.api()?.get_operation(region.as_deref(), &operation_id).await
+        host_call!(self, async { self.api()?.get_operation(region.as_deref(), &operation_id).await }.await)
     }
     async fn create_bucket(
         &mut self,
@@ -82,10 +109,10 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<api::CreatedBucket, api::ApiError> {
-        self.api()?.create_bucket(region.as_deref(), &bucket_name, &bundle_id).await
+        host_call!(self, async { self.api()?.create_bucket(region.as_deref(), &bucket_name, &bundle_id).await }.await)
     }
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
-        self.api()?.get_bucket(region.as_deref(), &bucket_name).await
+        host_call!(self, async { self.api()?.get_bucket(region.as_deref(), &bucket_name).await }.await)
     }
     async fn update_bucket_bundle(
         &mut self,
@@ -93,7 +120,10 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.api()?.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await
+        host_call!(
+            self,
+            async { self.api()?.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await }.await
+        )
     }
     async fn delete_bucket(
         &mut self,
@@ -101,6 +131,6 @@ impl api::Host for HostState {
         bucket_name: String,
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.api()?.delete_bucket(region.as_deref(), &bucket_name, force_delete).await
+        host_call!(self, async { self.api()?.delete_bucket(region.as_deref(), &bucket_name, force_delete).await }.await)
     }
 }

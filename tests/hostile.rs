@@ -1,0 +1,68 @@
+//! A component that traps, loops forever or allocates without bound is stopped with a clear error,
+//! and the host serves the next call normally. The misbehaving component is built by this
+//! package's build script from `crates/test-components/misbehaving`.
+
+use lightsail_provider_host::{CallError, ComponentRuntime, Provider, RuntimeOptions};
+use std::sync::Arc;
+use std::time::Duration;
+
+static MISBEHAVING: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/misbehaving.wasm"));
+
+fn provider() -> Provider {
+    let options = RuntimeOptions {
+        cache_dir: None,
+        max_memory_bytes: 16 << 20,
+        cpu_time_limit: Duration::from_millis(300),
+        ..Default::default()
+    };
+    Provider::new(Arc::new(ComponentRuntime::new(MISBEHAVING, options).unwrap()), None)
+}
+
+async fn trap_message(provider: &Provider, token: &str) -> String {
+    match provider.check(token, None, "{}").await {
+        Err(e @ CallError::Trap(_)) => e.to_string(),
+        other => panic!("{token}: expected a trap, got {other:?}"),
+    }
+}
+
+async fn still_serving(provider: &Provider) {
+    let checked = provider.check("fine", None, r#"{"a": 1}"#).await.expect("the next call is served");
+    assert_eq!(checked.inputs, r#"{"a": 1}"#);
+}
+
+#[tokio::test]
+async fn a_trap_is_an_error_not_a_crash() {
+    let provider = provider();
+    let message = trap_message(&provider, "trap").await;
+    assert!(message.contains("panicked or aborted"), "{message}");
+    still_serving(&provider).await;
+}
+
+#[tokio::test]
+async fn an_endless_loop_is_interrupted_by_the_cpu_time_limit() {
+    let provider = provider();
+    let message = trap_message(&provider, "loop").await;
+    assert!(message.contains("CPU time limit of 300 ms"), "{message}");
+    still_serving(&provider).await;
+}
+
+#[tokio::test]
+async fn unbounded_allocation_stops_at_the_memory_limit() {
+    let provider = provider();
+    let message = trap_message(&provider, "alloc").await;
+    assert!(message.contains("grow its memory beyond the host's limit"), "{message}");
+    still_serving(&provider).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_looping_call_does_not_hold_up_the_others() {
+    let provider = provider();
+    let looping = {
+        let provider = provider.clone();
+        tokio::spawn(async move { provider.check("loop", None, "{}").await })
+    };
+    for _ in 0..20 {
+        still_serving(&provider).await;
+    }
+    assert!(matches!(looping.await.unwrap(), Err(CallError::Trap(_))));
+}
