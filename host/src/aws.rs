@@ -460,3 +460,16 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
         self.status().as_u16()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_secret_key() {
+        let options =
+            AwsOptions { credentials: Some(("AKIDEXAMPLE".into(), "s3cr3t-value".into())), ..Default::default() };
+        let text = format!("{options:?}");
+        assert!(text.contains("AKIDEXAMPLE") && !text.contains("s3cr3t-value"), "{text}");
+    }
+}

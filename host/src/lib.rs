@@ -9,6 +9,7 @@ pub mod aws;
 pub mod bindings;
 pub mod cache;
 pub mod engine;
+pub mod logging;
 pub mod provider;
 mod state;
 

@@ -137,3 +137,23 @@ pub trait Host {
     fn wait(&self, millis: u32);
     fn log(&self, level: Level, message: &str);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let key = AccessKey {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: Some("do-not-print-me".into()),
+            status: None,
+            created_at: None,
+            last_used: None,
+        };
+        assert!(!format!("{key:?}").contains("do-not-print-me"));
+        let outputs =
+            crate::types::Outputs { values: r#"{"secretAccessKey":"do-not-print-me"}"#.into(), secrets: vec![] };
+        assert!(!format!("{outputs:?}").contains("do-not-print-me"));
+    }
+}

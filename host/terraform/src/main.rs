@@ -11,8 +11,7 @@ use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, Ru
 use std::process::ExitCode;
 use std::sync::Arc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
         eprintln!(
             "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\
@@ -20,7 +19,18 @@ async fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    match serve().await {
+    // tf-provider would log everything at trace level to PLUGIN_LOG_FILE, the SDK's secret-bearing
+    // output included; log there ourselves, with the SDK capped.
+    if let Some(path) = std::env::var_os("PLUGIN_LOG_FILE") {
+        // SAFETY: no other thread exists yet (the async runtime starts below).
+        unsafe { std::env::remove_var("PLUGIN_LOG_FILE") };
+        match std::fs::File::create(&path) {
+            Ok(file) => lightsail_provider_host::logging::init_file(file),
+            Err(e) => eprintln!("warning: cannot open the plugin log file: {e}"),
+        }
+    }
+    let result = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(serve()));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
