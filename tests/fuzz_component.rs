@@ -1,0 +1,83 @@
+//! Arbitrary property bags, ids and regions through the host into the component (in wasm): no input
+//! traps it, every refusal names a property and a rule, and a refused input never reaches the API.
+
+mod common;
+
+use common::*;
+use lightsail_provider_host::CallError;
+use lightsail_provider_host::bindings::exported::ProviderError;
+use proptest::prelude::*;
+
+const TOKENS: &[&str] = &[TOKEN, "aws:lightsail/bucket:Bucket", "aws:other:Thing", ""];
+
+fn bag() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(Into::into),
+        any::<i64>().prop_map(Into::into),
+        "[a-z0-9-]{0,60}".prop_map(Into::into),
+        "\\PC{0,20}".prop_map(Into::into),
+        Just(serde_json::json!([1, {"a": null}])),
+    ];
+    let key = prop_oneof![
+        Just("bucketName".to_string()),
+        Just("region".to_string()),
+        Just("name".to_string()),
+        Just("bundleId".to_string()),
+        Just("forceDelete".to_string()),
+        "\\PC{0,10}",
+    ];
+    prop_oneof![
+        prop::collection::btree_map(key, value, 0..5).prop_map(|m| serde_json::to_string(&m).unwrap()),
+        "\\PC{0,40}",
+    ]
+}
+
+fn id() -> impl Strategy<Value = String> {
+    prop_oneof!["[a-z0-9-]{0,60},[A-Z0-9]{0,24}(@[a-z0-9-]{0,14})?", "[a-z0-9-]{0,60}(@[a-z0-9-]{0,14})?", "\\PC{0,40}",]
+}
+
+fn check_answer<T: std::fmt::Debug>(
+    result: Result<T, CallError>,
+    calls_before: u64,
+    calls_after: u64,
+) -> Result<(), TestCaseError> {
+    match result {
+        Err(CallError::Trap(e)) => Err(TestCaseError::fail(format!("the component trapped: {e:#}"))),
+        Err(CallError::Provider(ProviderError::InvalidInput(failures))) => {
+            prop_assert!(!failures.is_empty());
+            prop_assert!(failures.iter().all(|f| !f.reason.is_empty()));
+            prop_assert_eq!(calls_before, calls_after, "a refused input reached the API");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn no_input_traps_the_component() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let s = runtime.block_on(Setup::new());
+    runtime.block_on(s.bucket("fuzz-bucket"));
+    let config = ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() };
+    proptest!(config, |(token in prop::sample::select(TOKENS), inputs in bag(), state in bag(), id in id(), preview in any::<bool>())| {
+        runtime.block_on(async {
+            let p = &s.provider;
+            let before = s.calls();
+            let checked = p.check(token, Some(&state), &inputs).await;
+            check_answer(checked, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.diff(token, &id, &state, &inputs).await, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.create(token, &inputs, preview).await, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.read(token, &id, Some(&state)).await, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.import(token, &id).await, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.update(token, &id, &state, &inputs, preview).await, before, s.calls())?;
+            let before = s.calls();
+            check_answer(p.delete(token, &id, &state).await, before, s.calls())
+        })?;
+    });
+}
