@@ -212,9 +212,14 @@ pub fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderE
         }
         Err(e) => return Err(api_error(e)),
     };
-    if let Some(first) = operations.first() {
-        wait::until_done(host, region.as_deref(), first)
-            .map_err(|e| e.into_error(&format!("deleting access key {}", key_id.canonical())))?;
+    if let Some(first) = operations.first()
+        && let Err(e) = wait::until_done(host, region.as_deref(), first)
+    {
+        // The operation says it did not finish well; what counts is whether the key is gone.
+        match find(host, &key_id, region.clone(), None) {
+            Ok(None) => host.log(Level::Warn, &format!("{}: {e}, but the key is gone", key_id.canonical())),
+            _ => return Err(e.into_error(&format!("deleting access key {}", key_id.canonical()))),
+        }
     }
     host.log(Level::Info, &format!("deleted access key {}", key_id.canonical()));
     Ok(())

@@ -39,7 +39,8 @@ impl WaitError {
         crate::types::ProviderError::Api(crate::types::ApiFailure {
             code: "OperationNotCompleted".into(),
             message: format!("{doing}: {self}"),
-            retryable: matches!(self, Self::TimedOut { .. } | Self::Poll { .. }),
+            // Trying again may well work: the change was not confirmed, nor known to be refused.
+            retryable: true,
         })
     }
 }

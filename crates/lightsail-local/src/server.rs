@@ -314,7 +314,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     *lock(&shared.stats).calls.entry(name.to_string()).or_default() += 1;
 
     let decision = lock(&shared.faults).decide(name, operation.is_mutating());
-    count_faults(shared, &decision);
+    count_faults(shared, &decision, operation.is_mutating());
     if let Some(delay) = decision.delay {
         tokio::time::sleep(delay).await;
     }
@@ -340,7 +340,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     }
 }
 
-fn count_faults(shared: &Shared, decision: &Decision) {
+fn count_faults(shared: &Shared, decision: &Decision, mutating: bool) {
     let mut kinds = Vec::new();
     match decision.refusal {
         Some(Refusal::Throttle) => kinds.push("throttle"),
@@ -353,6 +353,15 @@ fn count_faults(shared: &Shared, decision: &Decision) {
     }
     if decision.lost_response && decision.refusal.is_none() {
         kinds.push("lost_response");
+    }
+    // Only mutating calls create operation records.
+    if mutating && decision.refusal.is_none() {
+        if decision.operation_failed {
+            kinds.push("operation_failed");
+        }
+        if decision.operation_pending_polls > 0 {
+            kinds.push("operation_pending");
+        }
     }
     if !kinds.is_empty() {
         let mut stats = lock(&shared.stats);
