@@ -252,9 +252,16 @@ pub fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderE
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(api_error(e)),
     };
-    if let Some(first) = operations.first() {
-        wait::until_done(host, region.as_deref(), first)
-            .map_err(|e| e.into_error(&format!("deleting bucket {name}")))?;
+    if let Some(first) = operations.first()
+        && let Err(e) = wait::until_done(host, region.as_deref(), first)
+    {
+        // The operation says it did not finish well; what counts is whether the bucket is gone.
+        match host.get_bucket(region.as_deref(), &name) {
+            Err(gone) if gone.kind == ErrorKind::NotFound => {
+                host.log(Level::Warn, &format!("bucket {name}: {e}, but the bucket is gone"))
+            }
+            _ => return Err(e.into_error(&format!("deleting bucket {name}"))),
+        }
     }
     host.log(Level::Info, &format!("deleted bucket {name}"));
     Ok(())
