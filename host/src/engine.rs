@@ -9,10 +9,37 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, StoreLimitsBuilder, UpdateDeadline,
+};
 
 /// How often the epoch advances, and so how often a running component is checked.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The one engine configuration: epoch interruption, and optionally a pooling allocator with
+/// `slots` instances of at most `max_memory` bytes of linear memory each.
+fn engine(pool: Option<(u32, usize)>) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    // Epochs bound the CPU time of a call: a component that loops forever is interrupted.
+    config.epoch_interruption(true);
+    // The provider needs little stack; smaller fiber stacks are cheaper to set up for each call.
+    config.max_wasm_stack(256 << 10);
+    config.async_stack_size(512 << 10);
+    if let Some((slots, max_memory)) = pool {
+        let mut pooling = PoolingAllocationConfig::default();
+        // A component instance holds a few core instances (the module and wit-component's shims),
+        // each with its tables; one linear memory.
+        pooling
+            .total_component_instances(slots)
+            .total_core_instances(slots * 4)
+            .total_memories(slots)
+            .total_tables(slots * 4)
+            .total_stacks(slots)
+            .max_memory_size(max_memory);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+    }
+    Engine::new(&config)
+}
 
 /// Advances the engine's epoch until the engine is dropped.
 fn start_epoch_ticker(engine: &Engine) {
@@ -39,6 +66,10 @@ pub struct RuntimeOptions {
     pub max_memory_bytes: usize,
     /// CPU time one call may spend in the component itself (time in host calls does not count).
     pub cpu_time_limit: Duration,
+    /// Instances that may exist at once when pre-allocated in a pool (`None`: allocate each one on
+    /// demand). Pooling makes instantiation several times faster; the pool reserves address space
+    /// (not memory) for every slot.
+    pub pool_size: Option<u32>,
 }
 
 impl Default for RuntimeOptions {
@@ -48,6 +79,7 @@ impl Default for RuntimeOptions {
             max_wait: Duration::from_secs(30),
             max_memory_bytes: 64 << 20,
             cpu_time_limit: Duration::from_secs(10),
+            pool_size: Some(1_024),
         }
     }
 }
@@ -55,6 +87,8 @@ impl Default for RuntimeOptions {
 /// A loaded component, ready to be instantiated.
 pub struct ComponentRuntime {
     engine: Engine,
+    /// One permit per pool slot: a call waits for a free slot rather than failing.
+    slots: Option<Arc<tokio::sync::Semaphore>>,
     pre: ProviderPre<HostState>,
     options: RuntimeOptions,
     source: cache::Source,
@@ -65,10 +99,14 @@ impl ComponentRuntime {
     /// Compiles (or loads from the cache) and links a provider component. A component that imports
     /// anything beyond the `provider` world (WASI, say) is refused here.
     pub fn new(component: &[u8], options: RuntimeOptions) -> anyhow::Result<Self> {
-        let mut config = Config::new();
-        // Epochs bound the CPU time of a call: a component that loops forever is interrupted.
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config)?;
+        let engine = match options.pool_size {
+            // A pool may not fit where address space is limited: fall back to allocating on demand.
+            Some(slots) => engine(Some((slots, options.max_memory_bytes))).or_else(|e| {
+                tracing::warn!(error = %e, "cannot reserve the instance pool; allocating on demand");
+                engine(None)
+            })?,
+            None => engine(None)?,
+        };
         start_epoch_ticker(&engine);
         let (compiled, source) = cache::load_or_compile(&engine, component, options.cache_dir.as_deref())?;
         Self::from_component(engine, compiled, options, source, component.len())
@@ -84,7 +122,8 @@ impl ComponentRuntime {
         let mut linker = Linker::<HostState>::new(&engine);
         crate::bindings::Provider::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let pre = ProviderPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(Self { engine, pre, options, source, component_size })
+        let slots = options.pool_size.map(|n| Arc::new(tokio::sync::Semaphore::new(n as usize)));
+        Ok(Self { engine, slots, pre, options, source, component_size })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -100,6 +139,11 @@ impl ComponentRuntime {
         self.component_size
     }
 
+    /// The compiled component, as the cache stores it.
+    pub fn compiled_artifact(&self) -> wasmtime::Result<Vec<u8>> {
+        self.pre.instance_pre().component().serialize()
+    }
+
     /// A fresh store and instance, for one call.
     pub(crate) async fn instantiate(
         &self,
@@ -110,7 +154,11 @@ impl ComponentRuntime {
             .instances(4)
             .trap_on_grow_failure(true)
             .build();
-        let state = HostState::new(api, self.options.max_wait, limits);
+        let slot = match &self.slots {
+            Some(slots) => Some(slots.clone().acquire_owned().await?),
+            None => None,
+        };
+        let state = HostState::new(api, self.options.max_wait, limits, slot);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         let limit = self.options.cpu_time_limit;

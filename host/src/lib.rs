@@ -6,6 +6,7 @@
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
 pub mod aws;
+pub mod batch;
 pub mod bindings;
 pub mod cache;
 pub mod engine;
@@ -17,5 +18,6 @@ mod state;
 pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
 
 pub use aws::{AwsOptions, LightsailApi};
+pub use batch::{Answer, Call};
 pub use engine::{ComponentRuntime, RuntimeOptions};
 pub use provider::{CallError, Provider};

@@ -15,11 +15,18 @@ pub struct HostState {
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
     pub limits: wasmtime::StoreLimits,
+    /// The pool slot this store's instance holds, given back when the store is dropped.
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl HostState {
-    pub fn new(api: Option<Arc<LightsailApi>>, max_wait: Duration, limits: wasmtime::StoreLimits) -> Self {
-        Self { started: Instant::now(), host_time: Duration::ZERO, api, max_wait, limits }
+    pub fn new(
+        api: Option<Arc<LightsailApi>>,
+        max_wait: Duration,
+        limits: wasmtime::StoreLimits,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Self {
+        Self { started: Instant::now(), host_time: Duration::ZERO, api, max_wait, limits, _slot: slot }
     }
 
     pub fn guest_time(&self) -> Duration {

@@ -1,0 +1,270 @@
+//! Benchmarks, each against a baseline measured in the same run, printed as medians and ratios:
+//!
+//!     cargo run --release --example bench
+//!
+//! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail.
+//! 2. A fresh instance per call (pooling allocator vs on demand), and compiling the component vs
+//!    loading it from the compiled-component cache.
+//! 3. CLI start-up to a finished `read`, cache cold vs warm, against the AWS CLI doing
+//!    `get-bucket-access-keys` (where installed).
+//! 4. Throughput of N concurrent create/read/delete lifecycles, host vs direct SDK, with peak memory.
+//! 5. Sizes: the component, and the compiled artifact.
+//!
+//! Everything runs on loopback against one local endpoint started here.
+
+use lightsail_local::LocalEndpoint;
+use lightsail_provider_host::{
+    AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
+};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn show(d: Duration) -> String {
+    if d < Duration::from_micros(1000) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else if d < Duration::from_secs(1) {
+        format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+fn row(what: &str, measured: Duration, baseline_name: &str, baseline: Duration) {
+    println!(
+        "| {what} | {} | {baseline_name} | {} | {:.2}x |",
+        show(measured),
+        show(baseline),
+        measured.as_secs_f64() / baseline.as_secs_f64()
+    );
+}
+
+/// Peak resident memory of this process while `f` runs, above what it was before.
+async fn peak_rss<F: std::future::Future<Output = T>, T>(f: F) -> (T, u64) {
+    fn rss_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            .unwrap_or(0)
+    }
+    let base = rss_kib();
+    let peak = Arc::new(AtomicU64::new(base));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, done) = (peak.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        })
+    };
+    let out = f.await;
+    done.store(true, Ordering::Relaxed);
+    sampler.join().unwrap();
+    (out, peak.load(Ordering::Relaxed).saturating_sub(base))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let endpoint = LocalEndpoint::start(Default::default()).await?;
+    let creds = endpoint.credentials().clone();
+    let api = Arc::new(
+        LightsailApi::new(AwsOptions {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.url()),
+            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            ..Default::default()
+        })
+        .await?,
+    );
+    let client = api.client(None);
+    client.create_bucket().bucket_name("bench-bucket").bundle_id("small_1_0").send().await?;
+    let cache = tempfile::tempdir()?;
+    let options = RuntimeOptions { cache_dir: Some(cache.path().to_path_buf()), ..Default::default() };
+    let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?);
+    let provider = Provider::new(runtime.clone(), Some(api.clone()));
+    let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
+    let (id, state) = (created.id.clone(), created.outputs.values.clone());
+
+    println!("Machine: {} cores, {}", std::thread::available_parallelism()?.get(), std::env::consts::ARCH);
+    println!();
+    println!("| measure | median | baseline | median | ratio |");
+    println!("|---|---|---|---|---|");
+
+    // 1. One read: host + component vs the SDK directly, interleaved so drift hits both alike.
+    let (mut through, mut direct) = (Vec::new(), Vec::new());
+    for _ in 0..200 {
+        provider.read(TOKEN, &id, Some(&state)).await?;
+        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+    }
+    for _ in 0..2_000 {
+        let t = Instant::now();
+        provider.read(TOKEN, &id, Some(&state)).await?;
+        through.push(t.elapsed());
+        let t = Instant::now();
+        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+        direct.push(t.elapsed());
+    }
+    row("read via host + component", median(through), "same call, SDK directly", median(direct));
+
+    // 2. A fresh instance per call: a trivial export, pooled vs on demand.
+    let on_demand =
+        Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { pool_size: None, ..options.clone() })?);
+    let on_demand = Provider::new(on_demand, None);
+    let pooled = Provider::new(runtime.clone(), None);
+    let (mut p, mut d) = (Vec::new(), Vec::new());
+    for i in 0..20_000 {
+        let t = Instant::now();
+        pooled.resource_types().await?;
+        let pooled_time = t.elapsed();
+        let t = Instant::now();
+        on_demand.resource_types().await?;
+        let demand_time = t.elapsed();
+        if i >= 1_000 {
+            p.push(pooled_time);
+            d.push(demand_time);
+        }
+    }
+    row("new instance + trivial call, pooling", median(p), "allocated on demand", median(d));
+
+    let (mut warm, mut cold) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?;
+        warm.push(t.elapsed());
+        let t = Instant::now();
+        ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { cache_dir: None, ..options.clone() })?;
+        cold.push(t.elapsed());
+    }
+    row("load component, cache warm", median(warm), "compile (cache cold)", median(cold));
+
+    // 3. CLI start-up to a finished read, as separate processes.
+    let bin = std::env::current_exe()?.parent().and_then(|p| p.parent()).map(|p| p.join("lightsail-provider"));
+    match bin.filter(|b| b.exists()) {
+        Some(bin) => {
+            let cli = |cache_dir: &std::path::Path| {
+                let t = Instant::now();
+                let status = Command::new(&bin)
+                    .args(["--endpoint-url", &endpoint.url(), "--region", "us-east-1", "--cache-dir"])
+                    .arg(cache_dir)
+                    .args(["read", &id])
+                    .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+                    .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+                    .env("AWS_CONFIG_FILE", "/dev/null")
+                    .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                    .output()
+                    .expect("the CLI runs");
+                assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+                t.elapsed()
+            };
+            let warm_dir = tempfile::tempdir()?;
+            cli(warm_dir.path());
+            let (mut warm, mut cold) = (Vec::new(), Vec::new());
+            for _ in 0..7 {
+                warm.push(cli(warm_dir.path()));
+                cold.push(cli(tempfile::tempdir()?.path()));
+            }
+            row("CLI `read`, cache warm", median(warm.clone()), "cache cold", median(cold));
+            let aws = |_: ()| {
+                let t = Instant::now();
+                let out = Command::new("aws")
+                    .args([
+                        "lightsail",
+                        "get-bucket-access-keys",
+                        "--bucket-name",
+                        "bench-bucket",
+                        "--endpoint-url",
+                        &endpoint.url(),
+                    ])
+                    .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+                    .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+                    .env("AWS_DEFAULT_REGION", "us-east-1")
+                    .env("AWS_CONFIG_FILE", "/dev/null")
+                    .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                    .output()
+                    .ok()?;
+                out.status.success().then(|| t.elapsed())
+            };
+            let runs: Option<Vec<Duration>> = (0..7).map(|_| aws(())).collect();
+            match runs {
+                Some(runs) => {
+                    row("CLI `read`, cache warm", median(warm), "AWS CLI get-bucket-access-keys", median(runs))
+                }
+                None => println!("| AWS CLI | not installed | | | |"),
+            }
+        }
+        None => println!("| CLI | build the lightsail-provider binary (`cargo build --release`) to measure it | | | |"),
+    }
+
+    // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly.
+    for n in [100usize, 1_000] {
+        let buckets: Vec<String> = (0..n).map(|i| format!("tp-{n}-{i:05}")).collect();
+        for b in &buckets {
+            client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
+        }
+        let (host_time, host_mem) = peak_rss(async {
+            let t = Instant::now();
+            let mut set = tokio::task::JoinSet::new();
+            for b in buckets.clone() {
+                let provider = provider.clone();
+                set.spawn(async move {
+                    let inputs = format!(r#"{{"bucketName": "{b}"}}"#);
+                    let c = provider.create(TOKEN, &inputs, false).await.unwrap();
+                    provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
+                    provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
+                });
+            }
+            while set.join_next().await.is_some() {}
+            t.elapsed()
+        })
+        .await;
+        let (direct_time, direct_mem) = peak_rss(async {
+            let t = Instant::now();
+            let mut set = tokio::task::JoinSet::new();
+            for b in buckets.clone() {
+                let client = client.clone();
+                set.spawn(async move {
+                    // The same calls the provider makes: list, create, wait, list, delete, wait.
+                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                    let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
+                    let op = c.operations()[0].id().unwrap().to_string();
+                    let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
+                    let _ = op;
+                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                    client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
+                });
+            }
+            while set.join_next().await.is_some() {}
+            t.elapsed()
+        })
+        .await;
+        let rate = |d: Duration| n as f64 / d.as_secs_f64();
+        println!(
+            "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
+            rate(host_time),
+            host_mem / 1024,
+            show(host_time),
+            rate(direct_time),
+            direct_mem / 1024,
+            show(direct_time),
+            rate(host_time) / rate(direct_time)
+        );
+    }
+
+    // 5. Sizes.
+    let compiled = runtime.compiled_artifact()?;
+    println!();
+    println!("component: {} KiB; compiled artifact: {} KiB", PROVIDER_COMPONENT.len() / 1024, compiled.len() / 1024);
+    Ok(())
+}
