@@ -123,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { pool_size: None, ..options.clone() })?);
     let on_demand = Provider::new(on_demand, None);
     let pooled = Provider::new(runtime.clone(), None);
-    let (mut p, mut d) = (Vec::new(), Vec::new());
+    let (mut p, mut d): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
     for i in 0..20_000 {
         let t = Instant::now();
         pooled.resource_types().await?;
@@ -136,7 +136,15 @@ async fn main() -> anyhow::Result<()> {
             d.push(demand_time);
         }
     }
-    row("new instance + trivial call, pooling", median(p), "allocated on demand", median(d));
+    let trivial = median(p);
+    row("new instance + trivial call, pooling", trivial, "allocated on demand", median(d));
+    let mut checks = Vec::new();
+    for _ in 0..5_000 {
+        let t = Instant::now();
+        pooled.check(TOKEN, None, r#"{"bucketName": "bench-bucket"}"#).await?;
+        checks.push(t.elapsed());
+    }
+    row("check (new instance, JSON in and out, no AWS call)", median(checks), "new instance + trivial call", trivial);
 
     let (mut warm, mut cold) = (Vec::new(), Vec::new());
     for _ in 0..10 {

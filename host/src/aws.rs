@@ -13,9 +13,9 @@ use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types;
 use aws_smithy_runtime_api::box_error::BoxError;
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How to reach Lightsail.
@@ -110,8 +110,10 @@ impl LightsailApi {
         clients
             .entry(region.to_string())
             .or_insert_with(|| {
-                let config =
-                    aws_sdk_lightsail::config::Builder::from(&self.sdk).region(Region::new(region.to_string())).build();
+                let config = aws_sdk_lightsail::config::Builder::from(&self.sdk)
+                    .region(Region::new(region.to_string()))
+                    .interceptor(CountAttempts)
+                    .build();
                 Client::from_conf(config)
             })
             .clone()
@@ -122,7 +124,6 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        let attempts = Attempts::default();
         let out = self
             .client(region)
             .create_bucket_access_key()
@@ -131,10 +132,8 @@ impl LightsailApi {
             // Never retried here: after a lost answer a retry would make a second key whose secret
             // nobody saw. The component retries it after reconciling the bucket's keys.
             .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("CreateBucketAccessKey", e))?;
+            .send();
+        let out = counted("CreateBucketAccessKey", out).await?;
         let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
         Ok(api::CreatedAccessKey {
             access_key: access_key(key)?,
@@ -147,16 +146,8 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .get_bucket_access_keys()
-            .bucket_name(bucket_name)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("GetBucketAccessKeys", e))?;
+        let out = self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send();
+        let out = counted("GetBucketAccessKeys", out).await?;
         out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
     }
 
@@ -166,17 +157,9 @@ impl LightsailApi {
         bucket_name: &str,
         access_key_id: &str,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .delete_bucket_access_key()
-            .bucket_name(bucket_name)
-            .access_key_id(access_key_id)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("DeleteBucketAccessKey", e))?;
+        let out =
+            self.client(region).delete_bucket_access_key().bucket_name(bucket_name).access_key_id(access_key_id).send();
+        let out = counted("DeleteBucketAccessKey", out).await?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 
@@ -185,16 +168,8 @@ impl LightsailApi {
         region: Option<&str>,
         operation_id: &str,
     ) -> Result<api::Operation, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .get_operation()
-            .operation_id(operation_id)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("GetOperation", e))?;
+        let out = self.client(region).get_operation().operation_id(operation_id).send();
+        let out = counted("GetOperation", out).await?;
         operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
     }
 }
@@ -206,17 +181,8 @@ impl LightsailApi {
         bucket_name: &str,
         bundle_id: &str,
     ) -> Result<api::CreatedBucket, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .create_bucket()
-            .bucket_name(bucket_name)
-            .bundle_id(bundle_id)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("CreateBucket", e))?;
+        let out = self.client(region).create_bucket().bucket_name(bucket_name).bundle_id(bundle_id).send();
+        let out = counted("CreateBucket", out).await?;
         let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
         Ok(api::CreatedBucket {
             bucket: bucket(created)?,
@@ -225,16 +191,8 @@ impl LightsailApi {
     }
 
     pub async fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<api::Bucket, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .get_buckets()
-            .bucket_name(bucket_name)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("GetBuckets", e))?;
+        let out = self.client(region).get_buckets().bucket_name(bucket_name).send();
+        let out = counted("GetBuckets", out).await?;
         let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
         match found {
             Some(found) => bucket(found),
@@ -254,17 +212,8 @@ impl LightsailApi {
         bucket_name: &str,
         bundle_id: &str,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .update_bucket_bundle()
-            .bucket_name(bucket_name)
-            .bundle_id(bundle_id)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("UpdateBucketBundle", e))?;
+        let out = self.client(region).update_bucket_bundle().bucket_name(bucket_name).bundle_id(bundle_id).send();
+        let out = counted("UpdateBucketBundle", out).await?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 
@@ -274,17 +223,8 @@ impl LightsailApi {
         bucket_name: &str,
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let attempts = Attempts::default();
-        let out = self
-            .client(region)
-            .delete_bucket()
-            .bucket_name(bucket_name)
-            .force_delete(force_delete)
-            .customize()
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| attempts.error("DeleteBucket", e))?;
+        let out = self.client(region).delete_bucket().bucket_name(bucket_name).force_delete(force_delete).send();
+        let out = counted("DeleteBucket", out).await?;
         out.operations.unwrap_or_default().into_iter().map(operation).collect()
     }
 }
@@ -303,13 +243,19 @@ fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
     })
 }
 
-/// Counts the attempts of one call, so that a final error can say what was tried.
-#[derive(Debug, Clone, Default)]
-struct Attempts(Arc<AtomicU32>);
+tokio::task_local! {
+    /// Attempts made by the call in progress on this task.
+    static ATTEMPTS: Cell<u32>;
+}
 
-impl Intercept for Attempts {
+/// Counts attempts into [`ATTEMPTS`]. Registered once per client: a per-call interceptor would
+/// need `customize()`, which rebuilds the client's configuration on every call.
+#[derive(Debug)]
+struct CountAttempts;
+
+impl Intercept for CountAttempts {
     fn name(&self) -> &'static str {
-        "Attempts"
+        "CountAttempts"
     }
 
     fn read_before_attempt(
@@ -318,23 +264,31 @@ impl Intercept for Attempts {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        let _ = ATTEMPTS.try_with(|n| n.set(n.get() + 1));
         Ok(())
     }
 }
 
-impl Attempts {
-    fn error<E, R>(&self, operation: &str, err: SdkError<E, R>) -> api::ApiError
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + HttpStatus,
-    {
-        let mut error = api_error(err);
-        let attempts = self.0.load(Ordering::Relaxed);
-        let plural = if attempts == 1 { "" } else { "s" };
-        error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
-        error
-    }
+/// Sends a call and, when it fails, says which operation it was and how many attempts were made.
+async fn counted<T, E, R>(
+    operation: &str,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, api::ApiError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + HttpStatus,
+{
+    ATTEMPTS
+        .scope(Cell::new(0), async {
+            call.await.map_err(|err| {
+                let mut error = api_error(err);
+                let attempts = ATTEMPTS.with(Cell::get);
+                let plural = if attempts == 1 { "" } else { "s" };
+                error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
+                error
+            })
+        })
+        .await
 }
 
 fn tls() -> aws_smithy_http_client::tls::Provider {
