@@ -51,13 +51,7 @@ fn bundle_id(bundle: &str) -> Result<(), String> {
 }
 
 pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
-    let object = match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(object)) => object,
-        Ok(other) => {
-            return Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]);
-        }
-        Err(e) => return Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
-    };
+    let object = crate::inputs::object(json)?;
     let mut failures = Vec::new();
     for key in object.keys() {
         if ![NAME, BUNDLE_ID, FORCE_DELETE, REGION].contains(&key.as_str()) {

@@ -35,13 +35,7 @@ impl Inputs {
 
 /// Parses a JSON object of inputs. All failures are reported together.
 pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
-    let object = match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(object)) => object,
-        Ok(other) => {
-            return Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]);
-        }
-        Err(e) => return Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
-    };
+    let object = object(json)?;
     let mut failures = Vec::new();
     for key in object.keys() {
         if key != BUCKET_NAME && key != REGION {
@@ -59,6 +53,15 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
     match bucket_name {
         Some(bucket_name) if failures.is_empty() => Ok(Inputs { bucket_name, region }),
         _ => Err(failures),
+    }
+}
+
+/// A bag of inputs as a JSON object, or the one failure that says why it is not one.
+pub(crate) fn object(json: &str) -> Result<Map<String, Value>, Vec<CheckFailure>> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
+        Err(e) => Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
     }
 }
 

@@ -61,20 +61,23 @@ impl ComponentResource {
         }
     }
 
+    /// The value of a successful call; a failed one becomes diagnostics.
+    fn answer<T>(&self, diags: &mut Diagnostics, result: Result<T, CallError>) -> Option<T> {
+        result.map_err(|e| self.report(diags, e)).ok()
+    }
+
+    /// The state Terraform records for a resource, from the component's outputs.
+    fn recorded(&self, outputs: &str, id: String) -> ValueAny {
+        values::object(&self.spec, outputs, ValueAny::String(id), ValueAny::Null)
+    }
+
     /// The planned state of a new resource: the configuration, what a preview knows, the rest unknown.
     async fn plan_new(&self, diags: &mut Diagnostics, config: &ValueAny) -> Option<ValueAny> {
         let provider = self.provider(diags)?;
         let inputs = values::inputs(&self.spec, config);
-        match provider.create(self.token(), &inputs, true).await {
-            Ok(preview) => {
-                let planned = values::object(&self.spec, &preview.outputs.values, ValueAny::Unknown, ValueAny::Unknown);
-                Some(values::with_config(&self.spec, planned, config))
-            }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
-        }
+        let preview = self.answer(diags, provider.create(self.token(), &inputs, true).await)?;
+        let planned = values::object(&self.spec, &preview.outputs.values, ValueAny::Unknown, ValueAny::Unknown);
+        Some(values::with_config(&self.spec, planned, config))
     }
 }
 
@@ -92,17 +95,12 @@ impl Resource for ComponentResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: State<'a>) -> Option<()> {
         let inputs = values::inputs(&self.spec, &config);
-        match self.shared.offline().check(self.token(), None, &inputs).await {
-            Ok(checked) if checked.failures.is_empty() => Some(()),
-            Ok(checked) => {
-                self.report(diags, CallError::Provider(ProviderError::InvalidInput(checked.failures)));
-                None
-            }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
+        let checked = self.answer(diags, self.shared.offline().check(self.token(), None, &inputs).await)?;
+        if checked.failures.is_empty() {
+            return Some(());
         }
+        self.report(diags, CallError::Provider(ProviderError::InvalidInput(checked.failures)));
+        None
     }
 
     async fn read<'a>(
@@ -114,18 +112,12 @@ impl Resource for ComponentResource {
     ) -> Option<(State<'a>, State<'a>)> {
         let id = self.id(diags, &state)?;
         let provider = self.provider(diags)?;
-        match provider.read(self.token(), &id, Some(&values::state(&self.spec, &state))).await {
-            Ok(Some(found)) => {
-                let object =
-                    values::object(&self.spec, &found.outputs.values, ValueAny::String(found.id), ValueAny::Null);
-                Some((object, private_state))
-            }
+        let found =
+            self.answer(diags, provider.read(self.token(), &id, Some(&values::state(&self.spec, &state))).await)?;
+        match found {
+            Some(found) => Some((self.recorded(&found.outputs.values, found.id), private_state)),
             // Gone: a null state tells Terraform to plan its creation again.
-            Ok(None) => Some((ValueAny::Null, private_state)),
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
+            None => Some((ValueAny::Null, private_state)),
         }
     }
 
@@ -153,13 +145,7 @@ impl Resource for ComponentResource {
         let provider = self.provider(diags)?;
         let olds = values::state(&self.spec, &prior);
         let news = values::inputs(&self.spec, &config);
-        let diff = match provider.diff(self.token(), &id, &olds, &news).await {
-            Ok(diff) => diff,
-            Err(e) => {
-                self.report(diags, e);
-                return None;
-            }
-        };
+        let diff = self.answer(diags, provider.diff(self.token(), &id, &olds, &news).await)?;
         if !diff.changes {
             return Some((prior, prior_private_state, Vec::new()));
         }
@@ -168,17 +154,9 @@ impl Resource for ComponentResource {
             let paths = diff.replaces.iter().map(|p| AttributePath::new(snake(p))).collect();
             return Some((planned, prior_private_state, paths));
         }
-        match provider.update(self.token(), &id, &olds, &news, true).await {
-            Ok(outputs) => {
-                let planned = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Unknown);
-                let planned = values::with_config(&self.spec, planned, &config);
-                Some((planned, prior_private_state, Vec::new()))
-            }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
-        }
+        let outputs = self.answer(diags, provider.update(self.token(), &id, &olds, &news, true).await)?;
+        let planned = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Unknown);
+        Some((values::with_config(&self.spec, planned, &config), prior_private_state, Vec::new()))
     }
 
     async fn plan_destroy<'a>(
@@ -201,27 +179,14 @@ impl Resource for ComponentResource {
     ) -> Option<(State<'a>, State<'a>)> {
         let provider = self.provider(diags)?;
         match provider.create(self.token(), &values::inputs(&self.spec, &config), false).await {
-            Ok(created) => {
-                let object =
-                    values::object(&self.spec, &created.outputs.values, ValueAny::String(created.id), ValueAny::Null);
-                Some((object, planned_private_state))
-            }
+            Ok(created) => Some((self.recorded(&created.outputs.values, created.id), planned_private_state)),
             // It exists: hand Terraform its state along with the error, so it is recorded (tainted).
             Err(CallError::Provider(ProviderError::NotReady(not_ready))) => {
                 let reason = describe(&ProviderError::NotReady(not_ready.clone()));
                 diags.root_error(format!("{} was created but is not ready", self.spec.name), reason);
-                let object = values::object(
-                    &self.spec,
-                    &not_ready.outputs.values,
-                    ValueAny::String(not_ready.id),
-                    ValueAny::Null,
-                );
-                Some((object, planned_private_state))
+                Some((self.recorded(&not_ready.outputs.values, not_ready.id), planned_private_state))
             }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
+            Err(e) => self.answer(diags, Err(e)),
         }
     }
 
@@ -237,42 +202,20 @@ impl Resource for ComponentResource {
         let id = self.id(diags, &prior)?;
         let provider = self.provider(diags)?;
         let olds = values::state(&self.spec, &prior);
-        match provider.update(self.token(), &id, &olds, &values::inputs(&self.spec, &config), false).await {
-            Ok(outputs) => {
-                let object = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Null);
-                Some((object, planned_private_state))
-            }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
-        }
+        let news = values::inputs(&self.spec, &config);
+        let outputs = self.answer(diags, provider.update(self.token(), &id, &olds, &news, false).await)?;
+        Some((self.recorded(&outputs.values, id), planned_private_state))
     }
 
     async fn destroy<'a>(&self, diags: &mut Diagnostics, prior: State<'a>, _: State<'a>, _: State<'a>) -> Option<()> {
         let id = self.id(diags, &prior)?;
         let provider = self.provider(diags)?;
-        match provider.delete(self.token(), &id, &values::state(&self.spec, &prior)).await {
-            Ok(()) => Some(()),
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
-        }
+        self.answer(diags, provider.delete(self.token(), &id, &values::state(&self.spec, &prior)).await)
     }
 
     async fn import<'a>(&self, diags: &mut Diagnostics, id: String) -> Option<(State<'a>, State<'a>)> {
         let provider = self.provider(diags)?;
-        match provider.import(self.token(), &id).await {
-            Ok(found) => {
-                let object =
-                    values::object(&self.spec, &found.outputs.values, ValueAny::String(found.id), ValueAny::Null);
-                Some((object, ValueAny::Null))
-            }
-            Err(e) => {
-                self.report(diags, e);
-                None
-            }
-        }
+        let found = self.answer(diags, provider.import(self.token(), &id).await)?;
+        Some((self.recorded(&found.outputs.values, found.id), ValueAny::Null))
     }
 }
