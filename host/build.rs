@@ -8,7 +8,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     component_build::rerun_if_changed(
         workspace,
-        &["wit", "crates/provider-component", "crates/bucket-access-key/src", "Cargo.lock", "Cargo.toml"],
+        &["wit", "crates/provider-component", "crates/bucket-access-key", "Cargo.lock", "Cargo.toml"],
     );
     let component = component_build::component(
         workspace,
