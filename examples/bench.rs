@@ -79,15 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let endpoint = LocalEndpoint::start(Default::default()).await?;
     let creds = endpoint.credentials().clone();
-    let api = Arc::new(
-        LightsailApi::new(AwsOptions {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            ..Default::default()
-        })
-        .await?,
-    );
+    let api = Arc::new(LightsailApi::new(AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1")).await?);
     let client = api.client(None);
     client.create_bucket().bucket_name("bench-bucket").bundle_id("small_1_0").send().await?;
     let cache = tempfile::tempdir()?;
@@ -243,12 +235,10 @@ async fn main() -> anyhow::Result<()> {
             for b in buckets.clone() {
                 let client = client.clone();
                 set.spawn(async move {
-                    // The same calls the provider makes: list, create, wait, list, delete, wait.
+                    // The calls the provider makes when operations finish at once: list, create, list, delete.
                     client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
                     let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
-                    let op = c.operations()[0].id().unwrap().to_string();
                     let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
-                    let _ = op;
                     client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
                     client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
                 });

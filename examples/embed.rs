@@ -4,7 +4,7 @@
 //!     cargo run --example embed
 //!
 //! Against AWS, build `LightsailApi` from `AwsOptions::default()` (the default credential chain)
-//! instead of pointing it at the local endpoint.
+//! without `with_local_endpoint`.
 
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
@@ -17,16 +17,7 @@ const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 async fn main() -> anyhow::Result<()> {
     // A Lightsail-compatible endpoint on a free loopback port, for the example only.
     let endpoint = lightsail_local::LocalEndpoint::start(Default::default()).await?;
-    let creds = endpoint.credentials();
-    let api = Arc::new(
-        LightsailApi::new(AwsOptions {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            ..Default::default()
-        })
-        .await?,
-    );
+    let api = Arc::new(LightsailApi::new(AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1")).await?);
     api.client(None).create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await?;
 
     // Compile once (or load from the cache); every call below gets a fresh instance of it.

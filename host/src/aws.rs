@@ -13,6 +13,7 @@ use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types;
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -43,9 +44,25 @@ impl std::fmt::Debug for AwsOptions {
             .field("endpoint_url", &self.endpoint_url)
             .field("credentials", &self.credentials.as_ref().map(|(id, _)| (id, "** redacted **")))
             .field("max_attempts", &self.max_attempts)
+            .field("initial_backoff", &self.initial_backoff)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .finish()
+    }
+}
+
+impl AwsOptions {
+    /// These options, sending every call to `endpoint` (a local one) in `region`, signed with the
+    /// endpoint's own credentials.
+    pub fn with_local_endpoint(self, endpoint: &lightsail_local::LocalEndpoint, region: &str) -> Self {
+        let creds = endpoint.credentials();
+        Self {
+            region: Some(region.to_string()),
+            profile: None,
+            endpoint_url: Some(endpoint.url()),
+            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            ..self
+        }
     }
 }
 
@@ -270,13 +287,12 @@ impl Intercept for CountAttempts {
 }
 
 /// Sends a call and, when it fails, says which operation it was and how many attempts were made.
-async fn counted<T, E, R>(
+async fn counted<T, E>(
     operation: &str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
 ) -> Result<T, api::ApiError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + HttpStatus,
 {
     ATTEMPTS
         .scope(Cell::new(0), async {
@@ -345,15 +361,14 @@ fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {
 
 /// Maps an SDK error onto the WIT error. Lightsail sometimes answers "not found" with a code of
 /// `DoesNotExist` instead of a typed `NotFoundException`; both are `not-found`.
-pub fn api_error<E, R>(err: SdkError<E, R>) -> api::ApiError
+pub fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + HttpStatus,
 {
     use api::ErrorKind as K;
     match &err {
         SdkError::ServiceError(service) => {
-            let status = service.raw().status_code();
+            let status = service.raw().status().as_u16();
             let code = err.code().unwrap_or("").to_string();
             let message = err.message().unwrap_or("").to_string();
             let kind = match code.as_str() {
@@ -387,7 +402,7 @@ where
             retryable: true,
         },
         SdkError::ResponseError(response) => {
-            let status = response.raw().status_code();
+            let status = response.raw().status().as_u16();
             api::ApiError {
                 kind: if status >= 500 { K::Service } else { K::Transport },
                 code: format!("HTTP{status}"),
@@ -401,17 +416,6 @@ where
             message: DisplayErrorContext(&err).to_string(),
             retryable: false,
         },
-    }
-}
-
-/// The HTTP status of a raw response (kept generic so the mapping is testable).
-pub trait HttpStatus {
-    fn status_code(&self) -> u16;
-}
-
-impl HttpStatus for aws_smithy_runtime_api::http::Response {
-    fn status_code(&self) -> u16 {
-        self.status().as_u16()
     }
 }
 

@@ -9,9 +9,40 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, StoreLimitsBuilder, UpdateDeadline,
-};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, UpdateDeadline};
+
+/// A call broke one of the host's limits; the call ends with this as its trap.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitExceeded {
+    #[error("the component used more than its CPU time limit of {} ms in one call", .limit.as_millis())]
+    CpuTime { limit: Duration },
+    #[error("the component tried to grow its memory to {desired} bytes, beyond the host's limit of {limit} bytes")]
+    Memory { desired: usize, limit: usize },
+}
+
+/// What one store may use. Growing memory past the limit traps with [`LimitExceeded::Memory`]
+/// (rather than failing the growth, which a Rust guest turns into an abort that says nothing).
+pub struct Limits {
+    max_memory: usize,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.max_memory {
+            return Err(LimitExceeded::Memory { desired, limit: self.max_memory }.into());
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
+
+    // A provider component instantiates a few core modules, never more.
+    fn instances(&self) -> usize {
+        4
+    }
+}
 
 /// How often the epoch advances, and so how often a running component is checked.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -149,11 +180,7 @@ impl ComponentRuntime {
         &self,
         api: Option<Arc<LightsailApi>>,
     ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.options.max_memory_bytes)
-            .instances(4)
-            .trap_on_grow_failure(true)
-            .build();
+        let limits = Limits { max_memory: self.options.max_memory_bytes };
         let slot = match &self.slots {
             Some(slots) => Some(slots.clone().acquire_owned().await?),
             None => None,
@@ -166,10 +193,7 @@ impl ComponentRuntime {
         store.epoch_deadline_callback(move |context| {
             let used = context.data().guest_time();
             if used > limit {
-                return Err(wasmtime::Error::msg(format!(
-                    "the component used more than its CPU time limit of {} ms in one call",
-                    limit.as_millis()
-                )));
+                return Err(LimitExceeded::CpuTime { limit }.into());
             }
             // Each tick, let other calls in flight run too.
             Ok(UpdateDeadline::Yield(1))

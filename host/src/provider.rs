@@ -3,7 +3,7 @@
 
 use crate::aws::LightsailApi;
 use crate::bindings::exported::{self, CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
-use crate::engine::ComponentRuntime;
+use crate::engine::{ComponentRuntime, LimitExceeded};
 use std::sync::Arc;
 
 /// Why a call did not return a result.
@@ -31,17 +31,15 @@ impl std::error::Error for CallError {}
 fn explain_trap(error: &anyhow::Error) -> String {
     // The root cause says what happened; the chain above it is a wasm backtrace.
     let text = error.root_cause().to_string();
-    let what = if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+    let what = if error.downcast_ref::<LimitExceeded>().is_some() {
+        "it broke a limit of the host"
+    } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
         match trap {
             wasmtime::Trap::UnreachableCodeReached => "it trapped (the component panicked or aborted)",
             wasmtime::Trap::StackOverflow => "it overflowed its stack",
             wasmtime::Trap::Interrupt => "it was interrupted",
             _ => "it trapped",
         }
-    } else if text.contains("growing memory") {
-        "it tried to grow its memory beyond the host's limit"
-    } else if text.contains("CPU time limit") {
-        "it ran too long"
     } else {
         "it could not run"
     };

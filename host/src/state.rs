@@ -14,7 +14,7 @@ pub struct HostState {
     pub api: Option<Arc<LightsailApi>>,
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
-    pub limits: wasmtime::StoreLimits,
+    pub limits: crate::engine::Limits,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
@@ -23,7 +23,7 @@ impl HostState {
     pub fn new(
         api: Option<Arc<LightsailApi>>,
         max_wait: Duration,
-        limits: wasmtime::StoreLimits,
+        limits: crate::engine::Limits,
         slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Self {
         Self { started: Instant::now(), host_time: Duration::ZERO, api, max_wait, limits, _slot: slot }

@@ -1,29 +1,11 @@
 //! The real `lightsail-provider` binary: `demo`, and every subcommand against a local endpoint.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_lightsail-provider");
+use common::{command, text};
+use std::process::Output;
+
 const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
-
-/// The binary with a clean, offline environment: no AWS config of the machine, no cache written.
-fn command(cache: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", cache)
-        .env("XDG_CACHE_HOME", cache.join("cache"))
-        .env("XDG_STATE_HOME", cache.join("state"))
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    command
-}
-
-fn text(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).to_string(), String::from_utf8_lossy(&output.stderr).to_string())
-}
 
 fn code(output: &Output) -> i32 {
     output.status.code().expect("exited")
@@ -170,17 +152,8 @@ async fn subcommands_against_a_local_endpoint() {
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("NotFoundException"), "{stderr}");
 
-    let api = lightsail_provider_host::LightsailApi::new(lightsail_provider_host::AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint.url()),
-        credentials: Some((
-            endpoint.credentials().access_key_id.clone(),
-            endpoint.credentials().secret_access_key.clone(),
-        )),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
+    let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();
     let client = api.client(None);
     client.create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await.unwrap();
 

@@ -2,32 +2,19 @@
 //! asked for at trace) prints neither the secret access key nor the AWS credentials anywhere but
 //! where `--show-secrets` asks for them.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_lightsail-provider");
+use std::path::Path;
 
 fn run(home: &Path, rust_log: Option<&str>, args: &[&str]) -> (i32, String, String) {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .arg("--local")
-        .args(args);
+    let mut command = common::command(home);
+    command.arg("--local").args(args);
     if let Some(filter) = rust_log {
         command.env("RUST_LOG", filter);
     }
     let output = command.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).to_string(),
-        String::from_utf8_lossy(&output.stderr).to_string(),
-    )
+    let (stdout, stderr) = common::text(&output);
+    (output.status.code().unwrap_or(-1), stdout, stderr)
 }
 
 #[test]

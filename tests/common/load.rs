@@ -68,20 +68,13 @@ where
 pub async fn run(lifecycles: usize, fault_rate: f64, seed: u64) -> Report {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let endpoint = LocalEndpoint::start(Config::default()).await.unwrap();
-    let creds = endpoint.credentials();
-    let api = Arc::new(
-        LightsailApi::new(AwsOptions {
-            region: Some(REGION.into()),
-            endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            max_attempts: Some(4),
-            initial_backoff: Some(Duration::from_millis(5)),
-            attempt_timeout: Some(Duration::from_secs(5)),
-            ..Default::default()
-        })
-        .await
-        .unwrap(),
-    );
+    let options = AwsOptions {
+        max_attempts: Some(4),
+        initial_backoff: Some(Duration::from_millis(5)),
+        attempt_timeout: Some(Duration::from_secs(5)),
+        ..Default::default()
+    };
+    let api = Arc::new(LightsailApi::new(options.with_local_endpoint(&endpoint, REGION)).await.unwrap());
     let options = RuntimeOptions { cache_dir: None, max_wait: Duration::from_millis(5), ..Default::default() };
     let runtime = Arc::new(ComponentRuntime::new(lightsail_provider_host::PROVIDER_COMPONENT, options).unwrap());
     let provider = Provider::new(runtime, Some(api.clone()));

@@ -40,15 +40,7 @@ impl Setup {
     /// With AWS options of the test's own (retries, timeouts); the endpoint fields are filled in.
     pub async fn with(faults: FaultConfig, options: AwsOptions) -> Self {
         let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap();
-        let creds = endpoint.credentials();
-        let api = LightsailApi::new(AwsOptions {
-            region: Some(REGION.into()),
-            endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            ..options
-        })
-        .await
-        .unwrap();
+        let api = LightsailApi::new(options.with_local_endpoint(&endpoint, REGION)).await.unwrap();
         let api = Arc::new(api);
         let provider = Provider::new(runtime(), Some(api.clone()));
         Self { endpoint, api, provider }

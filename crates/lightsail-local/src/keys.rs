@@ -22,7 +22,8 @@ pub fn secret_access_key() -> String {
     draw(SECRET_ALPHABET, 40)
 }
 
-pub fn operation_id() -> String {
+/// A random UUID, for operation ids and bucket ARNs.
+pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 

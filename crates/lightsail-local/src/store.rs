@@ -106,6 +106,13 @@ fn required<'a>(member: &str, value: &'a Option<String>) -> Result<&'a str, ApiE
     value.as_deref().ok_or_else(|| ApiError::missing_member(member))
 }
 
+/// The `bucketName` member: present, and of the model's pattern.
+fn bucket_name(value: &Option<String>) -> Result<&str, ApiError> {
+    let name = required("bucketName", value)?;
+    validate_bucket_name("bucketName", name)?;
+    Ok(name)
+}
+
 fn bucket_not_found(name: &str) -> ApiError {
     ApiError::not_found(format!("The bucket does not exist: {name}"))
 }
@@ -158,7 +165,7 @@ impl Store {
     ) -> Operation {
         let pending = plan.pending_polls > 0;
         let mut record = Operation {
-            id: keys::operation_id(),
+            id: keys::uuid(),
             resource_name: resource_name.to_string(),
             resource_type: "Bucket".into(),
             created_at: now,
@@ -209,7 +216,7 @@ impl Store {
             name: name.to_string(),
             bundle_id: bundle_id.to_string(),
             created_at: now,
-            arn: format!("arn:aws:lightsail:{region}:{ACCOUNT_ID}:Bucket/{}", keys::operation_id()),
+            arn: format!("arn:aws:lightsail:{region}:{ACCOUNT_ID}:Bucket/{}", keys::uuid()),
             tags: req.tags.unwrap_or_default(),
             object_versioning: if req.enable_object_versioning == Some(true) { "Enabled" } else { "NeverEnabled" }
                 .into(),
@@ -241,8 +248,7 @@ impl Store {
         req: DeleteBucketRequest,
         plan: OperationPlan,
     ) -> Result<Value, ApiError> {
-        let name = required("bucketName", &req.bucket_name)?;
-        validate_bucket_name("bucketName", name)?;
+        let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         if !bucket.access_keys.is_empty() && req.force_delete != Some(true) {
             return Err(ApiError::invalid_input(format!(
@@ -262,9 +268,8 @@ impl Store {
         req: UpdateBucketBundleRequest,
         plan: OperationPlan,
     ) -> Result<Value, ApiError> {
-        let name = required("bucketName", &req.bucket_name)?;
+        let name = bucket_name(&req.bucket_name)?;
         let bundle_id = required("bundleId", &req.bundle_id)?;
-        validate_bucket_name("bucketName", name)?;
         validate_bundle(bundle_id)?;
         self.bucket_mut(region, name)?.bundle_id = bundle_id.to_string();
         let op = self.record_operation(region, now, name, "UpdateBucketBundle", None, plan);
@@ -278,8 +283,7 @@ impl Store {
         req: BucketNameRequest,
         plan: OperationPlan,
     ) -> Result<Value, ApiError> {
-        let name = required("bucketName", &req.bucket_name)?;
-        validate_bucket_name("bucketName", name)?;
+        let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         if bucket.access_keys.len() >= MAX_ACCESS_KEYS_PER_BUCKET {
             return Err(ApiError::invalid_input(format!(
@@ -297,8 +301,7 @@ impl Store {
     }
 
     pub fn get_bucket_access_keys(&mut self, region: &str, req: BucketNameRequest) -> Result<Value, ApiError> {
-        let name = required("bucketName", &req.bucket_name)?;
-        validate_bucket_name("bucketName", name)?;
+        let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         let keys: Vec<AccessKey> = bucket.access_keys.iter().map(access_key_wire).collect();
         Ok(json!({ "accessKeys": keys }))
@@ -311,9 +314,8 @@ impl Store {
         req: DeleteBucketAccessKeyRequest,
         plan: OperationPlan,
     ) -> Result<Value, ApiError> {
-        let name = required("bucketName", &req.bucket_name)?;
+        let name = bucket_name(&req.bucket_name)?;
         let key_id = required("accessKeyId", &req.access_key_id)?;
-        validate_bucket_name("bucketName", name)?;
         let bucket = self.bucket_mut(region, name)?;
         let index =
             bucket.access_keys.iter().position(|k| k.access_key_id == key_id).ok_or_else(|| {

@@ -327,15 +327,8 @@ pub(crate) async fn local_api(
     global: &Global,
     endpoint: &lightsail_local::LocalEndpoint,
 ) -> anyhow::Result<Arc<LightsailApi>> {
-    let creds = endpoint.credentials();
-    let options = AwsOptions {
-        region: Some(global.region.clone().unwrap_or_else(|| "us-east-1".into())),
-        endpoint_url: Some(endpoint.url()),
-        credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-        profile: None,
-        ..aws_options(global)
-    };
-    Ok(Arc::new(LightsailApi::new(options).await?))
+    let region = global.region.as_deref().unwrap_or("us-east-1");
+    Ok(Arc::new(LightsailApi::new(aws_options(global).with_local_endpoint(endpoint, region)).await?))
 }
 
 /// Creates a bucket unless it exists (directly with the SDK: buckets are not this provider's).

@@ -222,15 +222,8 @@ async fn the_seed_example_through_its_whole_life() {
 }
 
 async fn endpoint_delete_key(endpoint: &LocalEndpoint, key_id: &str) {
-    let creds = endpoint.credentials();
-    let api = lightsail_provider_host::LightsailApi::new(lightsail_provider_host::AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint.url()),
-        credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(endpoint, "us-east-1");
+    let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();
     api.client(None)
         .delete_bucket_access_key()
         .bucket_name("example-bucket")
