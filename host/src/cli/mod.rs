@@ -84,14 +84,14 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     no_cache: bool,
     /// Attempts per AWS call, the first included (standard retry mode, exponential backoff)
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_attempts: Option<u32>,
     /// Seconds one attempt of an AWS call may take
-    #[arg(long, global = true, value_name = "SECONDS")]
-    attempt_timeout: Option<f64>,
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
+    attempt_timeout: Option<Duration>,
     /// Seconds an AWS call may take in all, retries included
-    #[arg(long, global = true, value_name = "SECONDS")]
-    operation_timeout: Option<f64>,
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
+    operation_timeout: Option<Duration>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -292,8 +292,15 @@ fn load_runtime(global: &Global) -> anyhow::Result<ComponentRuntime> {
     ComponentRuntime::new(&bytes, RuntimeOptions { cache_dir, ..RuntimeOptions::default() })
 }
 
+/// A timeout in seconds (fractions allowed), more than zero.
+fn positive_seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!("must be a number of seconds greater than 0, such as 30 or 2.5, not {text:?}")),
+    }
+}
+
 fn aws_options(global: &Global) -> AwsOptions {
-    let seconds = |s: Option<f64>| s.filter(|s| s.is_finite() && *s > 0.0).map(Duration::from_secs_f64);
     AwsOptions {
         region: global.region.clone(),
         profile: global.profile.clone(),
@@ -301,8 +308,8 @@ fn aws_options(global: &Global) -> AwsOptions {
         credentials: None,
         max_attempts: global.max_attempts,
         initial_backoff: None,
-        attempt_timeout: seconds(global.attempt_timeout),
-        operation_timeout: seconds(global.operation_timeout),
+        attempt_timeout: global.attempt_timeout,
+        operation_timeout: global.operation_timeout,
     }
 }
 
