@@ -1,6 +1,6 @@
 //! Benchmarks, each against a baseline measured in the same run, printed as medians and ratios:
 //!
-//!     cargo run --release --example bench
+//!     cargo run --release --example bench [-- read|instance|cli|throughput]
 //!
 //! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail.
 //! 2. A fresh instance per call (pooling allocator vs on demand), and compiling the component vs
@@ -16,6 +16,7 @@ use lightsail_local::LocalEndpoint;
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
 };
+use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -89,177 +90,206 @@ async fn main() -> anyhow::Result<()> {
     let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
     let (id, state) = (created.id.clone(), created.outputs.values.clone());
 
+    // `bench throughput` (or read, instance, cli) runs one section; no argument runs them all.
+    let only = std::env::args().nth(1);
+    let wanted = |section: &str| only.as_deref().is_none_or(|o| o == section);
     println!("Machine: {} cores, {}", std::thread::available_parallelism()?.get(), std::env::consts::ARCH);
     println!();
     println!("| measure | median | baseline | median | ratio |");
     println!("|---|---|---|---|---|");
 
-    // 1. One read: host + component vs the SDK directly, interleaved so drift hits both alike.
-    let (mut through, mut direct) = (Vec::new(), Vec::new());
-    for _ in 0..200 {
-        provider.read(TOKEN, &id, Some(&state)).await?;
-        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
-    }
-    for _ in 0..2_000 {
-        let t = Instant::now();
-        provider.read(TOKEN, &id, Some(&state)).await?;
-        through.push(t.elapsed());
-        let t = Instant::now();
-        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
-        direct.push(t.elapsed());
-    }
-    row("read via host + component", median(through), "same call, SDK directly", median(direct));
-
-    // 2. A fresh instance per call: a trivial export, pooled vs on demand.
-    let on_demand =
-        Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { pool_size: None, ..options.clone() })?);
-    let on_demand = Provider::new(on_demand, None);
-    let pooled = Provider::new(runtime.clone(), None);
-    let (mut p, mut d): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
-    for i in 0..20_000 {
-        let t = Instant::now();
-        pooled.resource_types().await?;
-        let pooled_time = t.elapsed();
-        let t = Instant::now();
-        on_demand.resource_types().await?;
-        let demand_time = t.elapsed();
-        if i >= 1_000 {
-            p.push(pooled_time);
-            d.push(demand_time);
+    if wanted("read") {
+        // 1. One read: host + component vs the SDK directly, interleaved so drift hits both alike.
+        let (mut through, mut direct) = (Vec::new(), Vec::new());
+        for _ in 0..200 {
+            provider.read(TOKEN, &id, Some(&state)).await?;
+            client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
         }
-    }
-    let trivial = median(p);
-    row("new instance + trivial call, pooling", trivial, "allocated on demand", median(d));
-    let mut checks = Vec::new();
-    for _ in 0..5_000 {
-        let t = Instant::now();
-        pooled.check(TOKEN, None, r#"{"bucketName": "bench-bucket"}"#).await?;
-        checks.push(t.elapsed());
-    }
-    row("check (new instance, JSON in and out, no AWS call)", median(checks), "new instance + trivial call", trivial);
-
-    let (mut warm, mut cold) = (Vec::new(), Vec::new());
-    for _ in 0..10 {
-        let t = Instant::now();
-        ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?;
-        warm.push(t.elapsed());
-        let t = Instant::now();
-        ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { cache_dir: None, ..options.clone() })?;
-        cold.push(t.elapsed());
-    }
-    row("load component, cache warm", median(warm), "compile (cache cold)", median(cold));
-
-    // 3. CLI start-up to a finished read, as separate processes.
-    let bin = std::env::current_exe()?.parent().and_then(|p| p.parent()).map(|p| p.join("lightsail-provider"));
-    match bin.filter(|b| b.exists()) {
-        Some(bin) => {
-            let cli = |cache_dir: &std::path::Path| {
-                let t = Instant::now();
-                let status = Command::new(&bin)
-                    .args(["--endpoint-url", &endpoint.url(), "--region", "us-east-1", "--cache-dir"])
-                    .arg(cache_dir)
-                    .args(["read", &id])
-                    .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
-                    .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
-                    .env("AWS_CONFIG_FILE", "/dev/null")
-                    .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-                    .output()
-                    .expect("the CLI runs");
-                assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-                t.elapsed()
-            };
-            let warm_dir = tempfile::tempdir()?;
-            cli(warm_dir.path());
-            let (mut warm, mut cold) = (Vec::new(), Vec::new());
-            for _ in 0..7 {
-                warm.push(cli(warm_dir.path()));
-                cold.push(cli(tempfile::tempdir()?.path()));
-            }
-            row("CLI `read`, cache warm", median(warm.clone()), "cache cold", median(cold));
-            let aws = |_: ()| {
-                let t = Instant::now();
-                let out = Command::new("aws")
-                    .args([
-                        "lightsail",
-                        "get-bucket-access-keys",
-                        "--bucket-name",
-                        "bench-bucket",
-                        "--endpoint-url",
-                        &endpoint.url(),
-                    ])
-                    .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
-                    .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
-                    .env("AWS_DEFAULT_REGION", "us-east-1")
-                    .env("AWS_CONFIG_FILE", "/dev/null")
-                    .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-                    .output()
-                    .ok()?;
-                out.status.success().then(|| t.elapsed())
-            };
-            let runs: Option<Vec<Duration>> = (0..7).map(|_| aws(())).collect();
-            match runs {
-                Some(runs) => {
-                    row("CLI `read`, cache warm", median(warm), "AWS CLI get-bucket-access-keys", median(runs))
-                }
-                None => println!("| AWS CLI | not installed | | | |"),
-            }
-        }
-        None => println!("| CLI | build the lightsail-provider binary (`cargo build --release`) to measure it | | | |"),
-    }
-
-    // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly.
-    for n in [100usize, 1_000] {
-        let buckets: Vec<String> = (0..n).map(|i| format!("tp-{n}-{i:05}")).collect();
-        for b in &buckets {
-            client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
-        }
-        let (host_time, host_mem) = peak_rss(async {
+        for _ in 0..2_000 {
             let t = Instant::now();
-            let mut set = tokio::task::JoinSet::new();
-            for b in buckets.clone() {
-                let provider = provider.clone();
-                set.spawn(async move {
-                    let inputs = format!(r#"{{"bucketName": "{b}"}}"#);
-                    let c = provider.create(TOKEN, &inputs, false).await.unwrap();
-                    provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
-                    provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
-                });
-            }
-            while set.join_next().await.is_some() {}
-            t.elapsed()
-        })
-        .await;
-        let (direct_time, direct_mem) = peak_rss(async {
+            provider.read(TOKEN, &id, Some(&state)).await?;
+            through.push(t.elapsed());
             let t = Instant::now();
-            let mut set = tokio::task::JoinSet::new();
-            for b in buckets.clone() {
-                let client = client.clone();
-                set.spawn(async move {
-                    // The calls the provider makes when operations finish at once: list, create, list, delete.
-                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                    let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
-                    let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
-                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                    client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
-                });
+            client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+            direct.push(t.elapsed());
+        }
+        row("read via host + component", median(through), "same call, SDK directly", median(direct));
+    }
+    if wanted("instance") {
+        // 2. A fresh instance per call: a trivial export, pooled vs on demand.
+        let on_demand =
+            Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { pool_size: None, ..options.clone() })?);
+        let on_demand = Provider::new(on_demand, None);
+        let pooled = Provider::new(runtime.clone(), None);
+        let (mut p, mut d): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
+        for i in 0..20_000 {
+            let t = Instant::now();
+            pooled.resource_types().await?;
+            let pooled_time = t.elapsed();
+            let t = Instant::now();
+            on_demand.resource_types().await?;
+            let demand_time = t.elapsed();
+            if i >= 1_000 {
+                p.push(pooled_time);
+                d.push(demand_time);
             }
-            while set.join_next().await.is_some() {}
-            t.elapsed()
-        })
-        .await;
-        let rate = |d: Duration| n as f64 / d.as_secs_f64();
-        println!(
-            "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
-            rate(host_time),
-            host_mem / 1024,
-            show(host_time),
-            rate(direct_time),
-            direct_mem / 1024,
-            show(direct_time),
-            rate(host_time) / rate(direct_time)
+        }
+        let trivial = median(p);
+        row("new instance + trivial call, pooling", trivial, "allocated on demand", median(d));
+        let mut checks = Vec::new();
+        for _ in 0..5_000 {
+            let t = Instant::now();
+            pooled.check(TOKEN, None, r#"{"bucketName": "bench-bucket"}"#).await?;
+            checks.push(t.elapsed());
+        }
+        row(
+            "check (new instance, JSON in and out, no AWS call)",
+            median(checks),
+            "new instance + trivial call",
+            trivial,
         );
-    }
 
+        let (mut warm, mut cold) = (Vec::new(), Vec::new());
+        for _ in 0..10 {
+            let t = Instant::now();
+            ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?;
+            warm.push(t.elapsed());
+            let t = Instant::now();
+            ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { cache_dir: None, ..options.clone() })?;
+            cold.push(t.elapsed());
+        }
+        row("load component, cache warm", median(warm), "compile (cache cold)", median(cold));
+    }
+    if wanted("cli") {
+        // 3. CLI start-up to a finished read, as separate processes.
+        let bin = std::env::current_exe()?.parent().and_then(|p| p.parent()).map(|p| p.join("lightsail-provider"));
+        match bin.filter(|b| b.exists()) {
+            Some(bin) => {
+                let cli = |cache_dir: &std::path::Path| {
+                    let t = Instant::now();
+                    let status = Command::new(&bin)
+                        .args(["--endpoint-url", &endpoint.url(), "--region", "us-east-1", "--cache-dir"])
+                        .arg(cache_dir)
+                        .args(["read", &id])
+                        .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+                        .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+                        .env("AWS_CONFIG_FILE", "/dev/null")
+                        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                        .output()
+                        .expect("the CLI runs");
+                    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+                    t.elapsed()
+                };
+                let warm_dir = tempfile::tempdir()?;
+                cli(warm_dir.path());
+                let (mut warm, mut cold) = (Vec::new(), Vec::new());
+                for _ in 0..7 {
+                    warm.push(cli(warm_dir.path()));
+                    cold.push(cli(tempfile::tempdir()?.path()));
+                }
+                row("CLI `read`, cache warm", median(warm.clone()), "cache cold", median(cold));
+                let aws = |_: ()| {
+                    let t = Instant::now();
+                    let out = Command::new("aws")
+                        .args([
+                            "lightsail",
+                            "get-bucket-access-keys",
+                            "--bucket-name",
+                            "bench-bucket",
+                            "--endpoint-url",
+                            &endpoint.url(),
+                        ])
+                        .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+                        .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+                        .env("AWS_DEFAULT_REGION", "us-east-1")
+                        .env("AWS_CONFIG_FILE", "/dev/null")
+                        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                        .output()
+                        .ok()?;
+                    out.status.success().then(|| t.elapsed())
+                };
+                let runs: Option<Vec<Duration>> = (0..7).map(|_| aws(())).collect();
+                match runs {
+                    Some(runs) => {
+                        row("CLI `read`, cache warm", median(warm), "AWS CLI get-bucket-access-keys", median(runs))
+                    }
+                    None => println!("| AWS CLI | not installed | | | |"),
+                }
+            }
+            None => {
+                println!("| CLI | build the lightsail-provider binary (`cargo build --release`) to measure it | | | |")
+            }
+        }
+    }
+    if wanted("throughput") {
+        // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly.
+        for n in [100usize, 1_000] {
+            let buckets: Vec<String> = (0..n).map(|i| format!("tp-{n}-{i:05}")).collect();
+            for b in &buckets {
+                client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
+            }
+            let before = endpoint.stats().calls;
+            let (host_time, host_mem) = peak_rss(async {
+                let t = Instant::now();
+                let mut set = tokio::task::JoinSet::new();
+                for b in buckets.clone() {
+                    let provider = provider.clone();
+                    set.spawn(async move {
+                        let inputs = format!(r#"{{"bucketName": "{b}"}}"#);
+                        let c = provider.create(TOKEN, &inputs, false).await.unwrap();
+                        provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
+                        provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
+                    });
+                }
+                while set.join_next().await.is_some() {}
+                t.elapsed()
+            })
+            .await;
+            let between = endpoint.stats().calls;
+            let (direct_time, direct_mem) = peak_rss(async {
+                let t = Instant::now();
+                let mut set = tokio::task::JoinSet::new();
+                for b in buckets.clone() {
+                    let client = client.clone();
+                    set.spawn(async move {
+                        // The calls the provider makes when operations finish at once: list, create, list, delete.
+                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                        let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
+                        let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
+                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                        client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
+                    });
+                }
+                while set.join_next().await.is_some() {}
+                t.elapsed()
+            })
+            .await;
+            let after = endpoint.stats().calls;
+            // Both sides should make the same calls, or the ratio compares different work.
+            let per_lifecycle = |from: &BTreeMap<String, u64>, to: &BTreeMap<String, u64>| {
+                let calls: Vec<String> = to
+                    .iter()
+                    .map(|(op, count)| (op, count - from.get(op).copied().unwrap_or(0)))
+                    .filter(|(_, made)| *made > 0)
+                    .map(|(op, made)| format!("{op} {:.2}", made as f64 / n as f64))
+                    .collect();
+                calls.join(", ")
+            };
+            println!("calls per lifecycle via host: {}", per_lifecycle(&before, &between));
+            println!("calls per lifecycle directly: {}", per_lifecycle(&between, &after));
+            let rate = |d: Duration| n as f64 / d.as_secs_f64();
+            println!(
+                "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
+                rate(host_time),
+                host_mem / 1024,
+                show(host_time),
+                rate(direct_time),
+                direct_mem / 1024,
+                show(direct_time),
+                rate(host_time) / rate(direct_time)
+            );
+        }
+    }
     // 5. Sizes.
     let compiled = runtime.compiled_artifact()?;
     println!();
