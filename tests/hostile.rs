@@ -9,7 +9,12 @@ use std::time::Duration;
 static MISBEHAVING: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/misbehaving.wasm"));
 
 fn provider() -> Provider {
+    provider_with(RuntimeOptions::default().pool_size)
+}
+
+fn provider_with(pool_size: Option<u32>) -> Provider {
     let options = RuntimeOptions {
+        pool_size,
         cache_dir: None,
         max_memory_bytes: 16 << 20,
         cpu_time_limit: Duration::from_millis(300),
@@ -65,4 +70,21 @@ async fn a_looping_call_does_not_hold_up_the_others() {
         still_serving(&provider).await;
     }
     assert!(matches!(looping.await.unwrap(), Err(CallError::Trap(_))));
+}
+
+/// Pool slots are reused and cleaned by rewriting the pages a call dirtied: what one call wrote, in
+/// its statics or in memory it grew, must not be visible to the next call in the same slot.
+#[tokio::test]
+async fn a_call_never_sees_what_the_previous_call_left_in_memory() {
+    for pool_size in [Some(1), None] {
+        let provider = provider_with(pool_size);
+        for round in 0..3 {
+            let secret = format!("secret-{round}-AKIAIOSFODNN7EXAMPLE");
+            let wrote = provider.check("remember", None, &secret).await.unwrap().inputs;
+            let address = wrote.strip_prefix("wrote@").expect("remember says where it wrote");
+            let seen = provider.check("recall", None, "{}").await.unwrap().inputs;
+            // Same address, so a page that kept its contents would show the secret here.
+            assert_eq!(seen, format!("static=;grown@{address}="), "pool {pool_size:?}, round {round}");
+        }
+    }
 }
