@@ -81,3 +81,27 @@ fn no_input_traps_the_component() {
         })?;
     });
 }
+
+/// Large and deeply nested property bags are answered, not trapped on: the component's memory
+/// (never given back within a call) stays under the host's default limit.
+#[tokio::test]
+async fn large_and_deep_inputs_are_refused_by_name() {
+    let s = Setup::new().await;
+    let big_value = "x".repeat(8 << 20);
+    let many: Vec<u32> = (0..200_000).collect();
+    let cases = [
+        (serde_json::json!({"bucketName": "big-bucket", "notes": big_value}).to_string(), "notes"),
+        (serde_json::json!({"bucketName": "big-bucket", "list": many}).to_string(), "list"),
+        (format!(r#"{{"bucketName": "big-bucket", "deep": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000)), ""),
+    ];
+    for (inputs, property) in cases {
+        let before = s.calls();
+        match s.provider.create(TOKEN, &inputs, false).await {
+            Err(CallError::Provider(ProviderError::InvalidInput(failures))) => {
+                assert!(failures.iter().any(|f| f.property == property), "{property}: {failures:?}")
+            }
+            other => panic!("{property}: expected invalid input, got {other:?}"),
+        }
+        assert_eq!(before, s.calls(), "{property}: a refused input reached the API");
+    }
+}

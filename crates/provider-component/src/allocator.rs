@@ -1,0 +1,94 @@
+//! The component's allocator. An instance serves one call and is then thrown away with its
+//! memory, so nothing needs to go back to a free list: allocating bumps a pointer, and freeing
+//! takes back only the latest allocation, which lets a growing string or vector extend in place.
+//! Smaller and faster than a general allocator; the host caps how far an instance's memory grows.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::arch::wasm32;
+use core::cell::Cell;
+use core::ptr::null_mut;
+
+const PAGE: usize = 64 << 10;
+
+pub struct BumpAllocator {
+    /// The first free byte; 0 until the first allocation.
+    next: Cell<usize>,
+}
+
+// SAFETY: wasm32-unknown-unknown without the atomics feature runs one thread.
+unsafe impl Sync for BumpAllocator {}
+
+impl BumpAllocator {
+    pub const fn new() -> Self {
+        Self { next: Cell::new(0) }
+    }
+
+    fn next(&self) -> usize {
+        match self.next.get() {
+            0 => {
+                unsafe extern "C" {
+                    // Where the linker ends the stack and data; the heap starts here.
+                    static __heap_base: u8;
+                }
+                core::ptr::addr_of!(__heap_base) as usize
+            }
+            next => next,
+        }
+    }
+
+    /// Makes `[.., end)` addressable, growing memory as needed.
+    fn reserve_to(&self, end: usize) -> bool {
+        let size = wasm32::memory_size(0) * PAGE;
+        end <= size || wasm32::memory_grow(0, (end - size).div_ceil(PAGE)) != usize::MAX
+    }
+}
+
+impl Default for BumpAllocator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+unsafe impl GlobalAlloc for BumpAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let start = match self.next().checked_next_multiple_of(layout.align()) {
+            Some(start) => start,
+            None => return null_mut(),
+        };
+        match start.checked_add(layout.size()) {
+            Some(end) if self.reserve_to(end) => {
+                self.next.set(end);
+                start as *mut u8
+            }
+            _ => null_mut(),
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if ptr as usize + layout.size() == self.next() {
+            self.next.set(ptr as usize);
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // The latest allocation grows or shrinks where it is.
+        if ptr as usize + layout.size() == self.next() {
+            return match (ptr as usize).checked_add(new_size) {
+                Some(end) if self.reserve_to(end) => {
+                    self.next.set(end);
+                    ptr
+                }
+                _ => null_mut(),
+            };
+        }
+        // SAFETY: the caller's guarantees for `realloc` cover these calls.
+        unsafe {
+            let new = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));
+            if !new.is_null() {
+                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+            new
+        }
+    }
+}
