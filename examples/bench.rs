@@ -48,6 +48,19 @@ fn row(what: &str, measured: Duration, baseline_name: &str, baseline: Duration) 
     );
 }
 
+/// Runs every task at once, each on the runtime's workers, and returns how long until all finished.
+async fn all_at_once<F>(tasks: impl IntoIterator<Item = F>) -> Duration
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let started = Instant::now();
+    let mut set: tokio::task::JoinSet<()> = tasks.into_iter().collect();
+    while let Some(done) = set.join_next().await {
+        done.expect("no task panics");
+    }
+    started.elapsed()
+}
+
 /// Peak resident memory of this process while `f` runs, above what it was before.
 async fn peak_rss<F: std::future::Future<Output = T>, T>(f: F) -> (T, u64) {
     fn rss_kib() -> u64 {
@@ -229,40 +242,27 @@ async fn main() -> anyhow::Result<()> {
                 client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
             }
             let before = endpoint.stats().calls;
-            let (host_time, host_mem) = peak_rss(async {
-                let t = Instant::now();
-                let mut set = tokio::task::JoinSet::new();
-                for b in buckets.clone() {
-                    let provider = provider.clone();
-                    set.spawn(async move {
-                        let inputs = format!(r#"{{"bucketName": "{b}"}}"#);
-                        let c = provider.create(TOKEN, &inputs, false).await.unwrap();
-                        provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
-                        provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
-                    });
+            let (host_time, host_mem) = peak_rss(all_at_once(buckets.iter().map(|b| {
+                let (provider, inputs) = (provider.clone(), format!(r#"{{"bucketName": "{b}"}}"#));
+                async move {
+                    let c = provider.create(TOKEN, &inputs, false).await.unwrap();
+                    provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
+                    provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
                 }
-                while set.join_next().await.is_some() {}
-                t.elapsed()
-            })
+            })))
             .await;
             let between = endpoint.stats().calls;
-            let (direct_time, direct_mem) = peak_rss(async {
-                let t = Instant::now();
-                let mut set = tokio::task::JoinSet::new();
-                for b in buckets.clone() {
-                    let client = client.clone();
-                    set.spawn(async move {
-                        // The calls the provider makes when operations finish at once: list, create, list, delete.
-                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                        let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
-                        let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
-                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                        client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
-                    });
+            let (direct_time, direct_mem) = peak_rss(all_at_once(buckets.iter().map(|b| {
+                let (client, b) = (client.clone(), b.clone());
+                // The calls the provider makes when operations finish at once: list, create, list, delete.
+                async move {
+                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                    let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
+                    let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
+                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                    client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
                 }
-                while set.join_next().await.is_some() {}
-                t.elapsed()
-            })
+            })))
             .await;
             let after = endpoint.stats().calls;
             // Both sides should make the same calls, or the ratio compares different work.

@@ -152,10 +152,7 @@ impl LightsailApi {
             .send();
         let out = counted("CreateBucketAccessKey", out).await?;
         let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
-        Ok(api::CreatedAccessKey {
-            access_key: access_key(key)?,
-            operations: out.operations.unwrap_or_default().into_iter().map(operation).collect::<Result<_, _>>()?,
-        })
+        Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })
     }
 
     pub async fn get_bucket_access_keys(
@@ -177,7 +174,7 @@ impl LightsailApi {
         let out =
             self.client(region).delete_bucket_access_key().bucket_name(bucket_name).access_key_id(access_key_id).send();
         let out = counted("DeleteBucketAccessKey", out).await?;
-        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+        operations(out.operations)
     }
 
     pub async fn get_operation(
@@ -201,10 +198,7 @@ impl LightsailApi {
         let out = self.client(region).create_bucket().bucket_name(bucket_name).bundle_id(bundle_id).send();
         let out = counted("CreateBucket", out).await?;
         let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
-        Ok(api::CreatedBucket {
-            bucket: bucket(created)?,
-            operations: out.operations.unwrap_or_default().into_iter().map(operation).collect::<Result<_, _>>()?,
-        })
+        Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
     }
 
     pub async fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<api::Bucket, api::ApiError> {
@@ -231,7 +225,7 @@ impl LightsailApi {
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out = self.client(region).update_bucket_bundle().bucket_name(bucket_name).bundle_id(bundle_id).send();
         let out = counted("UpdateBucketBundle", out).await?;
-        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+        operations(out.operations)
     }
 
     pub async fn delete_bucket(
@@ -242,7 +236,7 @@ impl LightsailApi {
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out = self.client(region).delete_bucket().bucket_name(bucket_name).force_delete(force_delete).send();
         let out = counted("DeleteBucket", out).await?;
-        out.operations.unwrap_or_default().into_iter().map(operation).collect()
+        operations(out.operations)
     }
 }
 
@@ -336,6 +330,11 @@ fn access_key(k: types::AccessKey) -> Result<api::AccessKey, api::ApiError> {
             service_name: u.service_name,
         }),
     })
+}
+
+/// The operation records of a mutating call (none when the answer has no list).
+fn operations(records: Option<Vec<types::Operation>>) -> Result<Vec<api::Operation>, api::ApiError> {
+    records.unwrap_or_default().into_iter().map(operation).collect()
 }
 
 fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {

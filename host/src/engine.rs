@@ -22,6 +22,9 @@ pub enum LimitExceeded {
     Memory { desired: usize, limit: usize },
 }
 
+/// Core instances one provider component may make: its module and wit-component's shims.
+const CORE_INSTANCES_PER_COMPONENT: usize = 4;
+
 /// What one store may use. Growing memory past the limit traps with [`LimitExceeded::Memory`]
 /// (rather than failing the growth, which a Rust guest turns into an abort that says nothing).
 pub struct Limits {
@@ -40,9 +43,8 @@ impl ResourceLimiter for Limits {
         Ok(true)
     }
 
-    // A provider component instantiates a few core modules, never more.
     fn instances(&self) -> usize {
-        4
+        CORE_INSTANCES_PER_COMPONENT
     }
 }
 
@@ -87,13 +89,13 @@ fn engine(allocation: Allocation) -> wasmtime::Result<Engine> {
     config.async_stack_size(512 << 10);
     if let Allocation::Pool { slots, max_memory, reset } = allocation {
         let mut pooling = PoolingAllocationConfig::default();
-        // A component instance holds a few core instances (the module and wit-component's shims),
-        // each with its tables; one linear memory.
+        // Per component instance: its core instances, each with its tables, and one linear memory.
+        let core_instances = slots * CORE_INSTANCES_PER_COMPONENT as u32;
         pooling
             .total_component_instances(slots)
-            .total_core_instances(slots * 4)
+            .total_core_instances(core_instances)
             .total_memories(slots)
-            .total_tables(slots * 4)
+            .total_tables(core_instances)
             .total_stacks(slots)
             .max_memory_size(max_memory);
         if let SlotReset::RewriteDirtyPages = reset {

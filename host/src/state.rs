@@ -44,6 +44,14 @@ macro_rules! host_call {
     }};
 }
 
+/// A `lightsail` import: the same method of [`LightsailApi`], timed as a host call, refused when
+/// the call was made without AWS access.
+macro_rules! api_call {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        host_call!($self, async { $self.api()?.$method($($arg),*).await }.await)
+    };
+}
+
 impl crate::bindings::lightsail::provider::wait::Host for HostState {
     async fn wait(&mut self, millis: u32) {
         host_call!(self, tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await)
@@ -83,14 +91,14 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        host_call!(self, async { self.api()?.create_bucket_access_key(region.as_deref(), &bucket_name).await }.await)
+        api_call!(self, create_bucket_access_key(region.as_deref(), &bucket_name))
     }
     async fn get_bucket_access_keys(
         &mut self,
         region: Option<String>,
         bucket_name: String,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        host_call!(self, async { self.api()?.get_bucket_access_keys(region.as_deref(), &bucket_name).await }.await)
+        api_call!(self, get_bucket_access_keys(region.as_deref(), &bucket_name))
     }
     async fn delete_bucket_access_key(
         &mut self,
@@ -98,17 +106,14 @@ impl api::Host for HostState {
         bucket_name: String,
         access_key_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        host_call!(
-            self,
-            async { self.api()?.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await }.await
-        )
+        api_call!(self, delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id))
     }
     async fn get_operation(
         &mut self,
         region: Option<String>,
         operation_id: String,
     ) -> Result<api::Operation, api::ApiError> {
-        host_call!(self, async { self.api()?.get_operation(region.as_deref(), &operation_id).await }.await)
+        api_call!(self, get_operation(region.as_deref(), &operation_id))
     }
     async fn create_bucket(
         &mut self,
@@ -116,10 +121,10 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<api::CreatedBucket, api::ApiError> {
-        host_call!(self, async { self.api()?.create_bucket(region.as_deref(), &bucket_name, &bundle_id).await }.await)
+        api_call!(self, create_bucket(region.as_deref(), &bucket_name, &bundle_id))
     }
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
-        host_call!(self, async { self.api()?.get_bucket(region.as_deref(), &bucket_name).await }.await)
+        api_call!(self, get_bucket(region.as_deref(), &bucket_name))
     }
     async fn update_bucket_bundle(
         &mut self,
@@ -127,10 +132,7 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        host_call!(
-            self,
-            async { self.api()?.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await }.await
-        )
+        api_call!(self, update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id))
     }
     async fn delete_bucket(
         &mut self,
@@ -138,6 +140,6 @@ impl api::Host for HostState {
         bucket_name: String,
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        host_call!(self, async { self.api()?.delete_bucket(region.as_deref(), &bucket_name, force_delete).await }.await)
+        api_call!(self, delete_bucket(region.as_deref(), &bucket_name, force_delete))
     }
 }

@@ -43,12 +43,6 @@ impl BumpAllocator {
     }
 }
 
-impl Default for BumpAllocator {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 unsafe impl GlobalAlloc for BumpAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let start = match self.next().checked_next_multiple_of(layout.align()) {
