@@ -61,6 +61,16 @@ where
     started.elapsed()
 }
 
+/// Adds the calls that reached the endpoint between two snapshots of its counts to `total`.
+fn add_calls(total: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>, to: &BTreeMap<String, u64>) {
+    for (op, count) in to {
+        let made = count - from.get(op).copied().unwrap_or(0);
+        if made > 0 {
+            *total.entry(op.clone()).or_default() += made;
+        }
+    }
+}
+
 /// Peak resident memory of this process while `f` runs, above what it was before.
 async fn peak_rss<F: std::future::Future<Output = T>, T>(f: F) -> (T, u64) {
     fn rss_kib() -> u64 {
@@ -235,48 +245,67 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if wanted("throughput") {
-        // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly.
+        // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly. The sides take
+        // turns, round after round, and the first round of each is a warm-up that is not counted: it
+        // opens the connections to the endpoint (which the other side then reuses) and faults in the
+        // pages of the pool slots it uses, costs a long-running engine pays once.
+        const ROUNDS: usize = 5;
         for n in [100usize, 1_000] {
             let buckets: Vec<String> = (0..n).map(|i| format!("tp-{n}-{i:05}")).collect();
             for b in &buckets {
                 client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
             }
-            let before = endpoint.stats().calls;
-            let (host_time, host_mem) = peak_rss(all_at_once(buckets.iter().map(|b| {
-                let (provider, inputs) = (provider.clone(), format!(r#"{{"bucketName": "{b}"}}"#));
-                async move {
-                    let c = provider.create(TOKEN, &inputs, false).await.unwrap();
-                    provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
-                    provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
+            let via_host = || {
+                all_at_once(buckets.iter().map(|b| {
+                    let (provider, inputs) = (provider.clone(), format!(r#"{{"bucketName": "{b}"}}"#));
+                    async move {
+                        let c = provider.create(TOKEN, &inputs, false).await.unwrap();
+                        provider.read(TOKEN, &c.id, Some(&c.outputs.values)).await.unwrap();
+                        provider.delete(TOKEN, &c.id, &c.outputs.values).await.unwrap();
+                    }
+                }))
+            };
+            let directly = || {
+                all_at_once(buckets.iter().map(|b| {
+                    let (client, b) = (client.clone(), b.clone());
+                    // The calls the provider makes when operations finish at once: list, create, list, delete.
+                    async move {
+                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                        let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
+                        let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
+                        client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
+                        client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
+                    }
+                }))
+            };
+            let (mut host_times, mut direct_times) = (Vec::new(), Vec::new());
+            let (mut host_mem, mut direct_mem) = (0, 0);
+            let mut calls = (BTreeMap::new(), BTreeMap::new());
+            for round in 0..=ROUNDS {
+                let before = endpoint.stats().calls;
+                let (host_time, host_peak) = peak_rss(via_host()).await;
+                let between = endpoint.stats().calls;
+                let (direct_time, direct_peak) = peak_rss(directly()).await;
+                let after = endpoint.stats().calls;
+                // Peak memory counts the warm-up, which is when it is reached.
+                (host_mem, direct_mem) = (host_mem.max(host_peak), direct_mem.max(direct_peak));
+                if round > 0 {
+                    host_times.push(host_time);
+                    direct_times.push(direct_time);
+                    add_calls(&mut calls.0, &before, &between);
+                    add_calls(&mut calls.1, &between, &after);
                 }
-            })))
-            .await;
-            let between = endpoint.stats().calls;
-            let (direct_time, direct_mem) = peak_rss(all_at_once(buckets.iter().map(|b| {
-                let (client, b) = (client.clone(), b.clone());
-                // The calls the provider makes when operations finish at once: list, create, list, delete.
-                async move {
-                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                    let c = client.create_bucket_access_key().bucket_name(&b).send().await.unwrap();
-                    let key = c.access_key().unwrap().access_key_id().unwrap().to_string();
-                    client.get_bucket_access_keys().bucket_name(&b).send().await.unwrap();
-                    client.delete_bucket_access_key().bucket_name(&b).access_key_id(key).send().await.unwrap();
-                }
-            })))
-            .await;
-            let after = endpoint.stats().calls;
+            }
             // Both sides should make the same calls, or the ratio compares different work.
-            let per_lifecycle = |from: &BTreeMap<String, u64>, to: &BTreeMap<String, u64>| {
-                let calls: Vec<String> = to
-                    .iter()
-                    .map(|(op, count)| (op, count - from.get(op).copied().unwrap_or(0)))
-                    .filter(|(_, made)| *made > 0)
-                    .map(|(op, made)| format!("{op} {:.2}", made as f64 / n as f64))
-                    .collect();
+            let per_lifecycle = |made: &BTreeMap<String, u64>| {
+                let lifecycles = (n * ROUNDS) as f64;
+                let calls: Vec<String> =
+                    made.iter().map(|(op, count)| format!("{op} {:.2}", *count as f64 / lifecycles)).collect();
                 calls.join(", ")
             };
-            println!("calls per lifecycle via host: {}", per_lifecycle(&before, &between));
-            println!("calls per lifecycle directly: {}", per_lifecycle(&between, &after));
+            println!("calls per lifecycle via host: {}", per_lifecycle(&calls.0));
+            println!("calls per lifecycle directly: {}", per_lifecycle(&calls.1));
+            let (host_time, direct_time) = (median(host_times), median(direct_times));
             let rate = |d: Duration| n as f64 / d.as_secs_f64();
             println!(
                 "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
