@@ -12,6 +12,11 @@ use crate::outputs;
 use crate::provider::{api_error, state_region};
 use crate::types::*;
 use crate::wait;
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
 use serde_json::Value;
 
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";

@@ -8,6 +8,11 @@ use crate::provider::{api_error, state_region};
 use crate::timestamp::rfc3339;
 use crate::types::*;
 use crate::{validate, wait};
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
 use serde_json::{Map, Value, json};
 
 pub const TOKEN: &str = "aws:lightsail/bucket:Bucket";

@@ -1,6 +1,8 @@
 //! What the logic needs from its host: the Lightsail calls, waiting and logging. It mirrors the
 //! WIT imports one to one; the component implements it over the imports, tests over fakes.
 
+use alloc::{string::String, vec::Vec};
+
 /// Seconds since the Unix epoch.
 pub type Timestamp = f64;
 
@@ -41,8 +43,8 @@ pub struct AccessKey {
     pub last_used: Option<AccessKeyLastUsed>,
 }
 
-impl std::fmt::Debug for AccessKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AccessKey")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "** redacted **"))
@@ -141,6 +143,7 @@ pub trait Host {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::{format, vec};
 
     #[test]
     fn debug_hides_secrets() {

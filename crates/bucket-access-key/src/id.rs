@@ -3,6 +3,12 @@
 
 use crate::types::{CheckFailure, ProviderError};
 use crate::validate;
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyId {

@@ -2,6 +2,12 @@
 
 use crate::types::CheckFailure;
 use crate::validate;
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 use serde_json::{Map, Value};
 
 /// Pulumi's marker for a value not known until an earlier resource exists (in previews).

@@ -5,6 +5,15 @@
 //! The WebAssembly component (`provider-component`) is a thin adapter from the WIT contract to
 //! [`provider`]; everything the logic needs from outside comes through the [`host::Host`] trait,
 //! which mirrors the WIT imports.
+//!
+//! Without `std` (it needs no I/O, threads or clock): the component can then trap on a panic
+//! without carrying the standard library's panic machinery and message formatting.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod access_key;
 pub mod bucket;

@@ -3,6 +3,11 @@
 use crate::host::AccessKey;
 use crate::timestamp::rfc3339;
 use crate::types::Outputs;
+use alloc::{
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 use serde_json::{Value, json};
 
 pub const ACCESS_KEY_ID: &str = "accessKeyId";

@@ -4,6 +4,12 @@
 use crate::host::{ApiError, Host};
 use crate::types::*;
 use crate::{access_key, bucket};
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
 use serde_json::Value;
 
 enum Resource {

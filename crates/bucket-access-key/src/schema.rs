@@ -3,6 +3,8 @@
 //! required or not, computed, secret, and whether a change replaces the resource
 //! (`willReplaceOnChanges`). A document rather than code also keeps the component small.
 
+use alloc::string::String;
+
 const DOCUMENT: &str = include_str!("schema.json");
 
 pub fn document() -> String {

@@ -1,12 +1,16 @@
 //! Epoch seconds to RFC 3339 (UTC). Hand-written (days-to-civil, after Howard Hinnant) rather than
 //! a date crate because it is all the component needs and it keeps the component small.
 
+use alloc::{format, string::String};
+
 /// `1795806392.284` → `2026-11-27T19:06:32Z` (sub-second precision is dropped, as Terraform does).
 pub fn rfc3339(epoch_seconds: f64) -> Option<String> {
     if !epoch_seconds.is_finite() || epoch_seconds.abs() > 1e13 {
         return None;
     }
-    let secs = epoch_seconds.floor() as i64;
+    // `f64::floor` is not in `core`: truncate, then step down for negative fractions.
+    let truncated = epoch_seconds as i64;
+    let secs = if (truncated as f64) > epoch_seconds { truncated - 1 } else { truncated };
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
     Some(format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))

@@ -1,5 +1,11 @@
 //! The contract's exported types, as plain Rust.
 
+use alloc::{
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
+
 /// One property that breaks one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckFailure {
@@ -13,8 +19,8 @@ impl CheckFailure {
     }
 }
 
-impl std::fmt::Display for CheckFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.property.is_empty() {
             f.write_str(&self.reason)
         } else {
@@ -30,9 +36,9 @@ pub struct Outputs {
     pub secrets: Vec<String>,
 }
 
-impl std::fmt::Debug for Outputs {
+impl core::fmt::Debug for Outputs {
     // The values may hold secrets: show only their names.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Outputs").field("values", &"..").field("secrets", &self.secrets).finish()
     }
 }
@@ -67,8 +73,8 @@ impl ProviderError {
     }
 }
 
-impl std::fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::InvalidInput(failures) => {
                 let list: Vec<String> = failures.iter().map(ToString::to_string).collect();
@@ -83,7 +89,7 @@ impl std::fmt::Display for ProviderError {
     }
 }
 
-impl std::error::Error for ProviderError {}
+impl core::error::Error for ProviderError {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {

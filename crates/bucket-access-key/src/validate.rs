@@ -1,6 +1,8 @@
 //! The rules inputs must follow before any API call is made. Each returns the rule broken, in
 //! words a person can act on.
 
+use alloc::{format, string::String};
+
 /// Regions where Lightsail runs (the API's `RegionName` enum).
 pub const LIGHTSAIL_REGIONS: &[&str] = &[
     "ap-east-1",

@@ -1,6 +1,7 @@
 //! Waiting for a Lightsail operation to finish, polled through GetOperation with growing pauses.
 
 use crate::host::{Host, Level, Operation, OperationStatus};
+use alloc::{format, string::String};
 
 /// Pauses between polls: 0.5 s doubling up to 5 s, for at most about ten minutes in all.
 const FIRST_PAUSE_MS: u32 = 500;
@@ -15,8 +16,8 @@ pub enum WaitError {
     Poll { code: String, message: String },
 }
 
-impl std::fmt::Display for WaitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for WaitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Failed { code, details } => write!(
                 f,

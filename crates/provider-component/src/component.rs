@@ -3,6 +3,7 @@ wit_bindgen::generate!({
     world: "provider",
 });
 
+use alloc::{string::String, vec::Vec};
 use bucket_access_key::{host, provider, types};
 use exports::lightsail::provider::resource_provider as wit;
 use lightsail::provider::lightsail as api;
