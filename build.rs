@@ -12,5 +12,5 @@ fn main() {
         "misbehaving_component",
         &out_dir.join("guest-target"),
     );
-    std::fs::write(out_dir.join("misbehaving.wasm"), component).unwrap();
+    std::fs::write(out_dir.join("misbehaving.wasm"), component.bytes).unwrap();
 }

@@ -16,5 +16,6 @@ fn main() {
         "provider_component",
         &out_dir.join("guest-target"),
     );
-    std::fs::write(out_dir.join("provider.wasm"), component).unwrap();
+    std::fs::write(out_dir.join("provider.wasm"), component.bytes).unwrap();
+    println!("cargo:rustc-env=PROVIDER_COMPONENT_SHRUNK={}", component.shrunk);
 }
