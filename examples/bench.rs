@@ -61,6 +61,18 @@ where
     started.elapsed()
 }
 
+/// CPU time this process has used so far, on all its threads.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let micros = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    micros(usage.ru_utime) + micros(usage.ru_stime)
+}
+
 /// Adds the calls that reached the endpoint between two snapshots of its counts to `total`.
 fn add_calls(total: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>, to: &BTreeMap<String, u64>) {
     for (op, count) in to {
@@ -128,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
             provider.read(TOKEN, &id, Some(&state)).await?;
             client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
         }
+        runtime.take_call_times();
         for _ in 0..2_000 {
             let t = Instant::now();
             provider.read(TOKEN, &id, Some(&state)).await?;
@@ -136,7 +149,20 @@ async fn main() -> anyhow::Result<()> {
             client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
             direct.push(t.elapsed());
         }
+        // Means, so that the parts add up: what the component adds, around an API call that takes
+        // as long from inside it as it does directly.
+        let mean = |total: Duration, n: usize| show(total / u32::try_from(n).expect("few samples"));
+        let times = runtime.take_call_times();
+        let n = times.calls as usize;
+        let direct_mean = mean(direct.iter().sum(), direct.len());
         row("read via host + component", median(through), "same call, SDK directly", median(direct));
+        println!(
+            "| read, where its time goes (means) | instantiate {}, component {}, API call {}, cleanup {} | SDK directly (mean) | {direct_mean} | |",
+            mean(times.instantiate, n),
+            mean(times.run - times.host, n),
+            mean(times.host, n),
+            mean(times.cleanup, n),
+        );
     }
     if wanted("instance") {
         // 2. A fresh instance per call: a trivial export, pooled vs on demand.
@@ -279,19 +305,22 @@ async fn main() -> anyhow::Result<()> {
                 }))
             };
             let (mut host_times, mut direct_times) = (Vec::new(), Vec::new());
+            let (mut host_cpu, mut direct_cpu) = (Vec::new(), Vec::new());
             let (mut host_mem, mut direct_mem) = (0, 0);
             let mut calls = (BTreeMap::new(), BTreeMap::new());
             for round in 0..=ROUNDS {
-                let before = endpoint.stats().calls;
+                let (before, cpu_before) = (endpoint.stats().calls, cpu_time());
                 let (host_time, host_peak) = peak_rss(via_host()).await;
-                let between = endpoint.stats().calls;
+                let (between, cpu_between) = (endpoint.stats().calls, cpu_time());
                 let (direct_time, direct_peak) = peak_rss(directly()).await;
-                let after = endpoint.stats().calls;
+                let (after, cpu_after) = (endpoint.stats().calls, cpu_time());
                 // Peak memory counts the warm-up, which is when it is reached.
                 (host_mem, direct_mem) = (host_mem.max(host_peak), direct_mem.max(direct_peak));
                 if round > 0 {
                     host_times.push(host_time);
                     direct_times.push(direct_time);
+                    host_cpu.push(cpu_between - cpu_before);
+                    direct_cpu.push(cpu_after - cpu_between);
                     add_calls(&mut calls.0, &before, &between);
                     add_calls(&mut calls.1, &between, &after);
                 }
@@ -305,6 +334,13 @@ async fn main() -> anyhow::Result<()> {
             };
             println!("calls per lifecycle via host: {}", per_lifecycle(&calls.0));
             println!("calls per lifecycle directly: {}", per_lifecycle(&calls.1));
+            // CPU of the whole process (the endpoint's share included, the same on both sides).
+            let per_lifecycle_cpu = |cpu: Vec<Duration>| show(median(cpu) / u32::try_from(n).expect("n is small"));
+            println!(
+                "CPU per lifecycle (median round): via host {}, directly {}",
+                per_lifecycle_cpu(host_cpu),
+                per_lifecycle_cpu(direct_cpu)
+            );
             let (host_time, direct_time) = (median(host_times), median(direct_times));
             let rate = |d: Duration| n as f64 / d.as_secs_f64();
             println!(

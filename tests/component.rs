@@ -37,3 +37,30 @@ async fn schema_describes_the_resource_and_marks_the_secret() {
         assert_eq!(resource["inputProperties"][input]["willReplaceOnChanges"], true, "{input}");
     }
 }
+
+/// A runtime accounts for every call, and for the host calls (the API) inside each: what an engine
+/// reads to see what the component adds on top of the API.
+#[tokio::test]
+async fn call_times_account_for_every_call_and_its_host_calls() {
+    use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
+    use std::time::Duration;
+
+    let setup = common::Setup::new().await;
+    setup.bucket("times-bucket").await;
+    // A runtime of its own: the shared one counts the calls of the tests running beside this one.
+    let options = RuntimeOptions { cache_dir: None, ..Default::default() };
+    let runtime = std::sync::Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options).unwrap());
+    let provider = Provider::new(runtime.clone(), Some(setup.api.clone()));
+
+    provider.check(common::TOKEN, None, &common::inputs("times-bucket")).await.unwrap();
+    let checked = runtime.take_call_times();
+    assert_eq!((checked.calls, checked.host), (1, Duration::ZERO), "check makes no host call: {checked:?}");
+    assert!(checked.instantiate > Duration::ZERO && checked.run > Duration::ZERO, "{checked:?}");
+
+    let created = provider.create(common::TOKEN, &common::inputs("times-bucket"), false).await.unwrap();
+    provider.delete(common::TOKEN, &created.id, &created.outputs.values).await.unwrap();
+    let lifecycle = runtime.take_call_times();
+    assert_eq!(lifecycle.calls, 2, "{lifecycle:?}");
+    assert!(lifecycle.host > Duration::ZERO && lifecycle.host <= lifecycle.run, "{lifecycle:?}");
+    assert_eq!(runtime.take_call_times(), Default::default(), "taking the times starts afresh");
+}

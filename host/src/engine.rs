@@ -7,6 +7,7 @@ use crate::cache;
 use crate::state::HostState;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
@@ -170,6 +171,53 @@ impl Default for RuntimeOptions {
     }
 }
 
+/// Where the time of a runtime's calls went, summed over the calls. Divided by `calls`, it says what
+/// the component costs on top of the API calls it makes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CallTimes {
+    pub calls: u64,
+    /// A fresh store and instance (waiting for a pool slot included).
+    pub instantiate: Duration,
+    /// The export call, host calls included.
+    pub run: Duration,
+    /// Of `run`, the time in host calls: the Lightsail API, waits, logs.
+    pub host: Duration,
+    /// Dropping the store, which makes its pool slot clean for the next instance.
+    pub cleanup: Duration,
+}
+
+/// [`CallTimes`] as counters that calls on any thread add to.
+#[derive(Default)]
+struct TimeCounters {
+    calls: AtomicU64,
+    instantiate: AtomicU64,
+    run: AtomicU64,
+    host: AtomicU64,
+    cleanup: AtomicU64,
+}
+
+impl TimeCounters {
+    fn add(&self, times: CallTimes) {
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.calls.fetch_add(times.calls, Ordering::Relaxed);
+        self.instantiate.fetch_add(nanos(times.instantiate), Ordering::Relaxed);
+        self.run.fetch_add(nanos(times.run), Ordering::Relaxed);
+        self.host.fetch_add(nanos(times.host), Ordering::Relaxed);
+        self.cleanup.fetch_add(nanos(times.cleanup), Ordering::Relaxed);
+    }
+
+    fn take(&self) -> CallTimes {
+        let take = |counter: &AtomicU64| Duration::from_nanos(counter.swap(0, Ordering::Relaxed));
+        CallTimes {
+            calls: self.calls.swap(0, Ordering::Relaxed),
+            instantiate: take(&self.instantiate),
+            run: take(&self.run),
+            host: take(&self.host),
+            cleanup: take(&self.cleanup),
+        }
+    }
+}
+
 /// A loaded component, ready to be instantiated.
 pub struct ComponentRuntime {
     engine: Engine,
@@ -179,6 +227,7 @@ pub struct ComponentRuntime {
     options: RuntimeOptions,
     source: cache::Source,
     component_size: usize,
+    times: TimeCounters,
 }
 
 impl ComponentRuntime {
@@ -202,7 +251,7 @@ impl ComponentRuntime {
         crate::bindings::Provider::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let pre = ProviderPre::new(linker.instantiate_pre(&component)?)?;
         let slots = options.pool_size.map(|n| Arc::new(tokio::sync::Semaphore::new(n as usize)));
-        Ok(Self { engine, slots, pre, options, source, component_size })
+        Ok(Self { engine, slots, pre, options, source, component_size, times: TimeCounters::default() })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -216,6 +265,16 @@ impl ComponentRuntime {
 
     pub fn component_size(&self) -> usize {
         self.component_size
+    }
+
+    /// The times of the calls since the last `take_call_times` (or since the runtime was made), and
+    /// a fresh start.
+    pub fn take_call_times(&self) -> CallTimes {
+        self.times.take()
+    }
+
+    pub(crate) fn add_call_times(&self, times: CallTimes) {
+        self.times.add(times);
     }
 
     /// The compiled component, as the cache stores it.

@@ -19,7 +19,7 @@ pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 
 pub use aws::{AwsOptions, LightsailApi};
 pub use batch::{Answer, Call};
-pub use engine::{ComponentRuntime, RuntimeOptions};
+pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
 pub use provider::{CallError, Provider};
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 
 use crate::aws::LightsailApi;
 use crate::bindings::exported::{self, CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
-use crate::engine::{ComponentRuntime, LimitExceeded};
+use crate::engine::{CallTimes, ComponentRuntime, LimitExceeded};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Why a call did not return a result.
 #[derive(Debug)]
@@ -76,9 +77,22 @@ pub struct Provider {
 macro_rules! call {
     // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
     ($self:ident, $method:ident ( $($arg:expr),* )) => {{
+        let started = Instant::now();
         let (mut store, instance) = $self.runtime.instantiate($self.api.clone()).await.map_err(CallError::Trap)?;
+        let ready = Instant::now();
         let exports = instance.lightsail_provider_resource_provider();
-        exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()))
+        let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
+        let ran = Instant::now();
+        let host = store.data().host_time();
+        drop(store);
+        $self.runtime.add_call_times(CallTimes {
+            calls: 1,
+            instantiate: ready - started,
+            run: ran - ready,
+            host,
+            cleanup: ran.elapsed(),
+        });
+        result
     }};
 }
 

@@ -32,6 +32,11 @@ impl HostState {
     pub fn guest_time(&self) -> Duration {
         self.started.elapsed().saturating_sub(self.host_time)
     }
+
+    /// Time spent in host calls (the Lightsail API, waits, logs).
+    pub fn host_time(&self) -> Duration {
+        self.host_time
+    }
 }
 
 /// Runs a host call and books its time as host time.
