@@ -268,7 +268,8 @@ impl ComponentRuntime {
     }
 
     /// The times of the calls since the last `take_call_times` (or since the runtime was made), and
-    /// a fresh start.
+    /// a fresh start. Counters are taken one by one: a call that ends meanwhile may be split between
+    /// this take and the next.
     pub fn take_call_times(&self) -> CallTimes {
         self.times.take()
     }
