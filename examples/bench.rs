@@ -69,8 +69,8 @@ fn cpu_time() -> Duration {
         libc::getrusage(libc::RUSAGE_SELF, &mut usage);
         usage
     };
-    let micros = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
-    micros(usage.ru_utime) + micros(usage.ru_stime)
+    let duration = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    duration(usage.ru_utime) + duration(usage.ru_stime)
 }
 
 /// Adds the calls that reached the endpoint between two snapshots of its counts to `total`.
@@ -79,6 +79,33 @@ fn add_calls(total: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>, to
         let made = count - from.get(op).copied().unwrap_or(0);
         if made > 0 {
             *total.entry(op.clone()).or_default() += made;
+        }
+    }
+}
+
+/// What one side of the throughput bench measured in its counted rounds.
+#[derive(Default)]
+struct Side {
+    times: Vec<Duration>,
+    /// CPU of the whole process: the endpoint's share is in it, the same on both sides.
+    cpu: Vec<Duration>,
+    /// Over every round, the warm-up included (which is when it is reached).
+    peak_kib: u64,
+    /// The calls that reached the endpoint.
+    calls: BTreeMap<String, u64>,
+}
+
+impl Side {
+    /// Runs one round of `work` (which returns how long it took), and counts it unless `warm_up`.
+    async fn round(&mut self, endpoint: &LocalEndpoint, warm_up: bool, work: impl Future<Output = Duration>) {
+        let (calls_before, cpu_before) = (endpoint.stats().calls, cpu_time());
+        let (time, peak_kib) = peak_rss(work).await;
+        let (calls_after, cpu_after) = (endpoint.stats().calls, cpu_time());
+        self.peak_kib = self.peak_kib.max(peak_kib);
+        if !warm_up {
+            self.times.push(time);
+            self.cpu.push(cpu_after - cpu_before);
+            add_calls(&mut self.calls, &calls_before, &calls_after);
         }
     }
 }
@@ -304,26 +331,10 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }))
             };
-            let (mut host_times, mut direct_times) = (Vec::new(), Vec::new());
-            let (mut host_cpu, mut direct_cpu) = (Vec::new(), Vec::new());
-            let (mut host_mem, mut direct_mem) = (0, 0);
-            let mut calls = (BTreeMap::new(), BTreeMap::new());
+            let (mut host, mut direct) = (Side::default(), Side::default());
             for round in 0..=ROUNDS {
-                let (before, cpu_before) = (endpoint.stats().calls, cpu_time());
-                let (host_time, host_peak) = peak_rss(via_host()).await;
-                let (between, cpu_between) = (endpoint.stats().calls, cpu_time());
-                let (direct_time, direct_peak) = peak_rss(directly()).await;
-                let (after, cpu_after) = (endpoint.stats().calls, cpu_time());
-                // Peak memory counts the warm-up, which is when it is reached.
-                (host_mem, direct_mem) = (host_mem.max(host_peak), direct_mem.max(direct_peak));
-                if round > 0 {
-                    host_times.push(host_time);
-                    direct_times.push(direct_time);
-                    host_cpu.push(cpu_between - cpu_before);
-                    direct_cpu.push(cpu_after - cpu_between);
-                    add_calls(&mut calls.0, &before, &between);
-                    add_calls(&mut calls.1, &between, &after);
-                }
+                host.round(&endpoint, round == 0, via_host()).await;
+                direct.round(&endpoint, round == 0, directly()).await;
             }
             // Both sides should make the same calls, or the ratio compares different work.
             let per_lifecycle = |made: &BTreeMap<String, u64>| {
@@ -332,24 +343,23 @@ async fn main() -> anyhow::Result<()> {
                     made.iter().map(|(op, count)| format!("{op} {:.2}", *count as f64 / lifecycles)).collect();
                 calls.join(", ")
             };
-            println!("calls per lifecycle via host: {}", per_lifecycle(&calls.0));
-            println!("calls per lifecycle directly: {}", per_lifecycle(&calls.1));
-            // CPU of the whole process (the endpoint's share included, the same on both sides).
+            println!("calls per lifecycle via host: {}", per_lifecycle(&host.calls));
+            println!("calls per lifecycle directly: {}", per_lifecycle(&direct.calls));
             let per_lifecycle_cpu = |cpu: Vec<Duration>| show(median(cpu) / u32::try_from(n).expect("n is small"));
             println!(
                 "CPU per lifecycle (median round): via host {}, directly {}",
-                per_lifecycle_cpu(host_cpu),
-                per_lifecycle_cpu(direct_cpu)
+                per_lifecycle_cpu(host.cpu),
+                per_lifecycle_cpu(direct.cpu)
             );
-            let (host_time, direct_time) = (median(host_times), median(direct_times));
+            let (host_time, direct_time) = (median(host.times), median(direct.times));
             let rate = |d: Duration| n as f64 / d.as_secs_f64();
             println!(
                 "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
                 rate(host_time),
-                host_mem / 1024,
+                host.peak_kib / 1024,
                 show(host_time),
                 rate(direct_time),
-                direct_mem / 1024,
+                direct.peak_kib / 1024,
                 show(direct_time),
                 rate(host_time) / rate(direct_time)
             );

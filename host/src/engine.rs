@@ -180,7 +180,7 @@ pub struct CallTimes {
     pub instantiate: Duration,
     /// The export call, host calls included.
     pub run: Duration,
-    /// Of `run`, the time in host calls: the Lightsail API, waits, logs.
+    /// Of `run`, the time in the Lightsail API and in waits (logging is not counted).
     pub host: Duration,
     /// Dropping the store, which makes its pool slot clean for the next instance.
     pub cleanup: Duration,

@@ -33,7 +33,7 @@ impl HostState {
         self.started.elapsed().saturating_sub(self.host_time)
     }
 
-    /// Time spent in host calls (the Lightsail API, waits, logs).
+    /// Time spent in the Lightsail API and in waits.
     pub fn host_time(&self) -> Duration {
         self.host_time
     }
