@@ -21,6 +21,11 @@ pub struct FaultConfig {
     /// Requests that are held back by `latency_ms` before they are served.
     pub latency_rate: f64,
     pub latency_ms: u64,
+    /// Requests held for `stall_ms` (meant to be longer than the client's attempt timeout), half
+    /// of them applied at once with only the answer late, half dropped unapplied when the stall
+    /// ends: the two outcomes a client that timed out cannot tell apart.
+    pub stall_rate: f64,
+    pub stall_ms: u64,
     /// New operations stay `Started` for this many GetOperation polls.
     pub operation_pending_polls: u32,
     /// New operations that end `Failed` (the change itself stays applied).
@@ -50,8 +55,18 @@ pub enum Fault {
     ServerError,
     Unavailable,
     LostResponse,
-    Latency { ms: u64 },
-    OperationPending { polls: u32 },
+    Latency {
+        ms: u64,
+    },
+    /// Held for `ms`; `apply`: the change is made at once and the answer comes late, else the
+    /// request is dropped unapplied (the connection closed) when the stall ends.
+    Stall {
+        ms: u64,
+        apply: bool,
+    },
+    OperationPending {
+        polls: u32,
+    },
     OperationFailed,
 }
 
@@ -63,6 +78,7 @@ impl FaultConfig {
             ("unavailable_rate", self.unavailable_rate),
             ("lost_response_rate", self.lost_response_rate),
             ("latency_rate", self.latency_rate),
+            ("stall_rate", self.stall_rate),
             ("operation_failure_rate", self.operation_failure_rate),
         ];
         for (name, rate) in rates {
@@ -88,9 +104,18 @@ pub struct Decision {
     pub refusal: Option<Refusal>,
     pub delay: Option<Duration>,
     pub lost_response: bool,
+    /// Instead of every other fault: held, then answered late or dropped.
+    pub stall: Option<Stall>,
     /// For the operation records the call creates.
     pub operation_pending_polls: u32,
     pub operation_failed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stall {
+    pub duration: Duration,
+    /// Applied at once (only the answer is late), or dropped unapplied when the stall ends.
+    pub apply: bool,
 }
 
 pub(crate) struct FaultState {
@@ -110,7 +135,7 @@ impl FaultState {
 
     pub fn decide(&mut self, operation: &str, mutating: bool) -> Decision {
         // Draw all values first so the sequence does not depend on which faults apply.
-        let draws: [f64; 6] = std::array::from_fn(|_| self.rng.random::<f64>());
+        let draws: [f64; 8] = std::array::from_fn(|_| self.rng.random::<f64>());
         let mut decision =
             Decision { operation_pending_polls: self.config.operation_pending_polls, ..Decision::default() };
 
@@ -127,6 +152,9 @@ impl FaultState {
                 Fault::Unavailable => decision.refusal = Some(Refusal::Unavailable),
                 Fault::LostResponse => decision.lost_response = mutating,
                 Fault::Latency { ms } => decision.delay = Some(Duration::from_millis(ms)),
+                Fault::Stall { ms, apply } => {
+                    decision.stall = Some(Stall { duration: Duration::from_millis(ms), apply })
+                }
                 Fault::OperationPending { polls } => decision.operation_pending_polls = polls,
                 Fault::OperationFailed => decision.operation_failed = true,
             }
@@ -149,6 +177,10 @@ impl FaultState {
         }
         decision.lost_response = mutating && draws[4] < config.lost_response_rate;
         decision.operation_failed = draws[5] < config.operation_failure_rate;
+        if draws[6] < config.stall_rate {
+            let stall = Stall { duration: Duration::from_millis(config.stall_ms), apply: draws[7] < 0.5 };
+            decision = Decision { stall: Some(stall), ..Decision::default() };
+        }
         decision
     }
 }
@@ -183,6 +215,16 @@ mod tests {
         assert_eq!(state.decide("GetBucketAccessKeys", false).refusal, None);
         assert_eq!(state.decide("GetOperation", false).refusal, Some(Refusal::Unavailable));
         assert_eq!(state.decide("GetOperation", false).refusal, None);
+    }
+
+    #[test]
+    fn a_stall_replaces_every_other_fault_and_is_applied_about_half_the_time() {
+        let config = FaultConfig { seed: 3, stall_rate: 1.0, stall_ms: 9, throttle_rate: 1.0, ..Default::default() };
+        let decisions = sequence(&config);
+        assert!(decisions.iter().all(|d| d.refusal.is_none() && !d.lost_response));
+        let applied = decisions.iter().filter(|d| d.stall.unwrap().apply).count();
+        assert!((200..300).contains(&applied), "{applied}");
+        assert!(decisions.iter().all(|d| d.stall.unwrap().duration == Duration::from_millis(9)));
     }
 
     #[test]

@@ -313,12 +313,24 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     let name = operation.name();
     *lock(&shared.stats).calls.entry(name.to_string()).or_default() += 1;
 
+    let counted = |error: ApiError| Served::Error { error, counted: true };
     let decision = lock(&shared.faults).decide(name, operation.is_mutating());
     count_faults(shared, &decision, operation.is_mutating());
+    let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
+    if let Some(stall) = decision.stall {
+        // Applied before the stall (or never), whether or not the client is still there when it
+        // ends: a client that gave up cannot tell which, and tests need no timing luck to see both.
+        let served = stall.apply.then(|| dispatch(shared, operation, &region, &body, plan));
+        tokio::time::sleep(stall.duration).await;
+        return match served {
+            Some(Ok(value)) => Served::Answer(StatusCode::OK, value),
+            Some(Err(error)) => counted(error),
+            None => Served::Lost,
+        };
+    }
     if let Some(delay) = decision.delay {
         tokio::time::sleep(delay).await;
     }
-    let counted = |error: ApiError| Served::Error { error, counted: true };
     match decision.refusal {
         Some(Refusal::Throttle) => return counted(ApiError::throttling()),
         Some(Refusal::ServerError) => {
@@ -328,7 +340,6 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
         None => {}
     }
 
-    let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
     match dispatch(shared, operation, &region, &body, plan) {
         Ok(value) if decision.lost_response => {
             tracing::debug!(operation = name, "applied; dropping the answer");
@@ -350,6 +361,11 @@ fn count_faults(shared: &Shared, decision: &Decision, mutating: bool) {
     }
     if decision.delay.is_some() {
         kinds.push("latency");
+    }
+    match decision.stall {
+        Some(stall) if stall.apply => kinds.push("stall_applied"),
+        Some(_) => kinds.push("stall_unapplied"),
+        None => {}
     }
     if decision.lost_response && decision.refusal.is_none() {
         kinds.push("lost_response");

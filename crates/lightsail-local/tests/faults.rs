@@ -113,6 +113,33 @@ async fn latency_holds_requests_back() {
 }
 
 #[tokio::test]
+async fn a_stall_outlasts_the_attempt_timeout_applied_or_not() {
+    let endpoint = endpoint().await;
+    let timeouts = aws_sdk_lightsail::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_millis(100))
+        .build();
+    let conf = sdk_config(&endpoint.url(), "us-east-1", endpoint.credentials()).timeout_config(timeouts);
+    let client = aws_sdk_lightsail::Client::from_conf(conf.build());
+    create_bucket(&client, "stalled").await;
+    let keys = || endpoint.inspect(|s| s.access_key_ids("us-east-1", "stalled")).unwrap();
+
+    endpoint.set_faults(script("CreateBucketAccessKey", Fault::Stall { ms: 400, apply: true })).unwrap();
+    let err = client.create_bucket_access_key().bucket_name("stalled").send().await.unwrap_err();
+    assert!(matches!(err, aws_sdk_lightsail::error::SdkError::TimeoutError(_)), "{err:?}");
+    assert_eq!(keys().len(), 1, "applied at once, though the answer never arrived in time");
+
+    endpoint.set_faults(script("CreateBucketAccessKey", Fault::Stall { ms: 400, apply: false })).unwrap();
+    let err = client.create_bucket_access_key().bucket_name("stalled").send().await.unwrap_err();
+    assert!(matches!(err, aws_sdk_lightsail::error::SdkError::TimeoutError(_)), "{err:?}");
+    // Past the stall's end: a dropped request is never applied, however late one looks.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(keys().len(), 1, "dropped unapplied");
+
+    let faults = endpoint.stats().faults;
+    assert_eq!((faults["stall_applied"], faults["stall_unapplied"]), (1, 1));
+}
+
+#[tokio::test]
 async fn rates_are_deterministic_for_a_seed() {
     async fn outcomes(seed: u64) -> Vec<bool> {
         let faults = FaultConfig { seed, throttle_rate: 0.3, server_error_rate: 0.2, ..Default::default() };
