@@ -5,8 +5,9 @@ mod common;
 
 use common::*;
 use lightsail_local::{Fault, FaultConfig, ScriptedFault};
-use lightsail_provider_host::AwsOptions;
 use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::{Answer, AwsOptions, Call, CallError};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 fn script(faults: &[(&str, Fault)]) -> FaultConfig {
@@ -51,7 +52,7 @@ async fn answers_lost_every_time_end_in_a_clear_error_and_no_key() {
     s.bucket("always-lost").await;
     match provider_error(s.provider.create(TOKEN, &inputs("always-lost"), false).await) {
         ProviderError::Api(e) => {
-            assert!(e.message.contains("failed 3 times"), "{}", e.message);
+            assert!(e.message.contains("3 attempts got no usable answer"), "{}", e.message);
             assert!(e.message.contains("were deleted"), "{}", e.message);
             assert!(e.message.contains("1 attempt"), "each try says what it was: {}", e.message);
         }
@@ -119,5 +120,127 @@ async fn attempt_timeouts_are_transport_errors_that_say_so() {
             assert!(e.message.contains("3 attempts"), "{}", e.message);
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Retries on, and an attempt timeout that a stall outlasts.
+fn impatient() -> AwsOptions {
+    AwsOptions { attempt_timeout: Some(Duration::from_millis(300)), ..retrying() }
+}
+
+const STALL_MS: u64 = 1_000;
+
+#[tokio::test]
+async fn the_host_sends_a_create_once_whatever_its_retry_settings() {
+    // The contract: at most one CreateBucketAccessKey per import call, although this host's SDK
+    // retries everything else (5 attempts here).
+    let options = AwsOptions { max_attempts: Some(5), ..impatient() };
+    let faults = script(&[
+        ("CreateBucketAccessKey", Fault::Unavailable),
+        ("CreateBucketAccessKey", Fault::ServerError),
+        ("CreateBucketAccessKey", Fault::Throttle),
+        ("CreateBucketAccessKey", Fault::LostResponse),
+        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: true }),
+        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: false }),
+    ]);
+    let s = Setup::with(faults, options).await;
+    s.bucket("once").await;
+    for n in 1..=6 {
+        let error = s.api.create_bucket_access_key(None, "once").await.unwrap_err();
+        assert!(error.retryable, "{error:?}");
+        assert!(error.message.contains("(CreateBucketAccessKey, 1 attempt)"), "{}", error.message);
+        assert_eq!(s.endpoint.stats().calls_of("CreateBucketAccessKey"), n, "one request per call");
+    }
+}
+
+/// Keys at the endpoint against the keys the callers were given: every recorded key exists, no
+/// other key does, no id twice.
+fn account(s: &Setup, bucket: &str, recorded: &[String]) {
+    let unique: BTreeSet<&String> = recorded.iter().collect();
+    assert_eq!(unique.len(), recorded.len(), "an id was handed out twice: {recorded:?}");
+    let at_endpoint: BTreeSet<String> = s.keys(bucket).into_iter().map(|key| format!("{bucket},{key}")).collect();
+    let recorded: BTreeSet<String> = recorded.iter().cloned().collect();
+    let deleted: Vec<_> = recorded.difference(&at_endpoint).collect();
+    let orphans: Vec<_> = at_endpoint.difference(&recorded).collect();
+    assert!(deleted.is_empty(), "recorded keys were deleted: {deleted:?}");
+    assert!(orphans.is_empty(), "keys nobody was given: {orphans:?}");
+}
+
+/// The id of a key the caller was given, from a created or a created-but-not-ready answer.
+fn recorded(result: Result<Answer, CallError>) -> Option<String> {
+    match result {
+        Ok(Answer::Created(created)) => Some(created.id),
+        Err(CallError::Provider(ProviderError::NotReady(n))) => Some(n.id),
+        Err(CallError::Provider(ProviderError::Api(e))) => {
+            // A clear refusal: the two-key limit, or attempts that all went unanswered.
+            assert!(
+                e.code == "InvalidInputException" || e.message.contains("got no usable answer"),
+                "{}: {}",
+                e.code,
+                e.message
+            );
+            None
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_on_one_bucket_keep_every_recorded_key_and_leave_no_orphan() {
+    // Every kind of fault the wire can bring to a create and the checks around it, scripted so
+    // that the first requests meet them whatever the order the calls arrive in.
+    let every_kind = [
+        ("CreateBucketAccessKey", Fault::LostResponse),
+        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: true }),
+        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: false }),
+        ("GetBucketAccessKeys", Fault::Stall { ms: STALL_MS, apply: true }),
+        ("CreateBucketAccessKey", Fault::Unavailable),
+        ("GetBucketAccessKeys", Fault::Throttle),
+        ("CreateBucketAccessKey", Fault::ServerError),
+        ("DeleteBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: false }),
+        ("CreateBucketAccessKey", Fault::LostResponse),
+        ("GetOperation", Fault::Stall { ms: STALL_MS, apply: true }),
+        ("CreateBucketAccessKey", Fault::OperationFailed),
+    ];
+    for creates in [2, 3, 10] {
+        let s = Setup::with(script(&every_kind), impatient()).await;
+        s.bucket("shared").await;
+        let calls = (0..creates)
+            .map(|_| Call::Create { token: TOKEN.into(), inputs: inputs("shared"), preview: false })
+            .collect();
+        let answers = s.provider.run_batch(calls, creates).await;
+        let ids: Vec<String> = answers.into_iter().filter_map(recorded).collect();
+        account(&s, "shared", &ids);
+        assert!(ids.len() <= 2, "the bucket holds two keys: {ids:?}");
+        let faults = s.endpoint.stats().faults;
+        assert!(faults.get("stall_applied").copied().unwrap_or(0) >= 1, "{faults:?}");
+        assert!(faults.get("lost_response").copied().unwrap_or(0) >= 1, "{faults:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_meeting_faults_at_random_keep_the_same_account() {
+    for (seed, creates) in [(1, 2), (2, 4), (3, 6), (4, 10)] {
+        let faults = FaultConfig {
+            seed,
+            lost_response_rate: 0.3,
+            stall_rate: 0.15,
+            stall_ms: STALL_MS,
+            throttle_rate: 0.1,
+            unavailable_rate: 0.1,
+            operation_failure_rate: 0.1,
+            ..Default::default()
+        };
+        let s = Setup::with(FaultConfig::default(), impatient()).await;
+        s.bucket("shared").await;
+        s.endpoint.set_faults(faults).unwrap();
+        // Separate tasks, as an engine's resources are: not a batch.
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..creates {
+            let provider = s.provider.clone();
+            tasks.spawn(async move { provider.create(TOKEN, &inputs("shared"), false).await.map(Answer::Created) });
+        }
+        let ids: Vec<String> = tasks.join_all().await.into_iter().filter_map(recorded).collect();
+        account(&s, "shared", &ids);
     }
 }

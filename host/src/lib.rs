@@ -3,6 +3,7 @@
 //! - [`bindings`]: the one `bindgen!` of the WIT world.
 //! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
+//! - [`lock`]: the `lock` import, named locks shared by the whole process.
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
 pub mod aws;
@@ -10,6 +11,7 @@ pub mod batch;
 pub mod bindings;
 pub mod cache;
 pub mod engine;
+pub mod lock;
 pub mod logging;
 pub mod provider;
 mod state;

@@ -1,9 +1,10 @@
 //! What each `Store` holds, and the host side of the non-API imports (wait, log).
 
 use crate::aws::LightsailApi;
-use crate::bindings::{api, log};
+use crate::bindings::{api, locks, log};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use wasmtime::component::{Resource, ResourceTable};
 
 pub struct HostState {
     /// When the call began, and how much of it was spent in host calls: the rest is the
@@ -15,6 +16,8 @@ pub struct HostState {
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
     pub limits: crate::engine::Limits,
+    /// The locks the call holds: dropped with the store, so a call that traps releases them too.
+    locks: ResourceTable,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
@@ -26,7 +29,15 @@ impl HostState {
         limits: crate::engine::Limits,
         slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Self {
-        Self { started: Instant::now(), host_time: Duration::ZERO, api, max_wait, limits, _slot: slot }
+        Self {
+            started: Instant::now(),
+            host_time: Duration::ZERO,
+            api,
+            max_wait,
+            limits,
+            locks: ResourceTable::new(),
+            _slot: slot,
+        }
     }
 
     pub fn guest_time(&self) -> Duration {
@@ -52,14 +63,33 @@ macro_rules! host_call {
 /// A `lightsail` import: the same method of [`LightsailApi`], timed as a host call, refused when
 /// the call was made without AWS access.
 macro_rules! api_call {
-    ($self:ident, $method:ident ( $($arg:expr),* )) => {
-        host_call!($self, async { $self.api()?.$method($($arg),*).await }.await)
-    };
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {{
+        // A clone of the handle, so the future does not borrow the state (whose lock table is not
+        // `Sync`) across the call.
+        let api = $self.api()?;
+        host_call!($self, api.$method($($arg),*).await)
+    }};
 }
 
 impl crate::bindings::lightsail::provider::wait::Host for HostState {
     async fn wait(&mut self, millis: u32) {
         host_call!(self, tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await)
+    }
+}
+
+impl locks::Host for HostState {
+    async fn acquire(&mut self, name: String) -> Resource<crate::lock::Guard> {
+        let guard = host_call!(self, crate::lock::acquire(&name).await);
+        // The table is the call's own; it refuses only past millions of entries, and a component
+        // holds one lock at a time.
+        self.locks.push(guard).expect("the lock table has room")
+    }
+}
+
+impl locks::HostGuard for HostState {
+    async fn drop(&mut self, guard: Resource<crate::lock::Guard>) -> wasmtime::Result<()> {
+        self.locks.delete(guard)?;
+        Ok(())
     }
 }
 
@@ -77,8 +107,8 @@ impl log::Host for HostState {
 }
 
 impl HostState {
-    fn api(&self) -> Result<&LightsailApi, api::ApiError> {
-        self.api.as_deref().ok_or_else(|| api::ApiError {
+    fn api(&self) -> Result<Arc<LightsailApi>, api::ApiError> {
+        self.api.clone().ok_or_else(|| api::ApiError {
             kind: api::ErrorKind::Other,
             code: "NoAwsAccess".into(),
             message: "this call was made without AWS access".into(),

@@ -5,7 +5,7 @@
 //! lost track of (a create that cannot be confirmed is reported as not ready, with its id); the
 //! secret is returned once, at creation, then only carried from prior state.
 
-use crate::host::{ErrorKind, Host, Level};
+use crate::host::{ApiError, ErrorKind, Host, Level};
 use crate::id::{self, KeyId};
 use crate::inputs::{self, Inputs};
 use crate::outputs;
@@ -55,50 +55,53 @@ pub fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, 
     create_key(host, &inputs, &region)
 }
 
-/// Attempts at CreateBucketAccessKey, each after reconciling the bucket's keys.
-const CREATE_ATTEMPTS: u32 = 3;
-const RETRY_PAUSE_MS: u32 = 1_000;
+/// Attempts at CreateBucketAccessKey, each after settling what the one before may have made.
+const CREATE_ATTEMPTS: usize = 3;
+/// The pause before the keys are listed after a lost answer (times the attempt's number): a
+/// request that timed out may still be landing.
+const SETTLE_PAUSE_MS: u32 = 1_000;
 
-fn key_ids(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ProviderError> {
-    let keys = host.get_bucket_access_keys(region, bucket).map_err(api_error)?;
-    Ok(keys.into_iter().map(|k| k.access_key_id).collect())
+/// The lock that makes one create at a time, within a host, the only one on a bucket's keys.
+pub fn lock_name(region: &str, bucket: &str) -> String {
+    format!("lightsail/{region}/bucket/{bucket}/access-keys")
 }
 
-/// Creates a key without ever leaving one behind unrecorded. CreateBucketAccessKey is not
-/// idempotent: when its answer is lost (a dropped connection, a timeout, a 5xx) the key may exist
-/// anyway, with a secret nobody saw. So the bucket's keys are listed before the call; after a
-/// failure whose outcome is unknown they are listed again, any new key (the orphan) is deleted,
-/// and only then is the call tried again. This assumes nothing else creates keys in the same
-/// bucket meanwhile, as an IaC engine managing the bucket does. Deleting the orphan first also
-/// keeps the retry clear of the bucket's two-key limit.
+/// Creates a key without ever leaving one behind unrecorded, or deleting one somebody recorded.
+///
+/// CreateBucketAccessKey is not idempotent: when its answer is lost (a dropped connection, a
+/// timeout, a 5xx) the key may exist anyway, with a secret nobody saw. So, holding the bucket's
+/// lock, the logic lists the keys before the call; after an answer is lost it lists them again,
+/// deletes the new ones (its own orphans: no other create of this host can run on the bucket
+/// meanwhile), and only then tries again. Deleting the orphan first also keeps the retry clear of
+/// the bucket's two-key limit. The lock is let go as soon as the outcome is known: waiting for the
+/// key's operation needs no lock.
 fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created, ProviderError> {
     let bucket = &inputs.bucket_name;
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
-    let before = key_ids(host, call_region, bucket)?;
-    let mut tried = Vec::new();
-    let mut orphans_deleted = Vec::new();
+    let guard = host.lock(&lock_name(region, bucket));
+    let before =
+        wait::retrying(host, &format!("listing the keys of bucket {bucket}"), || key_ids(host, call_region, bucket))
+            .map_err(api_error)?;
+    let mut orphans = Orphans { region, bucket, before, tried: Vec::new(), deleted: Vec::new() };
     let created = loop {
         match host.create_bucket_access_key(call_region, bucket) {
             Ok(created) => break created,
             Err(e) if e.retryable => {
-                tried.push(format!("{}: {}", e.code, e.message));
-                // A request that timed out may still be applied: give it time to land first.
-                host.wait(RETRY_PAUSE_MS * tried.len() as u32);
-                reconcile(host, call_region, bucket, &before, &mut orphans_deleted)?;
-                if tried.len() as u32 >= CREATE_ATTEMPTS {
-                    let orphans = if orphans_deleted.is_empty() {
-                        "no key was left behind".to_string()
-                    } else {
-                        format!("the keys these attempts left behind were deleted: {}", orphans_deleted.join(", "))
-                    };
+                orphans.tried.push(format!("{}: {}", e.code, e.message));
+                host.wait(SETTLE_PAUSE_MS * orphans.tried.len() as u32);
+                if let Err(why) = orphans.settle(host, call_region, None) {
+                    return Err(ProviderError::Api(ApiFailure {
+                        code: "OutcomeUnknown".into(),
+                        message: orphans.unknown_outcome(&why),
+                        // Trying again as it is could add a second orphan: the user must look first.
+                        retryable: false,
+                    }));
+                }
+                if orphans.tried.len() >= CREATE_ATTEMPTS {
                     return Err(ProviderError::Api(ApiFailure {
                         code: e.code,
-                        message: format!(
-                            "creating an access key for bucket {bucket} failed {} times ({}); {orphans}",
-                            tried.len(),
-                            tried.join("; ")
-                        ),
+                        message: orphans.gave_up(),
                         retryable: true,
                     }));
                 }
@@ -110,9 +113,18 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     let id = id::format(bucket, &key.access_key_id);
     let outputs = outputs::of_key(bucket, region, key, key.secret_access_key.as_deref());
     host.log(Level::Info, &format!("created access key {id}"));
-
     let not_ready =
         |reason: String| ProviderError::NotReady(NotReady { id: id.clone(), outputs: outputs.clone(), reason });
+
+    // A lost attempt's request may have landed after the keys were listed: look once more. The
+    // new key is recorded whatever this finds, so nothing the engine is told of is lost.
+    if !orphans.tried.is_empty()
+        && let Err(why) = orphans.settle(host, call_region, Some(&key.access_key_id))
+    {
+        return Err(not_ready(orphans.unknown_outcome(&why)));
+    }
+    drop(guard);
+
     let Some(first) = created.operations.first() else {
         return Err(not_ready("the API returned no operation to wait for".into()));
     };
@@ -120,34 +132,96 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     Ok(Created { id, outputs })
 }
 
-/// Deletes the keys that appeared since `before`: made by a call whose answer was lost.
-fn reconcile(
-    host: &impl Host,
-    region: Option<&str>,
-    bucket: &str,
-    before: &[String],
-    deleted: &mut Vec<String>,
-) -> Result<(), ProviderError> {
-    let unknown_outcome = |why: String| {
-        ProviderError::Api(ApiFailure {
-            code: "OutcomeUnknown".into(),
-            message: format!(
-                "a create's answer was lost and the keys of bucket {bucket} could not be checked ({why}); \
-                 list them and delete any key you have no secret for"
+fn key_ids(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ApiError> {
+    Ok(host.get_bucket_access_keys(region, bucket)?.into_iter().map(|k| k.access_key_id).collect())
+}
+
+/// The keys a create's lost answers may have left, and what was done about them.
+struct Orphans<'a> {
+    region: &'a str,
+    bucket: &'a str,
+    /// The bucket's keys before the first attempt.
+    before: Vec<String>,
+    /// Why each attempt whose outcome is unknown failed.
+    tried: Vec<String>,
+    deleted: Vec<String>,
+}
+
+/// Why the keys a lost answer may have made could not be settled.
+enum Unsettled {
+    /// The bucket's keys could not be listed.
+    Unlisted(String),
+    /// This key appeared and could not be deleted.
+    Undeleted { key: String, why: String },
+}
+
+impl Orphans<'_> {
+    /// Deletes every key that is neither one of `before` nor `mine`: made by an attempt whose
+    /// answer was lost. The list and the deletes are safe to repeat, so they are retried for as
+    /// long as an operation may take.
+    fn settle(&mut self, host: &impl Host, region: Option<&str>, mine: Option<&str>) -> Result<(), Unsettled> {
+        let bucket = self.bucket;
+        let after =
+            wait::retrying(host, &format!("listing the keys of bucket {bucket}"), || key_ids(host, region, bucket))
+                .map_err(|e| Unsettled::Unlisted(e.message))?;
+        let new = after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine);
+        for orphan in new {
+            host.log(Level::Warn, &format!("deleting access key {bucket},{orphan}: its creator never got its answer"));
+            let deleted = wait::retrying(host, &format!("deleting the orphan {bucket},{orphan}"), || {
+                match host.delete_bucket_access_key(region, bucket, &orphan) {
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+                    other => other.map(drop),
+                }
+            });
+            match deleted {
+                Ok(()) => self.deleted.push(orphan),
+                Err(e) => return Err(Unsettled::Undeleted { key: orphan, why: e.message }),
+            }
+        }
+        Ok(())
+    }
+
+    fn attempts(&self) -> String {
+        let n = self.tried.len();
+        let plural = if n == 1 { "" } else { "s" };
+        format!("{n} attempt{plural} got no usable answer ({})", self.tried.join("; "))
+    }
+
+    /// All attempts failed; every key they made was deleted.
+    fn gave_up(&self) -> String {
+        let orphans = if self.deleted.is_empty() {
+            "no key was left behind".to_string()
+        } else {
+            format!("the keys these attempts left behind were deleted: {}", self.deleted.join(", "))
+        };
+        format!("creating an access key for bucket {} failed: {}; {orphans}", self.bucket, self.attempts())
+    }
+
+    /// What a user must know, and do, when a lost answer's key may still exist.
+    fn unknown_outcome(&self, why: &Unsettled) -> String {
+        let (bucket, region) = (self.bucket, self.region);
+        let lead = format!("creating an access key for bucket {bucket} in {region}: {}", self.attempts());
+        match why {
+            Unsettled::Unlisted(error) => {
+                let before = if self.before.is_empty() {
+                    "it had none before".to_string()
+                } else {
+                    format!("it had {} before", self.before.join(", "))
+                };
+                format!(
+                    "{lead}, and its keys could not be listed to find a key they may have made ({error}). \
+                     Such a key's secret was never seen: list the bucket's keys \
+                     (aws lightsail get-bucket-access-keys --region {region} --bucket-name {bucket}; {before}) \
+                     and delete any key that is not in your state"
+                )
+            }
+            Unsettled::Undeleted { key, why } => format!(
+                "{lead}. Key {key} was made by such an attempt and could not be deleted ({why}). \
+                 Its secret was never seen: delete it \
+                 (aws lightsail delete-bucket-access-key --region {region} --bucket-name {bucket} --access-key-id {key})"
             ),
-            retryable: false,
-        })
-    };
-    let after = key_ids(host, region, bucket).map_err(|e| unknown_outcome(e.to_string()))?;
-    for orphan in after.iter().filter(|id| !before.contains(id)) {
-        host.log(Level::Warn, &format!("deleting access key {bucket},{orphan}: its creator never got its answer"));
-        match host.delete_bucket_access_key(region, bucket, orphan) {
-            Ok(_) => deleted.push(orphan.clone()),
-            Err(e) if e.kind == ErrorKind::NotFound => {}
-            Err(e) => return Err(unknown_outcome(format!("deleting the orphan {orphan} failed: {}", e.message))),
         }
     }
-    Ok(())
 }
 
 pub fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {

@@ -1,4 +1,4 @@
-//! What the logic needs from its host: the Lightsail calls, waiting and logging. It mirrors the
+//! What the logic needs from its host: the Lightsail calls, a lock, waiting and logging. It mirrors the
 //! WIT imports one to one; the component implements it over the imports, tests over fakes.
 
 use alloc::{string::String, vec::Vec};
@@ -107,6 +107,10 @@ pub enum Level {
 }
 
 pub trait Host {
+    /// Held while it lives; dropping it releases the lock (the WIT `lock` interface).
+    type Guard;
+    /// Waits until no other call of this host holds the lock `name`, then takes it.
+    fn lock(&self, name: &str) -> Self::Guard;
     fn default_region(&self) -> String;
     fn create_bucket_access_key(&self, region: Option<&str>, bucket_name: &str) -> Result<CreatedAccessKey, ApiError>;
     fn get_bucket_access_keys(&self, region: Option<&str>, bucket_name: &str) -> Result<Vec<AccessKey>, ApiError>;

@@ -1,6 +1,7 @@
-//! Waiting for a Lightsail operation to finish, polled through GetOperation with growing pauses.
+//! Waiting: for a Lightsail operation to finish, polled through GetOperation with growing pauses,
+//! and between tries of a read that may work later.
 
-use crate::host::{Host, Level, Operation, OperationStatus};
+use crate::host::{ApiError, Host, Level, Operation, OperationStatus};
 use alloc::{format, string::String};
 
 /// Pauses between polls: 0.5 s doubling up to 5 s, for at most about ten minutes in all.
@@ -68,9 +69,15 @@ pub fn until_done(host: &impl Host, region: Option<&str>, first: &Operation) -> 
         host.wait(pause);
         waited += u64::from(pause);
         pause = (pause * 2).min(MAX_PAUSE_MS);
-        let op = host
-            .get_operation(region, &first.id)
-            .map_err(|e| WaitError::Poll { code: e.code.clone(), message: e.message.clone() })?;
+        let op = match host.get_operation(region, &first.id) {
+            Ok(op) => op,
+            // A poll is a read: one that may work later is tried again, within the same budget.
+            Err(e) if e.retryable => {
+                host.log(Level::Warn, &format!("polling operation {} failed, trying again: {}", first.id, e.message));
+                continue;
+            }
+            Err(e) => return Err(WaitError::Poll { code: e.code, message: e.message }),
+        };
         host.log(Level::Debug, &format!("operation {} is {:?}", op.id, op.status));
         if done(&op)? {
             return Ok(());
@@ -78,4 +85,26 @@ pub fn until_done(host: &impl Host, region: Option<&str>, first: &Operation) -> 
         last = op.status;
     }
     Err(WaitError::TimedOut { waited_ms: waited, last: format!("{last:?}") })
+}
+
+/// Pauses between tries of a call that is safe to repeat: 1 s doubling up to 30 s.
+const RETRY_FIRST_PAUSE_MS: u32 = 1_000;
+const RETRY_MAX_PAUSE_MS: u32 = 30_000;
+
+/// Runs `call` until it succeeds, fails for good, or its retryable failures have used up the same
+/// budget an operation gets (about ten minutes of pauses). Only for calls that are safe to repeat:
+/// reads, and deletes whose "already gone" counts as done.
+pub fn retrying<T>(host: &impl Host, what: &str, mut call: impl FnMut() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let (mut waited, mut pause) = (0u64, RETRY_FIRST_PAUSE_MS);
+    loop {
+        match call() {
+            Err(e) if e.retryable && waited < BUDGET_MS => {
+                host.log(Level::Warn, &format!("{what} failed, trying again in {} s: {}", pause / 1000, e.message));
+                host.wait(pause);
+                waited += u64::from(pause);
+                pause = (pause * 2).min(RETRY_MAX_PAUSE_MS);
+            }
+            other => return other,
+        }
+    }
 }

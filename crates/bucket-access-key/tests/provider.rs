@@ -7,18 +7,38 @@ use bucket_access_key::types::ProviderError;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::cell::RefCell;
+use std::rc::Rc;
 
 const T: &str = bucket_access_key::access_key::TOKEN;
 
 #[derive(Default)]
 struct FakeHost {
     keys: RefCell<Vec<(String, String)>>,
-    calls: RefCell<Vec<String>>,
+    calls: Rc<RefCell<Vec<String>>>,
     /// Polls an operation stays Started for, and how it ends.
     pending_polls: u32,
     ends: Option<OperationStatus>,
     polls: RefCell<u32>,
     waited_ms: RefCell<u64>,
+    /// Keys made so far: the next key's number.
+    made: RefCell<u32>,
+    /// What the next calls of an operation meet, taken in order before the call is served.
+    script: RefCell<Vec<(&'static str, Scripted)>>,
+}
+
+#[derive(Clone)]
+enum Scripted {
+    /// Served as usual (holds a place in the script).
+    Answers,
+    /// The create is applied; its answer is lost.
+    LostApplied,
+    /// No answer, and nothing was made.
+    LostUnapplied,
+    Fails(ApiError),
+}
+
+fn transport() -> ApiError {
+    ApiError { kind: ErrorKind::Transport, code: "Timeout".into(), message: "no answer".into(), retryable: true }
 }
 
 impl FakeHost {
@@ -37,13 +57,41 @@ impl FakeHost {
     fn calls(&self) -> usize {
         self.calls.borrow().len()
     }
+    fn scripted(&self, call: &str) -> Option<Scripted> {
+        let mut script = self.script.borrow_mut();
+        let at = script.iter().position(|(c, _)| *c == call)?;
+        Some(script.remove(at).1)
+    }
+    fn with_script(script: Vec<(&'static str, Scripted)>) -> Self {
+        Self { script: RefCell::new(script), ..Default::default() }
+    }
+    fn keys_of(&self, bucket: &str) -> Vec<String> {
+        self.keys.borrow().iter().filter(|(b, _)| b == bucket).map(|(_, k)| k.clone()).collect()
+    }
+    fn log(&self) -> Vec<String> {
+        self.calls.borrow().clone()
+    }
 }
 
 fn not_found() -> ApiError {
     ApiError { kind: ErrorKind::NotFound, code: "NotFoundException".into(), message: "gone".into(), retryable: false }
 }
 
+/// Writes "unlock" into the host's call log when it is released.
+struct FakeGuard(Rc<RefCell<Vec<String>>>);
+
+impl Drop for FakeGuard {
+    fn drop(&mut self) {
+        self.0.borrow_mut().push("unlock".into());
+    }
+}
+
 impl Host for FakeHost {
+    type Guard = FakeGuard;
+    fn lock(&self, name: &str) -> FakeGuard {
+        self.calls.borrow_mut().push(format!("lock {name}"));
+        FakeGuard(self.calls.clone())
+    }
     fn default_region(&self) -> String {
         "us-east-1".into()
     }
@@ -52,8 +100,17 @@ impl Host for FakeHost {
         if bucket == "missing" {
             return Err(not_found());
         }
-        let id = format!("AKIA{:016}", self.keys.borrow().len());
+        let scripted = self.scripted("create");
+        match &scripted {
+            Some(Scripted::LostUnapplied) => return Err(transport()),
+            Some(Scripted::Fails(e)) => return Err(e.clone()),
+            _ => {}
+        }
+        let id = format!("AKIA{:016}", self.made.replace_with(|n| *n + 1));
         self.keys.borrow_mut().push((bucket.into(), id.clone()));
+        if let Some(Scripted::LostApplied) = scripted {
+            return Err(transport());
+        }
         let status = if self.pending_polls > 0 { OperationStatus::Started } else { OperationStatus::Succeeded };
         Ok(CreatedAccessKey {
             access_key: AccessKey {
@@ -75,6 +132,9 @@ impl Host for FakeHost {
         if bucket == "missing" {
             return Err(not_found());
         }
+        if let Some(Scripted::Fails(e)) = self.scripted("get") {
+            return Err(e);
+        }
         Ok(self
             .keys
             .borrow()
@@ -91,6 +151,9 @@ impl Host for FakeHost {
     }
     fn delete_bucket_access_key(&self, _: Option<&str>, bucket: &str, id: &str) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push("delete".into());
+        if let Some(Scripted::Fails(e)) = self.scripted("delete") {
+            return Err(e);
+        }
         let mut keys = self.keys.borrow_mut();
         let before = keys.len();
         keys.retain(|(b, k)| !(b == bucket && k == id));
@@ -190,6 +253,148 @@ fn invalid_input_and_previews_make_no_call() {
     assert_eq!(preview.id, "");
     assert!(values(&preview.outputs.values)["accessKeyId"].is_null());
     assert_eq!(host.calls(), 0);
+}
+
+fn throttled() -> ApiError {
+    ApiError {
+        kind: ErrorKind::Service,
+        code: "ThrottlingException".into(),
+        message: "slow down".into(),
+        retryable: true,
+    }
+}
+
+const LOCK: &str = "lock lightsail/us-east-1/bucket/b-1/access-keys";
+const B1: &str = r#"{"bucketName": "b-1"}"#;
+
+#[test]
+fn a_lost_answer_is_settled_under_the_bucket_lock_and_only_its_own_key_goes() {
+    let host = FakeHost::with_script(vec![("create", Scripted::LostApplied)]);
+    host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+    let created = provider::create(&host, T, B1, false).unwrap();
+    let mine = created.id.split_once(',').unwrap().1.to_string();
+    assert_eq!(host.keys_of("b-1"), vec!["AKIAEXISTING00000000".to_string(), mine]);
+    // The lost attempt's key (AKIA...0) was deleted; the key that was there before was not.
+    assert_eq!(created.id, "b-1,AKIA0000000000000001");
+    assert_eq!(
+        host.log(),
+        [LOCK, "get", "create", "get", "delete", "create", "get", "unlock"],
+        "listed before, settled after the lost answer and once more after the answered one, all under the lock"
+    );
+}
+
+#[test]
+fn an_answered_create_takes_the_lock_for_the_list_and_the_call_only() {
+    let host = FakeHost { pending_polls: 2, ..Default::default() };
+    provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.log(), [LOCK, "get", "create", "unlock", "get-operation", "get-operation"]);
+}
+
+#[test]
+fn an_unapplied_attempt_leaves_nothing_to_delete() {
+    let host = FakeHost::with_script(vec![("create", Scripted::LostUnapplied)]);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), vec![created.id.split_once(',').unwrap().1.to_string()]);
+    assert!(!host.log().contains(&"delete".to_string()));
+}
+
+#[test]
+fn the_checks_after_a_lost_answer_are_retried_until_they_can_be_made() {
+    let mut script = vec![("create", Scripted::LostApplied)];
+    script.extend((0..6).map(|_| ("get", Scripted::Fails(throttled()))));
+    script.extend((0..3).map(|_| ("delete", Scripted::Fails(transport()))));
+    let host = FakeHost::with_script(script);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), vec![created.id.split_once(',').unwrap().1.to_string()]);
+    assert!(host.script.borrow().is_empty(), "every scripted failure was met");
+}
+
+#[test]
+fn a_create_that_cannot_be_settled_says_which_bucket_and_what_to_do() {
+    // The list before the create answers; every list after the lost answer fails.
+    let mut script = vec![("get", Scripted::Answers), ("create", Scripted::LostApplied)];
+    script.extend((0..1000).map(|_| ("get", Scripted::Fails(throttled()))));
+    let host = FakeHost::with_script(script);
+    host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert_eq!(e.code, "OutcomeUnknown");
+            assert!(!e.retryable, "trying again blindly could leave a second orphan");
+            for part in [
+                "bucket b-1 in us-east-1",
+                "1 attempt got no usable answer (Timeout: no answer)",
+                "could not be listed",
+                "slow down",
+                "it had AKIAEXISTING00000000 before",
+                "aws lightsail get-bucket-access-keys --region us-east-1 --bucket-name b-1",
+                "delete any key that is not in your state",
+            ] {
+                assert!(e.message.contains(part), "{part:?} is missing from: {}", e.message);
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    let creates = host.log().iter().filter(|c| *c == "create").count();
+    assert_eq!(creates, 1, "no second attempt while the first one's key may exist");
+    assert!(*host.waited_ms.borrow() >= 10 * 60 * 1000, "the checks were retried for the whole budget");
+    assert_eq!(host.log().last().map(String::as_str), Some("unlock"));
+
+    // The orphan is found but cannot be deleted: the error names it.
+    let mut script = vec![("create", Scripted::LostApplied)];
+    script.extend((0..1000).map(|_| ("delete", Scripted::Fails(transport()))));
+    let host = FakeHost::with_script(script);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert_eq!(e.code, "OutcomeUnknown");
+            assert!(e.message.contains("Key AKIA0000000000000000 was made by such an attempt"), "{}", e.message);
+            assert!(e.message.contains("--bucket-name b-1 --access-key-id AKIA0000000000000000"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_check_that_fails_after_the_answered_attempt_still_reports_the_key() {
+    // Lost, settled, answered; then the last look at the bucket cannot be made.
+    let mut script = vec![("get", Scripted::Answers), ("create", Scripted::LostUnapplied), ("get", Scripted::Answers)];
+    script.extend((0..1000).map(|_| ("get", Scripted::Fails(throttled()))));
+    let host = FakeHost::with_script(script);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::NotReady(n) => {
+            assert_eq!(n.id, "b-1,AKIA0000000000000000", "the engine records the key it was given");
+            assert_eq!(values(&n.outputs.values)["secretAccessKey"], "s".repeat(40));
+            assert!(n.reason.contains("could not be listed"), "{}", n.reason);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn three_lost_answers_end_in_an_error_and_no_key() {
+    let lost = || ("create", Scripted::LostApplied);
+    let host = FakeHost::with_script(vec![lost(), lost(), lost()]);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert!(e.retryable);
+            assert!(e.message.contains("3 attempts got no usable answer"), "{}", e.message);
+            assert!(e.message.contains("were deleted: AKIA0000000000000000, AKIA0000000000000001"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(host.keys_of("b-1").is_empty());
+}
+
+#[test]
+fn a_refused_create_is_not_tried_again() {
+    let limit = ApiError {
+        kind: ErrorKind::InvalidInput,
+        code: "InvalidInputException".into(),
+        message: "two keys already".into(),
+        retryable: false,
+    };
+    let host = FakeHost::with_script(vec![("create", Scripted::Fails(limit))]);
+    assert!(matches!(provider::create(&host, T, B1, false), Err(ProviderError::Api(e)) if !e.retryable));
+    assert_eq!(host.log(), [LOCK, "get", "create", "unlock"]);
 }
 
 #[test]

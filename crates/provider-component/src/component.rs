@@ -14,6 +14,10 @@ struct Component;
 struct Imports;
 
 impl host::Host for Imports {
+    type Guard = lightsail::provider::lock::Guard;
+    fn lock(&self, name: &str) -> Self::Guard {
+        lightsail::provider::lock::acquire(name)
+    }
     fn default_region(&self) -> String {
         api::default_region()
     }
