@@ -15,7 +15,7 @@ async fn main() {
     let seed = args.next().and_then(|a| a.parse().ok()).unwrap_or(2026);
     let report = load::run(lifecycles, rate, seed).await;
     print!("{report}");
-    if report.orphans > 0 || report.duplicates > 0 || report.undeleted > 0 {
+    if report.orphans > 0 || report.deleted_siblings > 0 || report.duplicates > 0 || report.undeleted > 0 {
         std::process::exit(1);
     }
 }

@@ -1,5 +1,6 @@
-//! 1,000 concurrent lifecycles with about 5% injected faults of every kind: every key accounted
-//! for (no orphan at the endpoint, no lost id, no duplicate). `cargo run --release --example load`
+//! 1,000 concurrent lifecycles, two to a bucket, with about 5% injected faults of every kind
+//! (stalls past the attempt timeout among them): every key accounted for (no orphan at the
+//! endpoint, no recorded key deleted by its sibling's create, no lost id, no duplicate). `cargo run --release --example load`
 //! runs the same at a larger scale.
 
 #[path = "common/load.rs"]
@@ -10,12 +11,21 @@ async fn a_thousand_lifecycles_with_faults_leave_every_key_accounted_for() {
     let report = load::run(1_000, 0.05, 2026).await;
     println!("{report}");
     assert_eq!(report.orphans, 0, "{report}");
+    assert_eq!(report.deleted_siblings, 0, "{report}");
     assert_eq!(report.duplicates, 0, "{report}");
     assert_eq!(report.undeleted, 0, "{report}");
     assert_eq!(report.completed + report.not_ready + report.create_errors, 1_000, "{report}");
-    for kind in
-        ["throttle", "server_error", "unavailable", "lost_response", "latency", "operation_failed", "operation_pending"]
-    {
+    for kind in [
+        "throttle",
+        "server_error",
+        "unavailable",
+        "lost_response",
+        "latency",
+        "stall_applied",
+        "stall_unapplied",
+        "operation_failed",
+        "operation_pending",
+    ] {
         assert!(report.faults.get(kind).copied().unwrap_or(0) > 0, "no {kind} fault was injected: {report}");
     }
 }
