@@ -3,7 +3,7 @@
 //! replacement and in-place update, destroy. The CLI configuration is written by the test
 //! (`dev_overrides`), so no registry is reached and no `terraform init` is needed.
 
-use lightsail_local::LocalEndpoint;
+use lightsail_local::{Config, Fault, FaultConfig, LocalEndpoint, ScriptedFault};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -219,6 +219,57 @@ async fn the_seed_example_through_its_whole_life() {
     let out = tf(&["destroy", "-auto-approve"]).await;
     assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
     assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty());
+}
+
+/// The seed's bucket with two keys, which Terraform creates at the same time.
+const TWO_KEYS: &str = r#"
+resource "aws_lightsail_bucket" "example" {
+  name      = "example-bucket"
+  bundle_id = "small_1_0"
+}
+resource "aws_lightsail_bucket_access_key" "example" {
+  count       = 2
+  bucket_name = aws_lightsail_bucket.example.id
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer() {
+    if !terraform_installed("two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer") {
+        return;
+    }
+    let lost = ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::LostResponse };
+    let faults = FaultConfig { seed: 1, script: vec![lost], ..Default::default() };
+    let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap();
+    let provider = provider_block(&endpoint);
+    let ws = std::sync::Arc::new(Workspace::new(&provider));
+    ws.write(&provider, TWO_KEYS);
+    let (apply, shows, plan) = {
+        let ws = ws.clone();
+        blocking(move || {
+            let apply = ws.ok(&["apply", "-auto-approve"]);
+            let shows: Vec<String> = (0..2)
+                .map(|i| ws.ok(&["state", "show", &format!("aws_lightsail_bucket_access_key.example[{i}]")]))
+                .collect();
+            (apply, shows, ws.terraform(&["plan", "-detailed-exitcode"]))
+        })
+        .await
+    };
+    assert!(apply.contains("Apply complete! Resources: 3 added"), "{apply}");
+    assert_eq!(endpoint.stats().faults["lost_response"], 1, "the scripted answer was lost");
+
+    // Both recorded keys, and only they, are at the endpoint; the next plan has nothing to do.
+    let mut recorded: Vec<String> =
+        shows.iter().map(|show| state_id(show).split_once(',').unwrap().1.to_string()).collect();
+    recorded.sort();
+    let mut at_endpoint = keys(&endpoint, "example-bucket");
+    at_endpoint.sort();
+    assert_eq!(recorded, at_endpoint);
+    assert!(shows.iter().all(|show| has(show, "secret_access_key", "(sensitive value)")), "{shows:?}");
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    let out = blocking(move || ws.ok(&["destroy", "-auto-approve"])).await;
+    assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
 }
 
 async fn endpoint_delete_key(endpoint: &LocalEndpoint, key_id: &str) {
