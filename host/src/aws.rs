@@ -10,7 +10,7 @@ use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::config::timeout::TimeoutConfig;
 use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
-use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -146,8 +146,8 @@ impl LightsailApi {
             .create_bucket_access_key()
             .bucket_name(bucket_name)
             .customize()
-            // Never retried here: after a lost answer a retry would make a second key whose secret
-            // nobody saw. The component retries it after reconciling the bucket's keys.
+            // Sent once, as the WIT requires: after a lost answer a retry would make a second key
+            // whose secret nobody saw. The component retries it once it has settled the first.
             .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
             .send();
         let out = counted("CreateBucketAccessKey", out).await?;
@@ -394,13 +394,13 @@ where
         SdkError::TimeoutError(_) => api::ApiError {
             kind: K::Transport,
             code: "Timeout".into(),
-            message: format!("no answer in time: {}", DisplayErrorContext(&err)),
+            message: format!("no answer in time: {}", error_chain(&err)),
             retryable: true,
         },
         SdkError::DispatchFailure(_) => api::ApiError {
             kind: K::Transport,
             code: "Dispatch".into(),
-            message: format!("the request could not be sent or got no answer: {}", DisplayErrorContext(&err)),
+            message: format!("the request could not be sent or got no answer: {}", error_chain(&err)),
             retryable: true,
         },
         SdkError::ResponseError(response) => {
@@ -408,22 +408,48 @@ where
             api::ApiError {
                 kind: if status >= 500 { K::Service } else { K::Transport },
                 code: format!("HTTP{status}"),
-                message: format!("unreadable answer: {}", DisplayErrorContext(&err)),
+                message: format!("unreadable answer: {}", error_chain(&err)),
                 retryable: true,
             }
         }
-        _ => api::ApiError {
-            kind: K::Other,
-            code: "RequestFailed".into(),
-            message: DisplayErrorContext(&err).to_string(),
-            retryable: false,
-        },
+        _ => {
+            api::ApiError { kind: K::Other, code: "RequestFailed".into(), message: error_chain(&err), retryable: false }
+        }
     }
+}
+
+/// An error and its sources, each as its `Display` says it, for a person to read. (The SDK's
+/// `DisplayErrorContext` also appends the error's `Debug` form.) A source that only repeats the
+/// message before it is left out.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if parts.last().is_none_or(|last| !last.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_chain_reads_as_words_without_debug_output() {
+        type ListError = aws_sdk_lightsail::operation::get_bucket_access_keys::GetBucketAccessKeysError;
+        let timeout = SdkError::<ListError, HttpResponse>::timeout_error(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "operation attempt timeout occurred after 2s",
+        ));
+        let error = api_error(timeout);
+        assert_eq!(error.code, "Timeout");
+        assert!(error.message.ends_with("occurred after 2s"), "{}", error.message);
+        assert!(!error.message.contains("Custom {") && !error.message.contains("kind:"), "{}", error.message);
+    }
 
     #[test]
     fn debug_hides_the_secret_key() {

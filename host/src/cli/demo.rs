@@ -96,7 +96,7 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
         .access_key_id(access_key_id)
         .send()
         .await
-        .map_err(|e| Failure::Setup(anyhow::anyhow!(aws_sdk_lightsail::error::DisplayErrorContext(e).to_string())))?;
+        .map_err(|e| Failure::Setup(anyhow::anyhow!(lightsail_provider_host::aws::error_chain(&e))))?;
     println!("  deleted {access_key_id}");
 
     step(7, "Read it again: the provider reports it gone, so an engine would plan to recreate it");

@@ -345,7 +345,7 @@ pub(crate) async fn ensure_bucket(api: &LightsailApi, name: &str, bundle: &str) 
         return Ok(());
     }
     client.create_bucket().bucket_name(name).bundle_id(bundle).send().await.map_err(|e| {
-        anyhow::anyhow!("cannot create bucket {name}: {}", aws_sdk_lightsail::error::DisplayErrorContext(e))
+        anyhow::anyhow!("cannot create bucket {name}: {}", lightsail_provider_host::aws::error_chain(&e))
     })?;
     Ok(())
 }
