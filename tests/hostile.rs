@@ -1,5 +1,5 @@
-//! A component that traps, loops forever or allocates without bound is stopped with a clear error,
-//! and the host serves the next call normally. The misbehaving component is built by this
+//! A component that traps, loops forever, allocates without bound or asks for a second lock is
+//! stopped with a clear error, and the host serves the next call normally. The misbehaving component is built by this
 //! package's build script from `crates/test-components/misbehaving`.
 
 use lightsail_provider_host::{CallError, ComponentRuntime, Provider, RuntimeOptions};
@@ -70,6 +70,33 @@ async fn a_looping_call_does_not_hold_up_the_others() {
         still_serving(&provider).await;
     }
     assert!(matches!(looping.await.unwrap(), Err(CallError::Trap(_))));
+}
+
+/// The CPU limit counts the component's own time: not the time its call waits for its turn after
+/// each tick lets other calls run, however long a busy executor makes that wait.
+#[tokio::test(flavor = "current_thread")]
+async fn time_spent_waiting_for_a_turn_is_not_counted_as_the_components() {
+    let options = RuntimeOptions { cache_dir: None, cpu_time_limit: Duration::from_secs(2), ..Default::default() };
+    let provider = Provider::new(Arc::new(ComponentRuntime::new(MISBEHAVING, options).unwrap()), None);
+    // A neighbour that holds the only executor thread for longer than the limit when it runs,
+    // which is when the spinning call yields at its first tick.
+    let neighbour = tokio::spawn(async { std::thread::sleep(Duration::from_millis(2_500)) });
+    // About 0.1 s of counting: many ticks, so the call yields and waits for the neighbour.
+    let spun = provider.check("spin", None, "50000000").await;
+    assert!(spun.is_ok(), "{:?}", spun.err().map(|e| e.to_string()));
+    neighbour.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_second_lock_is_refused_and_a_trap_lets_go_of_the_first() {
+    let provider = provider();
+    let message = trap_message(&provider, "two-locks").await;
+    assert!(message.contains("holds one lock at a time"), "{message}");
+    // A call that traps while holding a lock releases it: the next call takes it, and returns.
+    trap_message(&provider, "lock-and-trap").await;
+    let next = tokio::time::timeout(Duration::from_secs(60), provider.check("lock", None, "{}")).await;
+    assert!(next.expect("the lock was released").is_ok());
+    still_serving(&provider).await;
 }
 
 /// Pool slots are reused and cleaned by rewriting the pages a call dirtied: what one call wrote, in

@@ -3,7 +3,9 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "provider",
-    imports: { default: async },
+    // `acquire` may trap: a component that asks for a second lock while it holds one breaks the
+    // contract, and would otherwise wait for itself forever.
+    imports: { "lightsail:provider/lock.acquire": async | trappable, default: async },
     exports: { default: async },
     with: { "lightsail:provider/lock.guard": crate::lock::Guard },
 });

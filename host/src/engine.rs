@@ -21,6 +21,8 @@ pub enum LimitExceeded {
     CpuTime { limit: Duration },
     #[error("the component tried to grow its memory to {desired} bytes, beyond the host's limit of {limit} bytes")]
     Memory { desired: usize, limit: usize },
+    #[error("the component asked for the lock {name:?} while it held another; a component holds one lock at a time")]
+    SecondLock { name: String },
 }
 
 /// Core instances one provider component may make: its module and wit-component's shims.
@@ -304,7 +306,7 @@ impl ComponentRuntime {
                 return Err(LimitExceeded::CpuTime { limit }.into());
             }
             // Each tick, let other calls in flight run too.
-            Ok(UpdateDeadline::Yield(1))
+            Ok(UpdateDeadline::YieldCustom(1, context.data().yield_turn()))
         });
         let instance = self.pre.instantiate_async(&mut store).await?;
         Ok((store, instance))

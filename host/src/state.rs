@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Resource, ResourceTable};
 
 pub struct HostState {
-    /// When the call began, and how much of it was spent in host calls: the rest is the
-    /// component's own CPU time, which the epoch callback bounds.
+    /// When the call began, how much of it was spent in host calls, and how long it waited for
+    /// its turn after yielding: the rest is the component's own CPU time, which the epoch callback
+    /// bounds.
     started: Instant,
     host_time: Duration,
+    yielded: Arc<YieldedTime>,
     /// `None` for calls that need no AWS access (schema, check): the imports then refuse.
     pub api: Option<Arc<LightsailApi>>,
     /// The longest a `wait` import really waits (tests shorten it).
@@ -18,6 +20,7 @@ pub struct HostState {
     pub limits: crate::engine::Limits,
     /// The locks the call holds: dropped with the store, so a call that traps releases them too.
     locks: ResourceTable,
+    locks_held: usize,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
@@ -32,21 +35,51 @@ impl HostState {
         Self {
             started: Instant::now(),
             host_time: Duration::ZERO,
+            yielded: Arc::default(),
             api,
             max_wait,
             limits,
             locks: ResourceTable::new(),
+            locks_held: 0,
             _slot: slot,
         }
     }
 
     pub fn guest_time(&self) -> Duration {
-        self.started.elapsed().saturating_sub(self.host_time)
+        self.started.elapsed().saturating_sub(self.host_time).saturating_sub(self.yielded.total())
+    }
+
+    /// Gives the executor to other calls, and books the time until this call's turn comes again
+    /// as not the component's: on a busy machine with many calls in flight that wait is long, and
+    /// counting it would stop a well-behaved component in the middle of its work.
+    pub fn yield_turn(&self) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+        let yielded = self.yielded.clone();
+        Box::pin(async move {
+            let started = Instant::now();
+            tokio::task::yield_now().await;
+            yielded.add(started.elapsed());
+        })
     }
 
     /// Time spent in the Lightsail API and in waits.
     pub fn host_time(&self) -> Duration {
         self.host_time
+    }
+}
+
+/// Time a call spent waiting for its turn after yielding (written by the yield's future, which
+/// cannot reach the store).
+#[derive(Default)]
+struct YieldedTime(std::sync::atomic::AtomicU64);
+
+impl YieldedTime {
+    fn add(&self, time: Duration) {
+        let nanos = u64::try_from(time.as_nanos()).unwrap_or(u64::MAX);
+        self.0.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn total(&self) -> Duration {
+        Duration::from_nanos(self.0.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -78,17 +111,21 @@ impl crate::bindings::lightsail::provider::wait::Host for HostState {
 }
 
 impl locks::Host for HostState {
-    async fn acquire(&mut self, name: String) -> Resource<crate::lock::Guard> {
+    async fn acquire(&mut self, name: String) -> wasmtime::Result<Resource<crate::lock::Guard>> {
+        // One lock at a time, as the WIT says: then no two holders can ever wait for each other.
+        if self.locks_held > 0 {
+            return Err(crate::engine::LimitExceeded::SecondLock { name }.into());
+        }
         let guard = host_call!(self, crate::lock::acquire(&name).await);
-        // The table is the call's own; it refuses only past millions of entries, and a component
-        // holds one lock at a time.
-        self.locks.push(guard).expect("the lock table has room")
+        self.locks_held += 1;
+        Ok(self.locks.push(guard)?)
     }
 }
 
 impl locks::HostGuard for HostState {
     async fn drop(&mut self, guard: Resource<crate::lock::Guard>) -> wasmtime::Result<()> {
         self.locks.delete(guard)?;
+        self.locks_held -= 1;
         Ok(())
     }
 }

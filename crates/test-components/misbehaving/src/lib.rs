@@ -1,6 +1,7 @@
 //! A provider component that misbehaves on demand, for testing the host's limits: `check` with the
 //! token `trap` traps, `loop` never returns, `alloc` allocates without bound, `log-flood` floods the
-//! log sink; `remember` writes its input into a static and into freshly grown memory, and
+//! log sink; `spin` counts to the number it is given; `lock` takes a lock and lets it go, `lock-and-trap` traps while holding it,
+//! `two-locks` asks for a second lock while it holds one; `remember` writes its input into a static and into freshly grown memory, and
 //! `recall` answers with what it finds in both places (with the addresses); anything else answers normally.
 
 #[cfg(target_arch = "wasm32")]
@@ -72,6 +73,27 @@ mod component {
                     loop {
                         hoard.push(core::hint::black_box(vec![1u8; 1 << 20]));
                     }
+                }
+                "spin" => {
+                    let rounds: u64 = news.parse().unwrap_or(0);
+                    let mut n: u64 = 0;
+                    while n < rounds {
+                        n = core::hint::black_box(n + 1);
+                    }
+                    Ok(CheckResult { inputs: news, failures: Vec::new() })
+                }
+                "lock" => {
+                    let _held = lightsail::provider::lock::acquire("test/misbehaving");
+                    Ok(CheckResult { inputs: news, failures: Vec::new() })
+                }
+                "lock-and-trap" => {
+                    let _held = lightsail::provider::lock::acquire("test/misbehaving");
+                    core::arch::wasm32::unreachable()
+                }
+                "two-locks" => {
+                    let _first = lightsail::provider::lock::acquire("test/misbehaving/first");
+                    let _second = lightsail::provider::lock::acquire("test/misbehaving/second");
+                    Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }
                 "remember" => Ok(CheckResult { inputs: format!("wrote@{}", remember(&news)), failures: Vec::new() }),
                 "recall" => Ok(CheckResult { inputs: recall(), failures: Vec::new() }),
