@@ -181,10 +181,23 @@ impl Orphans<'_> {
         Ok(())
     }
 
+    /// "3 attempts got no usable answer (A; B, 2 times)": a reason met again in a row is counted,
+    /// not repeated.
     fn attempts(&self) -> String {
         let n = self.tried.len();
         let plural = if n == 1 { "" } else { "s" };
-        format!("{n} attempt{plural} got no usable answer ({})", self.tried.join("; "))
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for reason in &self.tried {
+            match reasons.last_mut() {
+                Some((last, times)) if *last == reason.as_str() => *times += 1,
+                _ => reasons.push((reason, 1)),
+            }
+        }
+        let reasons: Vec<String> = reasons
+            .into_iter()
+            .map(|(reason, times)| if times == 1 { reason.to_string() } else { format!("{reason}, {times} times") })
+            .collect();
+        format!("{n} attempt{plural} got no usable answer ({})", reasons.join("; "))
     }
 
     /// All attempts failed; every key they made was deleted.

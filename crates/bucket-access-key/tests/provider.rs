@@ -376,7 +376,11 @@ fn three_lost_answers_end_in_an_error_and_no_key() {
     match provider::create(&host, T, B1, false).unwrap_err() {
         ProviderError::Api(e) => {
             assert!(e.retryable);
-            assert!(e.message.contains("3 attempts got no usable answer"), "{}", e.message);
+            assert!(
+                e.message.contains("3 attempts got no usable answer (Timeout: no answer, 3 times)"),
+                "{}",
+                e.message
+            );
             assert!(e.message.contains("were deleted: AKIA0000000000000000, AKIA0000000000000001"), "{}", e.message);
         }
         other => panic!("{other:?}"),
