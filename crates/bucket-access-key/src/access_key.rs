@@ -56,7 +56,7 @@ pub fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, 
 }
 
 /// Attempts at CreateBucketAccessKey, each after settling what the one before may have made.
-const CREATE_ATTEMPTS: usize = 3;
+const CREATE_ATTEMPTS: u32 = 3;
 /// The pause before the keys are listed after a lost answer (times the attempt's number): a
 /// request that timed out may still be landing.
 const SETTLE_PAUSE_MS: u32 = 1_000;
@@ -80,16 +80,14 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
     let guard = host.lock(&lock_name(region, bucket));
-    let before =
-        wait::retrying(host, &format!("listing the keys of bucket {bucket}"), || key_ids(host, call_region, bucket))
-            .map_err(api_error)?;
-    let mut orphans = Orphans { region, bucket, before, tried: Vec::new(), deleted: Vec::new() };
+    let before = list_patiently(host, call_region, bucket).map_err(api_error)?;
+    let mut orphans = Orphans { region, bucket, before, attempts: 0, reasons: Vec::new(), deleted: Vec::new() };
     let created = loop {
         match host.create_bucket_access_key(call_region, bucket) {
             Ok(created) => break created,
             Err(e) if e.retryable => {
-                orphans.tried.push(format!("{}: {}", e.code, e.message));
-                host.wait(SETTLE_PAUSE_MS * orphans.tried.len() as u32);
+                orphans.failed(format!("{}: {}", e.code, e.message));
+                host.wait(SETTLE_PAUSE_MS * orphans.attempts);
                 if let Err(why) = orphans.settle(host, call_region, None) {
                     return Err(ProviderError::Api(ApiFailure {
                         code: "OutcomeUnknown".into(),
@@ -98,7 +96,7 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
                         retryable: false,
                     }));
                 }
-                if orphans.tried.len() >= CREATE_ATTEMPTS {
+                if orphans.attempts >= CREATE_ATTEMPTS {
                     return Err(ProviderError::Api(ApiFailure {
                         code: e.code,
                         message: orphans.gave_up(),
@@ -118,7 +116,7 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
 
     // A lost attempt's request may have landed after the keys were listed: look once more. The
     // new key is recorded whatever this finds, so nothing the engine is told of is lost.
-    if !orphans.tried.is_empty()
+    if orphans.attempts > 0
         && let Err(why) = orphans.settle(host, call_region, Some(&key.access_key_id))
     {
         return Err(not_ready(orphans.unknown_outcome(&why)));
@@ -132,8 +130,14 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     Ok(Created { id, outputs })
 }
 
-fn key_ids(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ApiError> {
-    Ok(host.get_bucket_access_keys(region, bucket)?.into_iter().map(|k| k.access_key_id).collect())
+/// The ids of the bucket's keys; the list is retried while it may work later.
+fn list_patiently(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ApiError> {
+    let mut ids = Vec::new();
+    wait::retrying(host, &format!("listing the keys of bucket {bucket}"), &mut || {
+        ids = host.get_bucket_access_keys(region, bucket)?.into_iter().map(|k| k.access_key_id).collect();
+        Ok(())
+    })?;
+    Ok(ids)
 }
 
 /// The keys a create's lost answers may have left, and what was done about them.
@@ -142,8 +146,10 @@ struct Orphans<'a> {
     bucket: &'a str,
     /// The bucket's keys before the first attempt.
     before: Vec<String>,
-    /// Why each attempt whose outcome is unknown failed.
-    tried: Vec<String>,
+    /// Attempts whose outcome is unknown, and why they failed (a reason met again in a row is
+    /// counted, not repeated).
+    attempts: u32,
+    reasons: Vec<(String, u32)>,
     deleted: Vec<String>,
 }
 
@@ -161,17 +167,15 @@ impl Orphans<'_> {
     /// long as an operation may take.
     fn settle(&mut self, host: &impl Host, region: Option<&str>, mine: Option<&str>) -> Result<(), Unsettled> {
         let bucket = self.bucket;
-        let after =
-            wait::retrying(host, &format!("listing the keys of bucket {bucket}"), || key_ids(host, region, bucket))
-                .map_err(|e| Unsettled::Unlisted(e.message))?;
+        let after = list_patiently(host, region, bucket).map_err(|e| Unsettled::Unlisted(e.message))?;
         let new = after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine);
         for orphan in new {
             host.log(Level::Warn, &format!("deleting access key {bucket},{orphan}: its creator never got its answer"));
-            let deleted = wait::retrying(host, &format!("deleting the orphan {bucket},{orphan}"), || {
-                match host.delete_bucket_access_key(region, bucket, &orphan) {
-                    Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
-                    other => other.map(drop),
-                }
+            let deleted = wait::retrying(host, &format!("deleting the orphan {bucket},{orphan}"), &mut || match host
+                .delete_bucket_access_key(region, bucket, &orphan)
+            {
+                Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+                other => other.map(drop),
             });
             match deleted {
                 Ok(()) => self.deleted.push(orphan),
@@ -181,23 +185,28 @@ impl Orphans<'_> {
         Ok(())
     }
 
-    /// "3 attempts got no usable answer (A; B, 2 times)": a reason met again in a row is counted,
-    /// not repeated.
+    fn failed(&mut self, reason: String) {
+        self.attempts += 1;
+        match self.reasons.last_mut() {
+            Some((last, times)) if *last == reason => *times += 1,
+            _ => self.reasons.push((reason, 1)),
+        }
+    }
+
+    /// "3 attempts got no usable answer (A; B, 2 times)".
     fn attempts(&self) -> String {
-        let n = self.tried.len();
-        let plural = if n == 1 { "" } else { "s" };
-        let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for reason in &self.tried {
-            match reasons.last_mut() {
-                Some((last, times)) if *last == reason.as_str() => *times += 1,
-                _ => reasons.push((reason, 1)),
+        let plural = if self.attempts == 1 { "" } else { "s" };
+        let mut reasons = String::new();
+        for (reason, times) in &self.reasons {
+            if !reasons.is_empty() {
+                reasons.push_str("; ");
+            }
+            reasons.push_str(reason);
+            if *times > 1 {
+                reasons.push_str(&format!(", {times} times"));
             }
         }
-        let reasons: Vec<String> = reasons
-            .into_iter()
-            .map(|(reason, times)| if times == 1 { reason.to_string() } else { format!("{reason}, {times} times") })
-            .collect();
-        format!("{n} attempt{plural} got no usable answer ({})", reasons.join("; "))
+        format!("{} attempt{plural} got no usable answer ({reasons})", self.attempts)
     }
 
     /// All attempts failed; every key they made was deleted.

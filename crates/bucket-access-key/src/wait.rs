@@ -93,8 +93,9 @@ const RETRY_MAX_PAUSE_MS: u32 = 30_000;
 
 /// Runs `call` until it succeeds, fails for good, or its retryable failures have used up the same
 /// budget an operation gets (about ten minutes of pauses). Only for calls that are safe to repeat:
-/// reads, and deletes whose "already gone" counts as done.
-pub fn retrying<T>(host: &impl Host, what: &str, mut call: impl FnMut() -> Result<T, ApiError>) -> Result<T, ApiError> {
+/// reads, and deletes whose "already gone" counts as done. (`call` keeps its own result: one copy
+/// of this loop serves every caller.)
+pub fn retrying(host: &impl Host, what: &str, call: &mut dyn FnMut() -> Result<(), ApiError>) -> Result<(), ApiError> {
     let (mut waited, mut pause) = (0u64, RETRY_FIRST_PAUSE_MS);
     loop {
         match call() {
