@@ -53,11 +53,6 @@ fn locks() -> std::sync::MutexGuard<'static, HashMap<String, Weak<tokio::sync::M
     LOCKS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// How many locks are in use (held or awaited), for tests.
-pub fn in_use() -> usize {
-    locks().len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,7 +62,7 @@ const CREATE_ATTEMPTS: u32 = 3;
 const SETTLE_PAUSE_MS: u32 = 1_000;
 
 /// The lock that makes one create at a time, within a host, the only one on a bucket's keys.
-pub fn lock_name(region: &str, bucket: &str) -> String {
+fn lock_name(region: &str, bucket: &str) -> String {
     format!("lightsail/{region}/bucket/{bucket}/access-keys")
 }
 
