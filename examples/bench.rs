@@ -16,6 +16,7 @@ use lightsail_local::LocalEndpoint;
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
 };
+use lightsail_test_support::LocalEndpointOptions;
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;

@@ -9,6 +9,7 @@
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
 };
+use lightsail_test_support::LocalEndpointOptions;
 use std::sync::Arc;
 
 const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 
 const BUCKET: &str = "aws:lightsail/bucket:Bucket";
 

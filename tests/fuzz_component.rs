@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use lightsail_provider_host::CallError;
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use proptest::prelude::*;
 
 const TOKENS: &[&str] = &[TOKEN, "aws:lightsail/bucket:Bucket", "aws:other:Thing", ""];

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use lightsail_local::{Fault, FaultConfig, ScriptedFault};
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 
 #[tokio::test]
 async fn create_read_import_delete() {

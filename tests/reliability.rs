@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use lightsail_local::{Fault, FaultConfig, ScriptedFault};
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::{Answer, AwsOptions, Call, CallError};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -129,29 +129,6 @@ fn impatient() -> AwsOptions {
 }
 
 const STALL_MS: u64 = 1_000;
-
-#[tokio::test]
-async fn the_host_sends_a_create_once_whatever_its_retry_settings() {
-    // The contract: at most one CreateBucketAccessKey per import call, although this host's SDK
-    // retries everything else (5 attempts here).
-    let options = AwsOptions { max_attempts: Some(5), ..impatient() };
-    let faults = script(&[
-        ("CreateBucketAccessKey", Fault::Unavailable),
-        ("CreateBucketAccessKey", Fault::ServerError),
-        ("CreateBucketAccessKey", Fault::Throttle),
-        ("CreateBucketAccessKey", Fault::LostResponse),
-        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: true }),
-        ("CreateBucketAccessKey", Fault::Stall { ms: STALL_MS, apply: false }),
-    ]);
-    let s = Setup::with(faults, options).await;
-    s.bucket("once").await;
-    for n in 1..=6 {
-        let error = s.api.create_bucket_access_key(None, "once").await.unwrap_err();
-        assert!(error.retryable, "{error:?}");
-        assert!(error.message.contains("(CreateBucketAccessKey, 1 attempt)"), "{}", error.message);
-        assert_eq!(s.endpoint.stats().calls_of("CreateBucketAccessKey"), n, "one request per call");
-    }
-}
 
 /// Keys at the endpoint against the keys the callers were given: every recorded key exists, no
 /// other key does, no id twice.

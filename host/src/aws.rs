@@ -51,21 +51,6 @@ impl std::fmt::Debug for AwsOptions {
     }
 }
 
-impl AwsOptions {
-    /// These options, sending every call to `endpoint` (a local one) in `region`, signed with the
-    /// endpoint's own credentials.
-    pub fn with_local_endpoint(self, endpoint: &lightsail_local::LocalEndpoint, region: &str) -> Self {
-        let creds = endpoint.credentials();
-        Self {
-            region: Some(region.to_string()),
-            profile: None,
-            endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
-            ..self
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("no AWS region is configured: pass --region, set AWS_REGION, or set `region` in your AWS config profile")]
@@ -136,7 +121,7 @@ impl LightsailApi {
             .clone()
     }
 
-    pub async fn create_bucket_access_key(
+    pub(crate) async fn create_bucket_access_key(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -155,7 +140,7 @@ impl LightsailApi {
         Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })
     }
 
-    pub async fn get_bucket_access_keys(
+    pub(crate) async fn get_bucket_access_keys(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -165,7 +150,7 @@ impl LightsailApi {
         out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
     }
 
-    pub async fn delete_bucket_access_key(
+    pub(crate) async fn delete_bucket_access_key(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -177,7 +162,7 @@ impl LightsailApi {
         operations(out.operations)
     }
 
-    pub async fn get_operation(
+    pub(crate) async fn get_operation(
         &self,
         region: Option<&str>,
         operation_id: &str,
@@ -189,7 +174,7 @@ impl LightsailApi {
 }
 
 impl LightsailApi {
-    pub async fn create_bucket(
+    pub(crate) async fn create_bucket(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -201,7 +186,11 @@ impl LightsailApi {
         Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
     }
 
-    pub async fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<api::Bucket, api::ApiError> {
+    pub(crate) async fn get_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<api::Bucket, api::ApiError> {
         let out = self.client(region).get_buckets().bucket_name(bucket_name).send();
         let out = counted("GetBuckets", out).await?;
         let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
@@ -217,7 +206,7 @@ impl LightsailApi {
         }
     }
 
-    pub async fn update_bucket_bundle(
+    pub(crate) async fn update_bucket_bundle(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -228,7 +217,7 @@ impl LightsailApi {
         operations(out.operations)
     }
 
-    pub async fn delete_bucket(
+    pub(crate) async fn delete_bucket(
         &self,
         region: Option<&str>,
         bucket_name: &str,
@@ -363,7 +352,7 @@ fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {
 
 /// Maps an SDK error onto the WIT error. Lightsail sometimes answers "not found" with a code of
 /// `DoesNotExist` instead of a typed `NotFoundException`; both are `not-found`.
-pub fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
+pub(crate) fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -449,6 +438,41 @@ mod tests {
         assert_eq!(error.code, "Timeout");
         assert!(error.message.ends_with("occurred after 2s"), "{}", error.message);
         assert!(!error.message.contains("Custom {") && !error.message.contains("kind:"), "{}", error.message);
+    }
+
+    /// The contract: at most one CreateBucketAccessKey per import call, although this host's SDK
+    /// retries everything else (5 attempts here), whatever became of the request.
+    #[tokio::test]
+    async fn a_create_is_sent_once_whatever_the_retry_settings() {
+        use lightsail_local::{Fault, FaultConfig, LocalEndpoint, ScriptedFault};
+        let stall = |apply| Fault::Stall { ms: 1_000, apply };
+        let faults =
+            [Fault::Unavailable, Fault::ServerError, Fault::Throttle, Fault::LostResponse, stall(true), stall(false)];
+        let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+        let creds = endpoint.credentials();
+        let api = LightsailApi::new(AwsOptions {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.url()),
+            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            max_attempts: Some(5),
+            initial_backoff: Some(Duration::from_millis(1)),
+            attempt_timeout: Some(Duration::from_millis(300)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        api.client(None).create_bucket().bucket_name("once").bundle_id("small_1_0").send().await.unwrap();
+        let script = faults
+            .iter()
+            .map(|fault| ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: *fault })
+            .collect();
+        endpoint.set_faults(FaultConfig { script, ..Default::default() }).unwrap();
+        for n in 1..=faults.len() as u64 {
+            let error = api.create_bucket_access_key(None, "once").await.unwrap_err();
+            assert!(error.retryable, "{error:?}");
+            assert!(error.message.contains("(CreateBucketAccessKey, 1 attempt)"), "{}", error.message);
+            assert_eq!(endpoint.stats().calls_of("CreateBucketAccessKey"), n, "one request per call");
+        }
     }
 
     #[test]

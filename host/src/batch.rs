@@ -2,8 +2,8 @@
 //! gets the answers back in the same order. Calls run concurrently on one runtime, each in its own
 //! `Store`, at most `max_in_flight` at a time.
 
-use crate::bindings::exported::{CheckResult, Created, DiffResult, Outputs, ReadResult};
 use crate::provider::{CallError, Provider};
+use crate::types::{CheckResult, Created, DiffResult, Outputs, ReadResult};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 

@@ -1,6 +1,6 @@
 //! The wasmtime host of the Lightsail provider component.
 //!
-//! - [`bindings`]: the one `bindgen!` of the WIT world.
+//! - `bindings` (private): the one `bindgen!` of the WIT world; [`types`] are what callers see.
 //! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
 //! - [`lock`]: the `lock` import, named locks shared by the whole process.
@@ -8,13 +8,15 @@
 
 pub mod aws;
 pub mod batch;
-pub mod bindings;
+mod bindings;
 pub mod cache;
 pub mod engine;
 pub mod lock;
+#[cfg(feature = "logging")]
 pub mod logging;
 pub mod provider;
 mod state;
+pub mod types;
 
 /// The component built from `crates/provider-component` by this crate's build script.
 pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
@@ -23,6 +25,9 @@ pub use aws::{AwsOptions, LightsailApi};
 pub use batch::{Answer, Call};
 pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
 pub use provider::{CallError, Provider};
+pub use types::{
+    ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult,
+};
 
 #[cfg(test)]
 mod tests {

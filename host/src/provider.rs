@@ -2,13 +2,14 @@
 //! nothing but the compiled component and the AWS clients, so any number may run at once.
 
 use crate::aws::LightsailApi;
-use crate::bindings::exported::{self, CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use crate::engine::{CallTimes, ComponentRuntime, LimitExceeded};
+use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Why a call did not return a result.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CallError {
     /// The provider answered with an error (invalid input, not found, AWS, not ready, ...).
     Provider(ProviderError),
@@ -68,6 +69,11 @@ pub fn describe(error: &ProviderError) -> String {
     }
 }
 
+/// A component's answer in the host's own types.
+fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderError>) -> Result<T, CallError> {
+    result.map(Into::into).map_err(|e| CallError::Provider(e.into()))
+}
+
 #[derive(Clone)]
 pub struct Provider {
     runtime: Arc<ComponentRuntime>,
@@ -115,20 +121,21 @@ impl Provider {
     }
 
     pub async fn check(&self, token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, CallError> {
-        call!(self, call_check(token, olds.map(str::to_owned).as_ref(), &news.to_owned()))?.map_err(CallError::Provider)
+        answer(call!(self, call_check(token, olds.map(str::to_owned).as_ref(), &news.to_owned()))?)
     }
 
     pub async fn diff(&self, token: &str, id: &str, olds: &str, news: &str) -> Result<DiffResult, CallError> {
-        call!(self, call_diff(token, id, &olds.to_owned(), &news.to_owned()))?.map_err(CallError::Provider)
+        answer(call!(self, call_diff(token, id, &olds.to_owned(), &news.to_owned()))?)
     }
 
     pub async fn create(&self, token: &str, inputs: &str, preview: bool) -> Result<Created, CallError> {
-        call!(self, call_create(token, &inputs.to_owned(), preview))?.map_err(CallError::Provider)
+        answer(call!(self, call_create(token, &inputs.to_owned(), preview))?)
     }
 
     /// `Ok(None)`: the resource is gone.
     pub async fn read(&self, token: &str, id: &str, state: Option<&str>) -> Result<Option<ReadResult>, CallError> {
-        call!(self, call_read(token, id, state.map(str::to_owned).as_ref()))?.map_err(CallError::Provider)
+        let read = call!(self, call_read(token, id, state.map(str::to_owned).as_ref()))?;
+        read.map(|found| found.map(Into::into)).map_err(|e| CallError::Provider(e.into()))
     }
 
     pub async fn update(
@@ -139,16 +146,14 @@ impl Provider {
         news: &str,
         preview: bool,
     ) -> Result<Outputs, CallError> {
-        call!(self, call_update(token, id, &olds.to_owned(), &news.to_owned(), preview))?.map_err(CallError::Provider)
+        answer(call!(self, call_update(token, id, &olds.to_owned(), &news.to_owned(), preview))?)
     }
 
     pub async fn delete(&self, token: &str, id: &str, state: &str) -> Result<(), CallError> {
-        call!(self, call_delete(token, id, &state.to_owned()))?.map_err(CallError::Provider)
+        call!(self, call_delete(token, id, &state.to_owned()))?.map_err(|e| CallError::Provider(e.into()))
     }
 
     pub async fn import(&self, token: &str, id: &str) -> Result<ReadResult, CallError> {
-        call!(self, call_import(token, id))?.map_err(CallError::Provider)
+        answer(call!(self, call_import(token, id))?)
     }
 }
-
-pub use exported::{CheckFailure, NotReady};

@@ -3,8 +3,9 @@
 //! then an account of every key. Shared by the load test and the `load` example (the larger run).
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
+use lightsail_test_support::LocalEndpointOptions;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
+use lightsail_test_support::LocalEndpointOptions;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 

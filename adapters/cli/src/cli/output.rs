@@ -2,7 +2,7 @@
 //! unless `--show-secrets`.
 
 use super::{Format, exit};
-use lightsail_provider_host::bindings::exported::{CheckResult, Created, DiffResult, NotReady, Outputs, ReadResult};
+use lightsail_provider_host::{CheckResult, Created, DiffResult, NotReady, Outputs, ReadResult};
 use serde_json::{Value, json};
 
 pub const HIDDEN: &str = "[hidden: --show-secrets shows it]";

@@ -4,6 +4,7 @@
 //! (`dev_overrides`), so no registry is reached and no `terraform init` is needed.
 
 use lightsail_local::{Config, Fault, FaultConfig, LocalEndpoint, ScriptedFault};
+use lightsail_test_support::LocalEndpointOptions;
 use std::path::PathBuf;
 use std::process::Command;
 

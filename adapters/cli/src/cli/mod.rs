@@ -4,8 +4,9 @@ mod demo;
 mod output;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
+use lightsail_test_support::LocalEndpointOptions;
 use output::Printer;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -268,7 +269,6 @@ async fn run(cli: Cli) -> u8 {
 pub(crate) fn report(printer: &Printer, error: &CallError) -> u8 {
     eprintln!("error: {error}");
     match error {
-        CallError::Trap(_) => exit::FAILURE,
         CallError::Provider(e) => match e {
             ProviderError::InvalidInput(_) | ProviderError::UnknownType(_) | ProviderError::Unsupported(_) => {
                 exit::USER_ERROR
@@ -279,7 +279,10 @@ pub(crate) fn report(printer: &Printer, error: &CallError) -> u8 {
                 printer.not_ready(n);
                 exit::NOT_READY
             }
+            // A kind of refusal this CLI does not know yet: the provider failed.
+            _ => exit::FAILURE,
         },
+        _ => exit::FAILURE,
     }
 }
 

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{command, text};
+use lightsail_test_support::LocalEndpointOptions;
 use std::process::Output;
 
 const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";

@@ -6,7 +6,7 @@ use crate::schema::{ResourceSpec, snake};
 use crate::values::{self, attribute, string};
 use async_trait::async_trait;
 use lightsail_provider_host::CallError;
-use lightsail_provider_host::bindings::exported::ProviderError;
+use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::provider::describe;
 use std::sync::Arc;
 use tf_provider::schema::Schema;
