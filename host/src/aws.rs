@@ -24,6 +24,7 @@ use std::time::Duration;
 pub struct AwsOptions {
     /// The default region; else the AWS configuration's (`AWS_REGION`, the profile).
     pub region: Option<String>,
+    /// The AWS configuration profile for credentials and region; else `AWS_PROFILE` or `default`.
     pub profile: Option<String>,
     /// Else `AWS_ENDPOINT_URL(_LIGHTSAIL)` or the AWS configuration, else the real service.
     pub endpoint_url: Option<String>,
@@ -31,8 +32,11 @@ pub struct AwsOptions {
     pub credentials: Option<(String, String)>,
     /// Attempts per call, the first included (the SDK's standard retry mode; 1 = no retry).
     pub max_attempts: Option<u32>,
+    /// The first pause between attempts (it grows, with jitter); else the SDK's 1 s.
     pub initial_backoff: Option<Duration>,
+    /// How long one attempt may take before it counts as failed; else no limit.
     pub attempt_timeout: Option<Duration>,
+    /// How long a call may take, all attempts included; else no limit.
     pub operation_timeout: Option<Duration>,
 }
 
@@ -51,12 +55,17 @@ impl std::fmt::Debug for AwsOptions {
     }
 }
 
+/// Why the AWS configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
+    /// Nothing names a region.
     #[error("no AWS region is configured: pass --region, set AWS_REGION, or set `region` in your AWS config profile")]
     NoRegion,
 }
 
+/// The Lightsail calls the component imports, made with `aws-sdk-lightsail`: one client per region,
+/// retries and timeouts from [`AwsOptions`], SDK errors turned into the contract's errors.
 pub struct LightsailApi {
     sdk: aws_types::SdkConfig,
     default_region: String,
@@ -64,6 +73,7 @@ pub struct LightsailApi {
 }
 
 impl LightsailApi {
+    /// Loads the AWS configuration (credentials, region) with these options.
     pub async fn new(options: AwsOptions) -> Result<Self, ConfigError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(aws_smithy_http_client::Builder::new().tls_provider(tls()).build_https());
@@ -101,6 +111,7 @@ impl LightsailApi {
         Ok(Self { sdk, default_region, clients: Mutex::new(HashMap::new()) })
     }
 
+    /// The region of calls that name none.
     pub fn default_region(&self) -> &str {
         &self.default_region
     }

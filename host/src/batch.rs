@@ -7,27 +7,43 @@ use crate::types::{CheckResult, Created, DiffResult, Outputs, ReadResult};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-/// One call of a batch; the fields are those of the `Provider` method of the same name.
+/// One call of a batch. Each variant's fields are the parameters of the [`Provider`] method of the
+/// same name, and mean what they mean there.
 #[derive(Debug, Clone)]
+#[allow(missing_docs)] // the fields: documented on the methods
 pub enum Call {
+    /// [`Provider::check`].
     Check { token: String, olds: Option<String>, news: String },
+    /// [`Provider::diff`].
     Diff { token: String, id: String, olds: String, news: String },
+    /// [`Provider::create`].
     Create { token: String, inputs: String, preview: bool },
+    /// [`Provider::read`].
     Read { token: String, id: String, state: Option<String> },
+    /// [`Provider::update`].
     Update { token: String, id: String, olds: String, news: String, preview: bool },
+    /// [`Provider::delete`].
     Delete { token: String, id: String, state: String },
+    /// [`Provider::import`].
     Import { token: String, id: String },
 }
 
 /// The answer to a [`Call`] of the same kind.
 #[derive(Debug)]
 pub enum Answer {
+    /// To [`Call::Check`].
     Checked(CheckResult),
+    /// To [`Call::Diff`].
     Diffed(DiffResult),
+    /// To [`Call::Create`].
     Created(Created),
+    /// To [`Call::Read`]; `None`: the resource is gone.
     Read(Option<ReadResult>),
+    /// To [`Call::Update`].
     Updated(Outputs),
+    /// To [`Call::Delete`].
     Deleted,
+    /// To [`Call::Import`].
     Imported(ReadResult),
 }
 

@@ -24,10 +24,14 @@ pub fn default_dir() -> Option<PathBuf> {
 /// How the component was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
+    /// Loaded, compiled, from the cache.
     Cache,
+    /// Compiled now (and written to the cache where there is one).
     Compiled,
 }
 
+/// Where the compiled form of `component` for `engine` lives in `dir`: named by the component's
+/// SHA-256 and the engine's compatibility hash.
 pub fn artifact_path(dir: &Path, engine: &Engine, component: &[u8]) -> PathBuf {
     let mut engine_hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut engine_hasher);

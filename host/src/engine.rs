@@ -16,13 +16,28 @@ use wasmtime::{
 
 /// A call broke one of the host's limits; the call ends with this as its trap.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimitExceeded {
+    /// It ran longer than [`RuntimeOptions::cpu_time_limit`] in one call.
     #[error("the component used more than its CPU time limit of {} ms in one call", .limit.as_millis())]
-    CpuTime { limit: Duration },
+    CpuTime {
+        /// The limit.
+        limit: Duration,
+    },
+    /// It tried to grow its memory past [`RuntimeOptions::max_memory_bytes`].
     #[error("the component tried to grow its memory to {desired} bytes, beyond the host's limit of {limit} bytes")]
-    Memory { desired: usize, limit: usize },
+    Memory {
+        /// The size it asked for.
+        desired: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// It asked for a lock while it held one, which the contract forbids.
     #[error("the component asked for the lock {name:?} while it held another; a component holds one lock at a time")]
-    SecondLock { name: String },
+    SecondLock {
+        /// The lock it asked for.
+        name: String,
+    },
 }
 
 /// Core instances one provider component may make: its module and wit-component's shims.
@@ -145,6 +160,7 @@ fn start_epoch_ticker(engine: &Engine) {
         .expect("the epoch thread starts");
 }
 
+/// How a [`ComponentRuntime`] compiles, caches and limits the component.
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
     /// Where compiled components are cached; `None` compiles every time.
@@ -177,6 +193,7 @@ impl Default for RuntimeOptions {
 /// the component costs on top of the API calls it makes.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CallTimes {
+    /// How many calls these times cover.
     pub calls: u64,
     /// A fresh store and instance (waiting for a pool slot included).
     pub instantiate: Duration,
@@ -256,6 +273,7 @@ impl ComponentRuntime {
         Ok(Self { engine, slots, pre, options, source, component_size, times: TimeCounters::default() })
     }
 
+    /// The wasmtime engine the component is compiled for.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -265,6 +283,7 @@ impl ComponentRuntime {
         self.source
     }
 
+    /// The component's size in bytes, as given.
     pub fn component_size(&self) -> usize {
         self.component_size
     }

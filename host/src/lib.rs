@@ -6,6 +6,8 @@
 //! - [`lock`]: the `lock` import, named locks shared by the whole process.
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
+#![deny(missing_docs)]
+
 pub mod aws;
 pub mod batch;
 mod bindings;

@@ -74,6 +74,9 @@ fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderEr
     result.map(Into::into).map_err(|e| CallError::Provider(e.into()))
 }
 
+/// The component's exports as typed async calls. Each call runs in a fresh `Store`: calls share
+/// only the compiled component, the AWS clients and the locks, so any number may run at once.
+/// Cloning is cheap.
 #[derive(Clone)]
 pub struct Provider {
     runtime: Arc<ComponentRuntime>,
@@ -108,36 +111,45 @@ impl Provider {
         Self { runtime, api }
     }
 
+    /// The runtime the calls run on.
     pub fn runtime(&self) -> &ComponentRuntime {
         &self.runtime
     }
 
+    /// The type tokens of the resources the component implements.
     pub async fn resource_types(&self) -> Result<Vec<String>, CallError> {
         call!(self, call_resource_types())
     }
 
+    /// The component's Pulumi package schema (JSON).
     pub async fn schema(&self) -> Result<String, CallError> {
         call!(self, call_schema())
     }
 
+    /// Validates and normalizes new inputs (`news`), given the old ones when the resource exists.
+    /// Failures come back in the result, each naming a property and a rule.
     pub async fn check(&self, token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, CallError> {
         answer(call!(self, call_check(token, olds.map(str::to_owned).as_ref(), &news.to_owned()))?)
     }
 
+    /// Compares a resource's state (`olds`, its last outputs) with new inputs.
     pub async fn diff(&self, token: &str, id: &str, olds: &str, news: &str) -> Result<DiffResult, CallError> {
         answer(call!(self, call_diff(token, id, &olds.to_owned(), &news.to_owned()))?)
     }
 
+    /// Creates a resource; a `preview` makes no API call and answers what is known before it.
     pub async fn create(&self, token: &str, inputs: &str, preview: bool) -> Result<Created, CallError> {
         answer(call!(self, call_create(token, &inputs.to_owned(), preview))?)
     }
 
-    /// `Ok(None)`: the resource is gone.
+    /// Reads a resource's current state; `Ok(None)`: it is gone. `state`, its last outputs, gives
+    /// what the API never returns again (a secret).
     pub async fn read(&self, token: &str, id: &str, state: Option<&str>) -> Result<Option<ReadResult>, CallError> {
         let read = call!(self, call_read(token, id, state.map(str::to_owned).as_ref()))?;
         read.map(|found| found.map(Into::into)).map_err(|e| CallError::Provider(e.into()))
     }
 
+    /// Changes a resource in place; a `preview` makes no API call.
     pub async fn update(
         &self,
         token: &str,
@@ -149,10 +161,12 @@ impl Provider {
         answer(call!(self, call_update(token, id, &olds.to_owned(), &news.to_owned(), preview))?)
     }
 
+    /// Deletes a resource; one already gone counts as deleted.
     pub async fn delete(&self, token: &str, id: &str, state: &str) -> Result<(), CallError> {
         call!(self, call_delete(token, id, &state.to_owned()))?.map_err(|e| CallError::Provider(e.into()))
     }
 
+    /// Adopts an existing resource by its id, with the inputs that would produce it.
     pub async fn import(&self, token: &str, id: &str) -> Result<ReadResult, CallError> {
         answer(call!(self, call_import(token, id))?)
     }
