@@ -4,67 +4,14 @@
 use crate::aws::LightsailApi;
 use crate::bindings::ProviderPre;
 use crate::cache;
+use crate::limits::{CORE_INSTANCES_PER_COMPONENT, LimitExceeded, Limits};
 use crate::state::HostState;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, UpdateDeadline,
-};
-
-/// A call broke one of the host's limits; the call ends with this as its trap.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LimitExceeded {
-    /// It ran longer than [`RuntimeOptions::cpu_time_limit`] in one call.
-    #[error("the component used more than its CPU time limit of {} ms in one call", .limit.as_millis())]
-    CpuTime {
-        /// The limit.
-        limit: Duration,
-    },
-    /// It tried to grow its memory past [`RuntimeOptions::max_memory_bytes`].
-    #[error("the component tried to grow its memory to {desired} bytes, beyond the host's limit of {limit} bytes")]
-    Memory {
-        /// The size it asked for.
-        desired: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// It asked for a lock while it held one, which the contract forbids.
-    #[error("the component asked for the lock {name:?} while it held another; a component holds one lock at a time")]
-    SecondLock {
-        /// The lock it asked for.
-        name: String,
-    },
-}
-
-/// Core instances one provider component may make: its module and wit-component's shims.
-const CORE_INSTANCES_PER_COMPONENT: usize = 4;
-
-/// What one store may use. Growing memory past the limit traps with [`LimitExceeded::Memory`]
-/// (rather than failing the growth, which a Rust guest turns into an abort that says nothing).
-pub struct Limits {
-    max_memory: usize,
-}
-
-impl ResourceLimiter for Limits {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > self.max_memory {
-            return Err(LimitExceeded::Memory { desired, limit: self.max_memory }.into());
-        }
-        Ok(true)
-    }
-
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(true)
-    }
-
-    fn instances(&self) -> usize {
-        CORE_INSTANCES_PER_COMPONENT
-    }
-}
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, UpdateDeadline};
 
 /// How often the epoch advances, and so how often a running component is checked.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -309,7 +256,7 @@ impl ComponentRuntime {
         &self,
         api: Option<Arc<LightsailApi>>,
     ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
-        let limits = Limits { max_memory: self.options.max_memory_bytes };
+        let limits = Limits::new(self.options.max_memory_bytes);
         let slot = match &self.slots {
             Some(slots) => Some(slots.clone().acquire_owned().await?),
             None => None,

@@ -2,6 +2,7 @@
 //!
 //! - `bindings` (private): the one `bindgen!` of the WIT world; [`types`] are what callers see.
 //! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
+//! - [`limits`]: what one call may use (memory, CPU time, locks).
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
 //! - [`lock`]: the `lock` import, named locks shared by the whole process.
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
@@ -13,6 +14,7 @@ pub mod batch;
 mod bindings;
 pub mod cache;
 pub mod engine;
+pub mod limits;
 pub mod lock;
 #[cfg(feature = "logging")]
 pub mod logging;
@@ -26,6 +28,7 @@ pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 pub use aws::{AwsOptions, LightsailApi};
 pub use batch::{Answer, Call};
 pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
+pub use limits::LimitExceeded;
 pub use provider::{CallError, Provider};
 pub use types::{
     ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult,

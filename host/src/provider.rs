@@ -2,7 +2,8 @@
 //! nothing but the compiled component and the AWS clients, so any number may run at once.
 
 use crate::aws::LightsailApi;
-use crate::engine::{CallTimes, ComponentRuntime, LimitExceeded};
+use crate::engine::{CallTimes, ComponentRuntime};
+use crate::limits::LimitExceeded;
 use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use std::sync::Arc;
 use std::time::Instant;

@@ -17,7 +17,7 @@ pub struct HostState {
     pub api: Option<Arc<LightsailApi>>,
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
-    pub limits: crate::engine::Limits,
+    pub limits: crate::limits::Limits,
     /// The locks the call holds: dropped with the store, so a call that traps releases them too.
     locks: ResourceTable,
     locks_held: usize,
@@ -29,7 +29,7 @@ impl HostState {
     pub fn new(
         api: Option<Arc<LightsailApi>>,
         max_wait: Duration,
-        limits: crate::engine::Limits,
+        limits: crate::limits::Limits,
         slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Self {
         Self {
@@ -114,7 +114,7 @@ impl locks::Host for HostState {
     async fn acquire(&mut self, name: String) -> wasmtime::Result<Resource<crate::lock::Guard>> {
         // One lock at a time, as the WIT says: then no two holders can ever wait for each other.
         if self.locks_held > 0 {
-            return Err(crate::engine::LimitExceeded::SecondLock { name }.into());
+            return Err(crate::limits::LimitExceeded::SecondLock { name }.into());
         }
         let guard = host_call!(self, crate::lock::acquire(&name).await);
         self.locks_held += 1;

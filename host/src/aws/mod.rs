@@ -1,6 +1,14 @@
 //! The `lightsail` import, implemented with `aws-sdk-lightsail`: credentials from the aws-config
-//! default chain (or given), one client per region, retries and timeouts from aws-smithy-runtime,
-//! and SDK errors mapped onto the WIT `api-error`.
+//! default chain (or given), one client per region, retries and timeouts from aws-smithy-runtime.
+//! [`options`] says how to reach Lightsail; `convert` and [`errors`] turn the SDK's answers into
+//! the contract's.
+
+mod convert;
+pub mod errors;
+pub mod options;
+
+pub use errors::error_chain;
+pub use options::AwsOptions;
 
 use crate::bindings::api;
 use aws_config::BehaviorVersion;
@@ -11,49 +19,14 @@ use aws_sdk_lightsail::config::timeout::TimeoutConfig;
 use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_lightsail::types;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
+use convert::{access_key, bucket, malformed, operation, operations};
+use errors::api_error;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
-
-/// How to reach Lightsail.
-#[derive(Clone, Default)]
-pub struct AwsOptions {
-    /// The default region; else the AWS configuration's (`AWS_REGION`, the profile).
-    pub region: Option<String>,
-    /// The AWS configuration profile for credentials and region; else `AWS_PROFILE` or `default`.
-    pub profile: Option<String>,
-    /// Else `AWS_ENDPOINT_URL(_LIGHTSAIL)` or the AWS configuration, else the real service.
-    pub endpoint_url: Option<String>,
-    /// Static credentials instead of the default chain (the local endpoint uses these).
-    pub credentials: Option<(String, String)>,
-    /// Attempts per call, the first included (the SDK's standard retry mode; 1 = no retry).
-    pub max_attempts: Option<u32>,
-    /// The first pause between attempts (it grows, with jitter); else the SDK's 1 s.
-    pub initial_backoff: Option<Duration>,
-    /// How long one attempt may take before it counts as failed; else no limit.
-    pub attempt_timeout: Option<Duration>,
-    /// How long a call may take, all attempts included; else no limit.
-    pub operation_timeout: Option<Duration>,
-}
-
-impl std::fmt::Debug for AwsOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AwsOptions")
-            .field("region", &self.region)
-            .field("profile", &self.profile)
-            .field("endpoint_url", &self.endpoint_url)
-            .field("credentials", &self.credentials.as_ref().map(|(id, _)| (id, "** redacted **")))
-            .field("max_attempts", &self.max_attempts)
-            .field("initial_backoff", &self.initial_backoff)
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("operation_timeout", &self.operation_timeout)
-            .finish()
-    }
-}
 
 /// Why the AWS configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -240,20 +213,6 @@ impl LightsailApi {
     }
 }
 
-fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
-    let location = b.location;
-    Ok(api::Bucket {
-        name: b.name.ok_or_else(|| malformed("a bucket came without its name"))?,
-        arn: b.arn,
-        bundle_id: b.bundle_id,
-        created_at: timestamp(b.created_at),
-        url: b.url,
-        availability_zone: location.as_ref().and_then(|l| l.availability_zone.clone()),
-        region: location.as_ref().and_then(|l| l.region_name.as_ref()).map(|r| r.as_str().to_string()),
-        support_code: b.support_code,
-    })
-}
-
 tokio::task_local! {
     /// Attempts made by the call in progress on this task.
     static ATTEMPTS: Cell<u32>;
@@ -308,148 +267,9 @@ fn tls() -> aws_smithy_http_client::tls::Provider {
     aws_smithy_http_client::tls::Provider::Rustls(aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring)
 }
 
-fn malformed(message: &str) -> api::ApiError {
-    api::ApiError {
-        kind: api::ErrorKind::Other,
-        code: "MalformedResponse".into(),
-        message: message.into(),
-        retryable: false,
-    }
-}
-
-fn timestamp(t: Option<aws_smithy_types::DateTime>) -> Option<f64> {
-    t.map(|t| t.as_secs_f64())
-}
-
-fn access_key(k: types::AccessKey) -> Result<api::AccessKey, api::ApiError> {
-    Ok(api::AccessKey {
-        access_key_id: k.access_key_id.ok_or_else(|| malformed("an access key came without its id"))?,
-        secret_access_key: k.secret_access_key,
-        status: k.status.map(|s| s.as_str().to_string()),
-        created_at: timestamp(k.created_at),
-        last_used: k.last_used.map(|u| api::AccessKeyLastUsed {
-            last_used_date: timestamp(u.last_used_date),
-            region: u.region,
-            service_name: u.service_name,
-        }),
-    })
-}
-
-/// The operation records of a mutating call (none when the answer has no list).
-fn operations(records: Option<Vec<types::Operation>>) -> Result<Vec<api::Operation>, api::ApiError> {
-    records.unwrap_or_default().into_iter().map(operation).collect()
-}
-
-fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {
-    let status = match o.status {
-        Some(types::OperationStatus::NotStarted) => api::OperationStatus::NotStarted,
-        Some(types::OperationStatus::Started) => api::OperationStatus::Started,
-        Some(types::OperationStatus::Failed) => api::OperationStatus::Failed,
-        Some(types::OperationStatus::Completed) => api::OperationStatus::Completed,
-        Some(types::OperationStatus::Succeeded) => api::OperationStatus::Succeeded,
-        other => return Err(malformed(&format!("an operation came with an unknown status {other:?}"))),
-    };
-    Ok(api::Operation {
-        id: o.id.ok_or_else(|| malformed("an operation came without its id"))?,
-        resource_name: o.resource_name,
-        operation_type: o.operation_type.map(|t| t.as_str().to_string()),
-        status,
-        is_terminal: o.is_terminal.unwrap_or(false),
-        created_at: timestamp(o.created_at),
-        error_code: o.error_code,
-        error_details: o.error_details,
-    })
-}
-
-/// Maps an SDK error onto the WIT error. Lightsail sometimes answers "not found" with a code of
-/// `DoesNotExist` instead of a typed `NotFoundException`; both are `not-found`.
-pub(crate) fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    use api::ErrorKind as K;
-    match &err {
-        SdkError::ServiceError(service) => {
-            let status = service.raw().status().as_u16();
-            let code = err.code().unwrap_or("").to_string();
-            let message = err.message().unwrap_or("").to_string();
-            let kind = match code.as_str() {
-                "NotFoundException" | "DoesNotExist" => K::NotFound,
-                _ if message.contains("DoesNotExist") => K::NotFound,
-                "InvalidInputException" => K::InvalidInput,
-                "AccessDeniedException"
-                | "UnauthenticatedException"
-                | "UnrecognizedClientException"
-                | "InvalidSignatureException"
-                | "IncompleteSignatureException"
-                | "MissingAuthenticationTokenException"
-                | "ExpiredTokenException" => K::AccessDenied,
-                "ThrottlingException" | "ServiceException" | "ServiceUnavailable" => K::Service,
-                _ if status >= 500 => K::Service,
-                _ => K::Other,
-            };
-            let code = if code.is_empty() { format!("HTTP{status}") } else { code };
-            api::ApiError { retryable: kind == K::Service, kind, code, message }
-        }
-        SdkError::TimeoutError(_) => api::ApiError {
-            kind: K::Transport,
-            code: "Timeout".into(),
-            message: format!("no answer in time: {}", error_chain(&err)),
-            retryable: true,
-        },
-        SdkError::DispatchFailure(_) => api::ApiError {
-            kind: K::Transport,
-            code: "Dispatch".into(),
-            message: format!("the request could not be sent or got no answer: {}", error_chain(&err)),
-            retryable: true,
-        },
-        SdkError::ResponseError(response) => {
-            let status = response.raw().status().as_u16();
-            api::ApiError {
-                kind: if status >= 500 { K::Service } else { K::Transport },
-                code: format!("HTTP{status}"),
-                message: format!("unreadable answer: {}", error_chain(&err)),
-                retryable: true,
-            }
-        }
-        _ => {
-            api::ApiError { kind: K::Other, code: "RequestFailed".into(), message: error_chain(&err), retryable: false }
-        }
-    }
-}
-
-/// An error and its sources, each as its `Display` says it, for a person to read. (The SDK's
-/// `DisplayErrorContext` also appends the error's `Debug` form.) A source that only repeats the
-/// message before it is left out.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if parts.last().is_none_or(|last| !last.contains(&text)) {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_error_chain_reads_as_words_without_debug_output() {
-        type ListError = aws_sdk_lightsail::operation::get_bucket_access_keys::GetBucketAccessKeysError;
-        let timeout = SdkError::<ListError, HttpResponse>::timeout_error(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "operation attempt timeout occurred after 2s",
-        ));
-        let error = api_error(timeout);
-        assert_eq!(error.code, "Timeout");
-        assert!(error.message.ends_with("occurred after 2s"), "{}", error.message);
-        assert!(!error.message.contains("Custom {") && !error.message.contains("kind:"), "{}", error.message);
-    }
 
     /// The contract: at most one CreateBucketAccessKey per import call, although this host's SDK
     /// retries everything else (5 attempts here), whatever became of the request.
@@ -484,13 +304,5 @@ mod tests {
             assert!(error.message.contains("(CreateBucketAccessKey, 1 attempt)"), "{}", error.message);
             assert_eq!(endpoint.stats().calls_of("CreateBucketAccessKey"), n, "one request per call");
         }
-    }
-
-    #[test]
-    fn debug_hides_the_secret_key() {
-        let options =
-            AwsOptions { credentials: Some(("AKIDEXAMPLE".into(), "s3cr3t-value".into())), ..Default::default() };
-        let text = format!("{options:?}");
-        assert!(text.contains("AKIDEXAMPLE") && !text.contains("s3cr3t-value"), "{text}");
     }
 }
