@@ -14,7 +14,8 @@ pub fn document() -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::{access_key, bucket, outputs};
+    use crate::access_key::{self, outputs};
+    use crate::bucket;
     use serde_json::Value;
 
     #[test]

@@ -1,17 +1,14 @@
-//! The resource's inputs: parsed from a JSON property bag, every rule checked, every failure named.
+//! The access key's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
+use crate::props::{UNKNOWN, object, string_property};
 use crate::types::CheckFailure;
 use crate::validate;
 use alloc::{
     format,
     string::{String, ToString},
-    vec,
     vec::Vec,
 };
 use serde_json::{Map, Value};
-
-/// Pulumi's marker for a value not known until an earlier resource exists (in previews).
-pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 pub const BUCKET_NAME: &str = "bucketName";
 pub const REGION: &str = "region";
@@ -62,50 +59,10 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
     }
 }
 
-/// A bag of inputs as a JSON object, or the one failure that says why it is not one.
-pub(crate) fn object(json: &str) -> Result<Map<String, Value>, Vec<CheckFailure>> {
-    match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
-        Err(e) => Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
-    }
-}
-
-/// An optional string property: `None` when absent or null; a failure when of another type or
-/// when it breaks its rule. Unknown values pass (previews).
-pub(crate) fn string_property(
-    object: &Map<String, Value>,
-    name: &str,
-    rule: fn(&str) -> Result<(), String>,
-    failures: &mut Vec<CheckFailure>,
-) -> Option<String> {
-    let problem = match object.get(name)? {
-        Value::Null => return None,
-        Value::String(value) if value == UNKNOWN => return Some(value.clone()),
-        Value::String(value) => match rule(value) {
-            Ok(()) => return Some(value.clone()),
-            Err(broken) => broken,
-        },
-        other => format!("must be a string, not {}", kind(other)),
-    };
-    failures.push(CheckFailure::new(name, problem));
-    None
-}
-
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn failures(json: &str) -> Vec<(String, String)> {
         parse(json).unwrap_err().into_iter().map(|f| (f.property, f.reason)).collect()

@@ -5,11 +5,13 @@
 //! lost track of (a create that cannot be confirmed is reported as not ready, with its id); the
 //! secret is returned once, at creation, then only carried from prior state.
 
+mod id;
+pub mod inputs;
+pub mod outputs;
+
 use crate::host::{ApiError, ErrorKind, Host, Level};
-use crate::id::{self, KeyId};
-use crate::inputs::{self, Inputs};
-use crate::outputs;
-use crate::provider::{api_error, state_region};
+use crate::props::{api_error, state_region};
+use crate::resource::Resource;
 use crate::types::*;
 use crate::wait;
 use alloc::{
@@ -17,42 +19,97 @@ use alloc::{
     string::{String, ToString},
     vec::Vec,
 };
+use id::KeyId;
+use inputs::Inputs;
 use serde_json::Value;
 
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
-pub fn check(news: &str) -> Result<CheckResult, ProviderError> {
-    Ok(match inputs::parse(news) {
-        Ok(inputs) => CheckResult { inputs: inputs.to_json(), failures: Vec::new() },
-        Err(failures) => CheckResult { inputs: news.to_string(), failures },
-    })
-}
+/// The access key resource (Terraform `aws_lightsail_bucket_access_key`).
+pub struct AccessKey;
 
-/// Every input forces replacement. A region left out means the host's default region, which is
-/// compared with the region the key actually lives in.
-pub fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
-    let news = inputs::parse(news).map_err(ProviderError::InvalidInput)?;
-    let mut diffs = Vec::new();
-    if olds.get(inputs::BUCKET_NAME).and_then(Value::as_str) != Some(news.bucket_name.as_str()) {
-        diffs.push(inputs::BUCKET_NAME.to_string());
-    }
-    let new_region = news.region.clone().unwrap_or_else(|| host.default_region());
-    if state_region(olds).as_deref() != Some(new_region.as_str()) {
-        diffs.push(inputs::REGION.to_string());
-    }
-    Ok(DiffResult { changes: !diffs.is_empty(), replaces: diffs.clone(), diffs, delete_before_replace: false })
-}
+impl Resource for AccessKey {
+    const TOKEN: &'static str = TOKEN;
 
-pub fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError> {
-    let inputs = inputs::parse(inputs).map_err(ProviderError::InvalidInput)?;
-    let region = inputs.region.clone().unwrap_or_else(|| host.default_region());
-    if preview {
-        return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs.bucket_name, &region) });
+    fn check(news: &str) -> Result<CheckResult, ProviderError> {
+        Ok(match inputs::parse(news) {
+            Ok(inputs) => CheckResult { inputs: inputs.to_json(), failures: Vec::new() },
+            Err(failures) => CheckResult { inputs: news.to_string(), failures },
+        })
     }
-    if inputs.has_unknowns() {
-        return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
+
+    /// Every input forces replacement. A region left out means the host's default region, which is
+    /// compared with the region the key actually lives in.
+    fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
+        let news = inputs::parse(news).map_err(ProviderError::InvalidInput)?;
+        let mut diffs = Vec::new();
+        if olds.get(inputs::BUCKET_NAME).and_then(Value::as_str) != Some(news.bucket_name.as_str()) {
+            diffs.push(inputs::BUCKET_NAME.to_string());
+        }
+        let new_region = news.region.clone().unwrap_or_else(|| host.default_region());
+        if state_region(olds).as_deref() != Some(new_region.as_str()) {
+            diffs.push(inputs::REGION.to_string());
+        }
+        Ok(DiffResult { changes: !diffs.is_empty(), replaces: diffs.clone(), diffs, delete_before_replace: false })
     }
-    create_key(host, &inputs, &region)
+
+    fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError> {
+        let inputs = inputs::parse(inputs).map_err(ProviderError::InvalidInput)?;
+        let region = inputs.region.clone().unwrap_or_else(|| host.default_region());
+        if preview {
+            return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs.bucket_name, &region) });
+        }
+        if inputs.has_unknowns() {
+            return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
+        }
+        create_key(host, &inputs, &region)
+    }
+
+    fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
+        let key_id = KeyId::parse(id)?;
+        let region = state_region(state).or(key_id.region.clone());
+        let secret = outputs::secret_from_state(state, &key_id.access_key_id);
+        find(host, &key_id, region, secret)
+    }
+
+    fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
+        let key_id = KeyId::parse(id)?;
+        let region = state_region(state).or(key_id.region.clone());
+        let operations =
+            match host.delete_bucket_access_key(region.as_deref(), &key_id.bucket_name, &key_id.access_key_id) {
+                Ok(operations) => operations,
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    host.log(Level::Info, &format!("access key {} was already gone", key_id.canonical()));
+                    return Ok(());
+                }
+                Err(e) => return Err(api_error(e)),
+            };
+        if let Some(first) = operations.first()
+            && let Err(e) = wait::until_done(host, region.as_deref(), first)
+        {
+            // The operation says it did not finish well; what counts is whether the key is gone.
+            match find(host, &key_id, region.clone(), None) {
+                Ok(None) => host.log(Level::Warn, &format!("{}: {e}, but the key is gone", key_id.canonical())),
+                _ => return Err(e.into_error(&format!("deleting access key {}", key_id.canonical()))),
+            }
+        }
+        host.log(Level::Info, &format!("deleted access key {}", key_id.canonical()));
+        Ok(())
+    }
+
+    fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
+        let key_id = KeyId::parse(id)?;
+        let region = key_id.region.clone();
+        // The secret cannot be had again: AWS returns it only at creation.
+        find(host, &key_id, region, None)?.ok_or_else(|| {
+            ProviderError::NotFound(format!(
+                "bucket {} has no access key {} in {}",
+                key_id.bucket_name,
+                key_id.access_key_id,
+                key_id.region.clone().unwrap_or_else(|| host.default_region())
+            ))
+        })
+    }
 }
 
 /// Attempts at CreateBucketAccessKey, each after settling what the one before may have made.
@@ -246,27 +303,6 @@ impl Orphans<'_> {
     }
 }
 
-pub fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
-    let key_id = KeyId::parse(id)?;
-    let region = state_region(state).or(key_id.region.clone());
-    let secret = outputs::secret_from_state(state, &key_id.access_key_id);
-    find(host, &key_id, region, secret)
-}
-
-pub fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
-    let key_id = KeyId::parse(id)?;
-    let region = key_id.region.clone();
-    // The secret cannot be had again: AWS returns it only at creation.
-    find(host, &key_id, region, None)?.ok_or_else(|| {
-        ProviderError::NotFound(format!(
-            "bucket {} has no access key {} in {}",
-            key_id.bucket_name,
-            key_id.access_key_id,
-            key_id.region.clone().unwrap_or_else(|| host.default_region())
-        ))
-    })
-}
-
 /// Looks the key up in its bucket's list; a missing bucket or key means the key is gone.
 fn find(
     host: &impl Host,
@@ -293,35 +329,4 @@ fn find(
         inputs: inputs.to_json(),
         outputs: outputs::of_key(&key_id.bucket_name, &region, key, secret.as_deref()),
     }))
-}
-
-pub fn update() -> Result<Outputs, ProviderError> {
-    Err(ProviderError::Unsupported(format!(
-        "{TOKEN} cannot change in place: every input forces replacement, so an update is never planned"
-    )))
-}
-
-pub fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
-    let key_id = KeyId::parse(id)?;
-    let region = state_region(state).or(key_id.region.clone());
-    let operations = match host.delete_bucket_access_key(region.as_deref(), &key_id.bucket_name, &key_id.access_key_id)
-    {
-        Ok(operations) => operations,
-        Err(e) if e.kind == ErrorKind::NotFound => {
-            host.log(Level::Info, &format!("access key {} was already gone", key_id.canonical()));
-            return Ok(());
-        }
-        Err(e) => return Err(api_error(e)),
-    };
-    if let Some(first) = operations.first()
-        && let Err(e) = wait::until_done(host, region.as_deref(), first)
-    {
-        // The operation says it did not finish well; what counts is whether the key is gone.
-        match find(host, &key_id, region.clone(), None) {
-            Ok(None) => host.log(Level::Warn, &format!("{}: {e}, but the key is gone", key_id.canonical())),
-            _ => return Err(e.into_error(&format!("deleting access key {}", key_id.canonical()))),
-        }
-    }
-    host.log(Level::Info, &format!("deleted access key {}", key_id.canonical()));
-    Ok(())
 }

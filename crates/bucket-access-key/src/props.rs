@@ -1,0 +1,76 @@
+//! Property bags, as every resource reads them: JSON objects whose values may still be unknown in
+//! a preview, and the state's values every resource needs.
+
+use crate::host::ApiError;
+use crate::types::{ApiFailure, CheckFailure, ProviderError};
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec,
+    vec::Vec,
+};
+use serde_json::{Map, Value};
+
+/// Pulumi's marker for a value not known until an earlier resource exists (in previews).
+pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/// A bag of inputs as a JSON object, or the one failure that says why it is not one.
+pub(crate) fn object(json: &str) -> Result<Map<String, Value>, Vec<CheckFailure>> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
+        Err(e) => Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
+    }
+}
+
+/// An optional string property: `None` when absent or null; a failure when of another type or
+/// when it breaks its rule. Unknown values pass (previews).
+pub(crate) fn string_property(
+    object: &Map<String, Value>,
+    name: &str,
+    rule: fn(&str) -> Result<(), String>,
+    failures: &mut Vec<CheckFailure>,
+) -> Option<String> {
+    let problem = match object.get(name)? {
+        Value::Null => return None,
+        Value::String(value) if value == UNKNOWN => return Some(value.clone()),
+        Value::String(value) => match rule(value) {
+            Ok(()) => return Some(value.clone()),
+            Err(broken) => broken,
+        },
+        other => format!("must be a string, not {}", kind(other)),
+    };
+    failures.push(CheckFailure::new(name, problem));
+    None
+}
+
+pub(crate) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+pub(crate) fn api_error(e: ApiError) -> ProviderError {
+    ProviderError::Api(ApiFailure { code: e.code, message: e.message, retryable: e.retryable })
+}
+
+/// A JSON object from a property bag; an empty string counts as no properties.
+pub(crate) fn state_object(property: &str, json: &str) -> Result<Value, ProviderError> {
+    if json.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    match serde_json::from_str::<Value>(json) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(ProviderError::invalid(property, "must be a JSON object")),
+        Err(e) => Err(ProviderError::invalid(property, format!("is not valid JSON: {e}"))),
+    }
+}
+
+pub(crate) fn state_region(state: &Value) -> Option<String> {
+    state.get("region").and_then(Value::as_str).map(str::to_string)
+}
