@@ -5,6 +5,7 @@
 mod provider;
 mod resource;
 mod schema;
+mod shared;
 mod values;
 
 use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};

@@ -4,31 +4,15 @@
 
 use crate::resource::ComponentResource;
 use crate::schema::ResourceSpec;
+use crate::shared::Shared;
 use crate::values::{attribute, string};
 use async_trait::async_trait;
-use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Provider};
+use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock, Schema};
 use tf_provider::value::ValueAny;
 use tf_provider::{AttributePath, Diagnostics, DynamicResource};
-
-/// What the resources share: the component, and the provider once configured.
-pub struct Shared {
-    runtime: Arc<ComponentRuntime>,
-    configured: RwLock<Option<Provider>>,
-}
-
-impl Shared {
-    pub fn configured(&self) -> Option<Provider> {
-        self.configured.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// For calls that need no AWS access (validation).
-    pub fn offline(&self) -> Provider {
-        Provider::new(self.runtime.clone(), None)
-    }
-}
 
 pub struct AdapterProvider {
     shared: Arc<Shared>,
@@ -37,7 +21,7 @@ pub struct AdapterProvider {
 
 impl AdapterProvider {
     pub fn new(runtime: Arc<ComponentRuntime>, specs: Vec<ResourceSpec>) -> Self {
-        let shared = Arc::new(Shared { runtime, configured: RwLock::new(None) });
+        let shared = Arc::new(Shared::new(runtime));
         Self { shared, specs: specs.into_iter().map(Arc::new).collect() }
     }
 }
@@ -150,8 +134,7 @@ impl tf_provider::Provider for AdapterProvider {
         let settings = settings(diags, &config)?;
         match LightsailApi::new(settings.options).await {
             Ok(api) => {
-                let provider = Provider::new(self.shared.runtime.clone(), Some(Arc::new(api)));
-                *self.shared.configured.write().unwrap_or_else(|e| e.into_inner()) = Some(provider);
+                self.shared.configure(Arc::new(api));
                 Some(())
             }
             Err(e) => {

@@ -1,8 +1,8 @@
 //! One Terraform resource type, served by forwarding each call to the component. Nothing here
 //! knows a resource by name: the token, the schema and the inputs come from the component.
 
-use crate::provider::Shared;
 use crate::schema::{ResourceSpec, snake};
+use crate::shared::Shared;
 use crate::values::{self, attribute, string};
 use async_trait::async_trait;
 use lightsail_provider_host::CallError;

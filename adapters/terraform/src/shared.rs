@@ -1,0 +1,32 @@
+//! What the provider and its resources share: the component, and the provider once Terraform has
+//! configured it.
+
+use lightsail_provider_host::{ComponentRuntime, LightsailApi, Provider};
+use std::sync::{Arc, RwLock};
+
+pub struct Shared {
+    runtime: Arc<ComponentRuntime>,
+    configured: RwLock<Option<Provider>>,
+}
+
+impl Shared {
+    pub fn new(runtime: Arc<ComponentRuntime>) -> Self {
+        Self { runtime, configured: RwLock::new(None) }
+    }
+
+    /// From now on, calls reach AWS through `api`.
+    pub fn configure(&self, api: Arc<LightsailApi>) {
+        let provider = Provider::new(self.runtime.clone(), Some(api));
+        *self.configured.write().unwrap_or_else(|e| e.into_inner()) = Some(provider);
+    }
+
+    /// The provider, once configured.
+    pub fn configured(&self) -> Option<Provider> {
+        self.configured.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// For calls that need no AWS access (validation).
+    pub fn offline(&self) -> Provider {
+        Provider::new(self.runtime.clone(), None)
+    }
+}
