@@ -6,15 +6,23 @@
 //! `lightsail-local serve` binary.
 
 pub mod auth;
+mod control;
 pub mod error;
 pub mod faults;
 mod keys;
 pub mod model;
+mod persistence;
+pub mod protocol;
 mod server;
+mod stats;
 pub mod store;
+mod sync;
 
 pub use auth::Credentials;
+pub use control::CONTROL_PREFIX;
 pub use error::ApiError;
 pub use faults::{Fault, FaultConfig, ScriptedFault};
-pub use server::{CONTROL_PREFIX, Config, DEFAULT_BODY_LIMIT, LocalEndpoint, Operation, StartError, Stats};
+pub use protocol::Operation;
+pub use server::{Config, DEFAULT_BODY_LIMIT, LocalEndpoint, StartError};
+pub use stats::Stats;
 pub use store::Store;

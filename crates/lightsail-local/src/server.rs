@@ -1,28 +1,28 @@
-//! The HTTP side: one hyper HTTP/1.1 connection task per client, the awsJson1_1 framing,
-//! the control routes, persistence and the handle that owns a running endpoint.
+//! The HTTP side: one hyper HTTP/1.1 connection task per client, the awsJson1_1 framing, faults
+//! applied to each request, the control routes, and the handle that owns a running endpoint.
 
 use crate::auth::{self, Credentials};
+use crate::control::{self, CONTROL_PREFIX};
 use crate::error::ApiError;
-use crate::faults::{Decision, FaultConfig, FaultState, Refusal};
+use crate::faults::{FaultConfig, FaultState, Refusal};
+use crate::persistence;
+use crate::protocol::{self, Operation, TARGET_PREFIX};
+use crate::stats::{self, Stats};
 use crate::store::{OperationPlan, Store};
+use crate::sync::lock;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub const TARGET_PREFIX: &str = "Lightsail_20161128.";
-/// Where the control routes live; Lightsail itself only answers `POST /`.
-pub const CONTROL_PREFIX: &str = "/_lightsail-local/";
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -61,29 +61,6 @@ pub enum StartError {
     Faults(String),
 }
 
-/// Counters of what the endpoint has seen, for tests and the control route.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Stats {
-    /// Every HTTP request, control routes excepted.
-    pub http_requests: u64,
-    /// Requests refused before dispatch (framing, size, authentication).
-    pub rejected: u64,
-    /// Authenticated calls per operation, whatever their outcome.
-    pub calls: BTreeMap<String, u64>,
-    /// Faults injected, per kind.
-    pub faults: BTreeMap<String, u64>,
-}
-
-impl Stats {
-    pub fn calls_of(&self, operation: &str) -> u64 {
-        self.calls.get(operation).copied().unwrap_or(0)
-    }
-
-    pub fn total_calls(&self) -> u64 {
-        self.calls.values().sum()
-    }
-}
-
 struct Shared {
     store: Mutex<Store>,
     state_file: Option<PathBuf>,
@@ -91,12 +68,6 @@ struct Shared {
     faults: Mutex<FaultState>,
     stats: Mutex<Stats>,
     body_limit: usize,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding a lock cannot leave these structures half-updated in a way that
-    // matters more than refusing all later requests would, so poisoning is ignored.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A running endpoint. Dropping it stops the server and closes its connections.
@@ -185,22 +156,10 @@ impl Drop for LocalEndpoint {
 }
 
 fn load_state(path: &Path) -> Result<Store, StartError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Store::from_json(&bytes).map_err(|reason| StartError::CorruptState { path: path.into(), reason }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Store::new()),
-        Err(source) => Err(StartError::ReadState { path: path.into(), source }),
-    }
-}
-
-/// Writes the whole state to a temporary file beside the target, then renames it into place.
-fn save_state(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    persistence::load(path).map_err(|e| match e {
+        persistence::LoadError::Read(source) => StartError::ReadState { path: path.into(), source },
+        persistence::LoadError::Corrupt(reason) => StartError::CorruptState { path: path.into(), reason },
+    })
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
@@ -250,7 +209,7 @@ struct LostResponse;
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, LostResponse> {
     if req.uri().path().starts_with(CONTROL_PREFIX) {
-        return Ok(control(&shared, req).await);
+        return Ok(control::control(&shared.faults, &shared.stats, shared.body_limit, req).await);
     }
     lock(&shared.stats).http_requests += 1;
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -315,7 +274,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
 
     let counted = |error: ApiError| Served::Error { error, counted: true };
     let decision = lock(&shared.faults).decide(name, operation.is_mutating());
-    count_faults(shared, &decision, operation.is_mutating());
+    stats::count_faults(&shared.stats, &decision, operation.is_mutating());
     let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
     if let Some(stall) = decision.stall {
         // Applied before the stall (or never), whether or not the client is still there when it
@@ -351,86 +310,6 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     }
 }
 
-fn count_faults(shared: &Shared, decision: &Decision, mutating: bool) {
-    let mut kinds = Vec::new();
-    match decision.refusal {
-        Some(Refusal::Throttle) => kinds.push("throttle"),
-        Some(Refusal::ServerError) => kinds.push("server_error"),
-        Some(Refusal::Unavailable) => kinds.push("unavailable"),
-        None => {}
-    }
-    if decision.delay.is_some() {
-        kinds.push("latency");
-    }
-    match decision.stall {
-        Some(stall) if stall.apply => kinds.push("stall_applied"),
-        Some(_) => kinds.push("stall_unapplied"),
-        None => {}
-    }
-    if decision.lost_response && decision.refusal.is_none() {
-        kinds.push("lost_response");
-    }
-    // Only mutating calls create operation records.
-    if mutating && decision.refusal.is_none() {
-        if decision.operation_failed {
-            kinds.push("operation_failed");
-        }
-        if decision.operation_pending_polls > 0 {
-            kinds.push("operation_pending");
-        }
-    }
-    if !kinds.is_empty() {
-        let mut stats = lock(&shared.stats);
-        for kind in kinds {
-            *stats.faults.entry(kind.to_string()).or_default() += 1;
-        }
-    }
-}
-
-macro_rules! operations {
-    ($($variant:ident => $mutating:expr),* $(,)?) => {
-        /// The operations this endpoint serves.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Operation { $($variant),* }
-
-        impl Operation {
-            pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
-
-            pub fn from_name(name: &str) -> Option<Self> {
-                match name { $(stringify!($variant) => Some(Operation::$variant),)* _ => None }
-            }
-
-            pub fn name(self) -> &'static str {
-                match self { $(Operation::$variant => stringify!($variant)),* }
-            }
-
-            /// Whether the call changes state (and so can lose its answer after being applied).
-            pub fn is_mutating(self) -> bool {
-                match self { $(Operation::$variant => $mutating),* }
-            }
-        }
-    };
-}
-
-operations! {
-    CreateBucket => true,
-    GetBuckets => false,
-    DeleteBucket => true,
-    UpdateBucketBundle => true,
-    CreateBucketAccessKey => true,
-    GetBucketAccessKeys => false,
-    DeleteBucketAccessKey => true,
-    GetOperation => false,
-}
-
-fn parse<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    // Clients send `{}` for empty input; an empty body is taken the same way.
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::serialization(e.to_string()))
-}
-
 fn dispatch(
     shared: &Shared,
     operation: Operation,
@@ -442,24 +321,15 @@ fn dispatch(
     // Epoch seconds with millisecond precision, as AWS writes them.
     let now = now.as_millis() as f64 / 1000.0;
     let mut store = lock(&shared.store);
-    let result = match operation {
-        Operation::CreateBucket => store.create_bucket(region, now, parse(body)?, plan),
-        Operation::GetBuckets => store.get_buckets(region, parse(body)?),
-        Operation::DeleteBucket => store.delete_bucket(region, now, parse(body)?, plan),
-        Operation::UpdateBucketBundle => store.update_bucket_bundle(region, now, parse(body)?, plan),
-        Operation::CreateBucketAccessKey => store.create_bucket_access_key(region, now, parse(body)?, plan),
-        Operation::GetBucketAccessKeys => store.get_bucket_access_keys(region, parse(body)?),
-        Operation::DeleteBucketAccessKey => store.delete_bucket_access_key(region, now, parse(body)?, plan),
-        Operation::GetOperation => store.get_operation(region, now, parse(body)?),
-    }?;
+    let answer = protocol::answer(&mut store, operation, region, now, body, plan)?;
     if operation.is_mutating()
         && let Some(path) = &shared.state_file
-        && let Err(e) = save_state(path, &store.to_json())
+        && let Err(e) = persistence::save(path, &store)
     {
         tracing::error!(path = %path.display(), error = %e, "cannot save the state");
         return Err(ApiError::service(format!("The state could not be saved: {e}")));
     }
-    Ok(result)
+    Ok(answer)
 }
 
 fn json_response(status: StatusCode, request_id: &str, body: serde_json::Value) -> Response<Full<Bytes>> {
@@ -469,42 +339,4 @@ fn json_response(status: StatusCode, request_id: &str, body: serde_json::Value) 
         .header("x-amzn-requestid", request_id)
         .body(Full::new(Bytes::from(body.to_string())))
         .expect("valid response")
-}
-
-/// `GET|PUT /_lightsail-local/faults`, `GET /_lightsail-local/stats`.
-async fn control(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let plain = |status: StatusCode, text: String| {
-        Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .body(Full::new(Bytes::from(text)))
-            .expect("valid response")
-    };
-    let ok = |value: serde_json::Value| {
-        Response::builder()
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(value.to_string())))
-            .expect("valid response")
-    };
-    let route = &req.uri().path()[CONTROL_PREFIX.len()..];
-    match (req.method().clone(), route) {
-        (Method::GET, "faults") => ok(serde_json::to_value(lock(&shared.faults).config()).expect("serializes")),
-        (Method::PUT, "faults") => {
-            let body = match Limited::new(req.into_body(), shared.body_limit).collect().await {
-                Ok(b) => b.to_bytes(),
-                Err(e) => return plain(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}\n")),
-            };
-            let config: FaultConfig = match serde_json::from_slice(&body) {
-                Ok(config) => config,
-                Err(e) => return plain(StatusCode::BAD_REQUEST, format!("invalid fault configuration: {e}\n")),
-            };
-            if let Err(e) = config.validate() {
-                return plain(StatusCode::BAD_REQUEST, format!("invalid fault configuration: {e}\n"));
-            }
-            *lock(&shared.faults) = FaultState::new(config.clone());
-            ok(serde_json::to_value(config).expect("serializes"))
-        }
-        (Method::GET, "stats") => ok(serde_json::to_value(&*lock(&shared.stats)).expect("serializes")),
-        _ => plain(StatusCode::NOT_FOUND, format!("no control route {} {}\n", req.method(), req.uri().path())),
-    }
 }

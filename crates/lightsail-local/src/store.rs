@@ -1,10 +1,11 @@
-//! The service's state, kept per region, and the semantics of each operation.
+//! The service's state, kept per region, and the rules of each operation. Answers are the model's
+//! structs; `protocol` writes them as JSON, `persistence` keeps the state in a file.
 
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, VecDeque};
 
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -12,7 +13,6 @@ pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
 pub const BUNDLE_IDS: &[&str] = &["small_1_0", "medium_1_0", "large_1_0"];
 /// Operation records kept per region; the oldest are forgotten first.
 const MAX_OPERATIONS_PER_REGION: usize = 10_000;
-const STATE_FORMAT: u32 = 1;
 
 /// How the operation records of one call behave (from fault injection).
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,10 +21,9 @@ pub struct OperationPlan {
     pub failed: bool,
 }
 
+/// Every region's buckets, keys and operation records. (De)serializable for `persistence`.
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Store {
-    format: u32,
     regions: BTreeMap<String, RegionState>,
 }
 
@@ -119,19 +118,7 @@ fn bucket_not_found(name: &str) -> ApiError {
 
 impl Store {
     pub fn new() -> Self {
-        Self { format: STATE_FORMAT, regions: BTreeMap::new() }
-    }
-
-    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        let store: Store = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        if store.format != STATE_FORMAT {
-            return Err(format!("unsupported state format {} (expected {STATE_FORMAT})", store.format));
-        }
-        Ok(store)
-    }
-
-    pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).expect("the store serializes")
+        Self::default()
     }
 
     /// The access key ids of a bucket, or `None` when the bucket does not exist.
@@ -201,7 +188,7 @@ impl Store {
         now: f64,
         req: CreateBucketRequest,
         plan: OperationPlan,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<(Bucket, Operation), ApiError> {
         let name = required("bucketName", &req.bucket_name)?;
         let bundle_id = required("bundleId", &req.bundle_id)?;
         validate_new_bucket_name(name)?;
@@ -225,10 +212,10 @@ impl Store {
         let wire = bucket_wire(region, &bucket);
         self.region(region).buckets.insert(name.to_string(), bucket);
         let op = self.record_operation(region, now, name, "CreateBucket", None, plan);
-        Ok(json!({ "bucket": wire, "operations": [op] }))
+        Ok((wire, op))
     }
 
-    pub fn get_buckets(&mut self, region: &str, req: GetBucketsRequest) -> Result<Value, ApiError> {
+    pub fn get_buckets(&mut self, region: &str, req: GetBucketsRequest) -> Result<Vec<Bucket>, ApiError> {
         let state = self.region(region);
         let buckets: Vec<Bucket> = match req.bucket_name.as_deref() {
             Some(name) => {
@@ -238,7 +225,7 @@ impl Store {
             }
             None => state.buckets.values().map(|b| bucket_wire(region, b)).collect(),
         };
-        Ok(json!({ "buckets": buckets }))
+        Ok(buckets)
     }
 
     pub fn delete_bucket(
@@ -247,7 +234,7 @@ impl Store {
         now: f64,
         req: DeleteBucketRequest,
         plan: OperationPlan,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Operation, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         if !bucket.access_keys.is_empty() && req.force_delete != Some(true) {
@@ -258,7 +245,7 @@ impl Store {
         }
         self.region(region).buckets.remove(name);
         let op = self.record_operation(region, now, name, "DeleteBucket", None, plan);
-        Ok(json!({ "operations": [op] }))
+        Ok(op)
     }
 
     pub fn update_bucket_bundle(
@@ -267,13 +254,13 @@ impl Store {
         now: f64,
         req: UpdateBucketBundleRequest,
         plan: OperationPlan,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Operation, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let bundle_id = required("bundleId", &req.bundle_id)?;
         validate_bundle(bundle_id)?;
         self.bucket_mut(region, name)?.bundle_id = bundle_id.to_string();
         let op = self.record_operation(region, now, name, "UpdateBucketBundle", None, plan);
-        Ok(json!({ "operations": [op] }))
+        Ok(op)
     }
 
     pub fn create_bucket_access_key(
@@ -282,7 +269,7 @@ impl Store {
         now: f64,
         req: BucketNameRequest,
         plan: OperationPlan,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<(AccessKey, Operation), ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         if bucket.access_keys.len() >= MAX_ACCESS_KEYS_PER_BUCKET {
@@ -297,14 +284,13 @@ impl Store {
         let key_id = key.access_key_id.clone();
         bucket.access_keys.push(key);
         let op = self.record_operation(region, now, name, "CreateBucketAccessKey", Some(key_id), plan);
-        Ok(json!({ "accessKey": wire, "operations": [op] }))
+        Ok((wire, op))
     }
 
-    pub fn get_bucket_access_keys(&mut self, region: &str, req: BucketNameRequest) -> Result<Value, ApiError> {
+    pub fn get_bucket_access_keys(&mut self, region: &str, req: BucketNameRequest) -> Result<Vec<AccessKey>, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
-        let keys: Vec<AccessKey> = bucket.access_keys.iter().map(access_key_wire).collect();
-        Ok(json!({ "accessKeys": keys }))
+        Ok(bucket.access_keys.iter().map(access_key_wire).collect())
     }
 
     pub fn delete_bucket_access_key(
@@ -313,7 +299,7 @@ impl Store {
         now: f64,
         req: DeleteBucketAccessKeyRequest,
         plan: OperationPlan,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Operation, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let key_id = required("accessKeyId", &req.access_key_id)?;
         let bucket = self.bucket_mut(region, name)?;
@@ -323,11 +309,11 @@ impl Store {
             })?;
         bucket.access_keys.remove(index);
         let op = self.record_operation(region, now, name, "DeleteBucketAccessKey", Some(key_id.to_string()), plan);
-        Ok(json!({ "operations": [op] }))
+        Ok(op)
     }
 
     /// Each poll of a pending operation brings it one step closer to its end.
-    pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Value, ApiError> {
+    pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Operation, ApiError> {
         let id = required("operationId", &req.operation_id)?;
         let stored = self
             .region(region)
@@ -341,7 +327,7 @@ impl Store {
                 stored.polls_left -= 1;
             }
         }
-        Ok(json!({ "operation": stored.record }))
+        Ok(stored.record.clone())
     }
 }
 
@@ -438,10 +424,14 @@ mod tests {
                 plan,
             )
             .unwrap();
-        assert_eq!(created["operations"][0]["status"], "Started");
-        let id = created["operations"][0]["id"].as_str().unwrap().to_string();
+        let (_, op) = created;
+        assert_eq!(op.status, "Started");
+        let id = op.id.clone();
         let poll = |store: &mut Store| {
-            store.get_operation("us-east-1", 2.0, GetOperationRequest { operation_id: Some(id.clone()) }).unwrap()["operation"]["status"].clone()
+            store
+                .get_operation("us-east-1", 2.0, GetOperationRequest { operation_id: Some(id.clone()) })
+                .unwrap()
+                .status
         };
         assert_eq!(poll(&mut store), "Started");
         assert_eq!(poll(&mut store), "Started");
@@ -449,26 +439,5 @@ mod tests {
         assert_eq!(poll(&mut store), "Failed");
         // Operations are regional.
         assert!(store.get_operation("eu-west-1", 2.0, GetOperationRequest { operation_id: Some(id) }).is_err());
-    }
-
-    #[test]
-    fn state_round_trips_and_rejects_other_formats() {
-        let mut store = Store::new();
-        store
-            .create_bucket(
-                "us-east-1",
-                1.0,
-                CreateBucketRequest {
-                    bucket_name: Some("b-1".into()),
-                    bundle_id: Some("small_1_0".into()),
-                    ..Default::default()
-                },
-                OperationPlan::default(),
-            )
-            .unwrap();
-        let again = Store::from_json(&store.to_json()).unwrap();
-        assert_eq!(again.bucket_names("us-east-1"), vec!["b-1"]);
-        assert!(Store::from_json(b"{\"format\": 99, \"regions\": {}}").unwrap_err().contains("format"));
-        assert!(Store::from_json(b"{").is_err());
     }
 }
