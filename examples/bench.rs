@@ -16,14 +16,12 @@ use lightsail_local::LocalEndpoint;
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
 };
-use lightsail_test_support::LocalEndpointOptions;
+use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUNDLE, LocalEndpointOptions};
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -145,7 +143,7 @@ async fn main() -> anyhow::Result<()> {
     let creds = endpoint.credentials().clone();
     let api = Arc::new(LightsailApi::new(AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1")).await?);
     let client = api.client(None);
-    client.create_bucket().bucket_name("bench-bucket").bundle_id("small_1_0").send().await?;
+    client.create_bucket().bucket_name("bench-bucket").bundle_id(DEMO_BUNDLE).send().await?;
     let cache = tempfile::tempdir()?;
     let options = RuntimeOptions { cache_dir: Some(cache.path().to_path_buf()), ..Default::default() };
     let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?);
@@ -307,7 +305,7 @@ async fn main() -> anyhow::Result<()> {
         for n in [100usize, 1_000] {
             let buckets: Vec<String> = (0..n).map(|i| format!("tp-{n}-{i:05}")).collect();
             for b in &buckets {
-                client.create_bucket().bucket_name(b).bundle_id("small_1_0").send().await?;
+                client.create_bucket().bucket_name(b).bundle_id(DEMO_BUNDLE).send().await?;
             }
             let via_host = || {
                 all_at_once(buckets.iter().map(|b| {

@@ -9,17 +9,15 @@
 use lightsail_provider_host::{
     AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
 };
-use lightsail_test_support::LocalEndpointOptions;
+use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUCKET, LocalEndpointOptions, create_bucket};
 use std::sync::Arc;
-
-const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // A Lightsail-compatible endpoint on a free loopback port, for the example only.
     let endpoint = lightsail_local::LocalEndpoint::start(Default::default()).await?;
     let api = Arc::new(LightsailApi::new(AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1")).await?);
-    api.client(None).create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await?;
+    create_bucket(&api, DEMO_BUCKET).await?;
 
     // Compile once (or load from the cache); every call below gets a fresh instance of it.
     let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions::default())?);

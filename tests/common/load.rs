@@ -5,15 +5,12 @@
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
 use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
-use lightsail_test_support::LocalEndpointOptions;
+use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUNDLE, LocalEndpointOptions, REGION};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Barrier;
-
-const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
-const REGION: &str = "us-east-1";
 
 #[derive(Debug, Default)]
 pub struct Report {
@@ -106,7 +103,7 @@ pub async fn run(lifecycles: usize, fault_rate: f64, seed: u64) -> Report {
         for bucket in chunk {
             let client = client.clone();
             let bucket = bucket.clone();
-            made.spawn(async move { client.create_bucket().bucket_name(bucket).bundle_id("small_1_0").send().await });
+            made.spawn(async move { client.create_bucket().bucket_name(bucket).bundle_id(DEMO_BUNDLE).send().await });
         }
         while let Some(result) = made.join_next().await {
             result.unwrap().expect("bucket created");

@@ -3,10 +3,8 @@
 mod common;
 
 use common::{command, text};
-use lightsail_test_support::LocalEndpointOptions;
+use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, LocalEndpointOptions};
 use std::process::Output;
-
-const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
 fn code(output: &Output) -> i32 {
     output.status.code().expect("exited")
@@ -162,7 +160,13 @@ async fn subcommands_against_a_local_endpoint() {
     let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
     let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();
     let client = api.client(None);
-    client.create_bucket().bucket_name("example-bucket").bundle_id("small_1_0").send().await.unwrap();
+    client
+        .create_bucket()
+        .bucket_name("example-bucket")
+        .bundle_id(lightsail_test_support::DEMO_BUNDLE)
+        .send()
+        .await
+        .unwrap();
 
     // Preview: no call.
     let before = endpoint.stats().total_calls();

@@ -2,8 +2,10 @@
 //! names they use, and AWS options that point the host at a local endpoint. An engine links none of
 //! it.
 
-use lightsail_local::LocalEndpoint;
-use lightsail_provider_host::{AwsOptions, LightsailApi};
+use lightsail_local::{Config, FaultConfig, LocalEndpoint};
+use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// The type token of the access key resource.
 pub const ACCESS_KEY_TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
@@ -42,4 +44,61 @@ pub async fn create_bucket(
     name: &str,
 ) -> Result<(), aws_sdk_lightsail::error::SdkError<aws_sdk_lightsail::operation::create_bucket::CreateBucketError>> {
     api.client(None).create_bucket().bucket_name(name).bundle_id(DEMO_BUNDLE).send().await.map(drop)
+}
+
+/// The embedded component, compiled once per process, for tests: no cache directory (tests leave
+/// no files behind) and waits shortened to a millisecond.
+pub fn test_runtime() -> Arc<ComponentRuntime> {
+    static RUNTIME: OnceLock<Arc<ComponentRuntime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            let options = RuntimeOptions { cache_dir: None, max_wait: Duration::from_millis(1), ..Default::default() };
+            Arc::new(ComponentRuntime::new(lightsail_provider_host::PROVIDER_COMPONENT, options).expect("compiles"))
+        })
+        .clone()
+}
+
+/// A local endpoint of a test's own, and a provider whose host reaches it with aws-sdk-lightsail
+/// over HTTP and SigV4.
+pub struct TestEnvironment {
+    pub endpoint: LocalEndpoint,
+    pub api: Arc<LightsailApi>,
+    pub provider: Provider,
+}
+
+impl TestEnvironment {
+    /// No faults, and no retries by the SDK.
+    pub async fn new() -> Self {
+        Self::with_faults(FaultConfig::default()).await
+    }
+
+    /// These faults, and no retries by the SDK.
+    pub async fn with_faults(faults: FaultConfig) -> Self {
+        Self::with(faults, AwsOptions { max_attempts: Some(1), ..Default::default() }).await
+    }
+
+    /// These faults, and AWS options of the test's own (retries, timeouts); the endpoint's
+    /// address, region and credentials are filled in.
+    pub async fn with(faults: FaultConfig, options: AwsOptions) -> Self {
+        let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.expect("starts");
+        let api =
+            Arc::new(LightsailApi::new(options.with_local_endpoint(&endpoint, REGION)).await.expect("configures"));
+        let provider = Provider::new(test_runtime(), Some(api.clone()));
+        Self { endpoint, api, provider }
+    }
+
+    /// Makes a bucket (before any fault a test sets afterwards).
+    pub async fn bucket(&self, name: &str) {
+        create_bucket(&self.api, name).await.expect("the bucket is made");
+    }
+
+    /// Requests the endpoint has answered.
+    pub fn calls(&self) -> u64 {
+        self.endpoint.stats().total_calls()
+    }
+
+    /// The access key ids the endpoint holds for a bucket, read without a request.
+    pub fn keys(&self, bucket: &str) -> Vec<String> {
+        self.endpoint.inspect(|s| s.access_key_ids(REGION, bucket)).unwrap_or_default()
+    }
 }

@@ -5,8 +5,7 @@ use super::{BUCKET_ACCESS_KEY as TOKEN, Global, exit, report};
 use lightsail_provider_host::{CallError, ComponentRuntime, Provider, cache};
 use std::sync::Arc;
 
-pub const BUCKET: &str = "example-bucket";
-pub const BUNDLE: &str = "small_1_0";
+pub use lightsail_test_support::{DEMO_BUCKET as BUCKET, DEMO_BUNDLE as BUNDLE};
 
 fn step(n: u32, text: &str) {
     println!("\n{n}. {text}");

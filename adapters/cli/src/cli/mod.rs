@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const BUCKET_ACCESS_KEY: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+pub use lightsail_test_support::ACCESS_KEY_TOKEN as BUCKET_ACCESS_KEY;
 
 /// Exit codes, so scripts can tell failures apart.
 pub mod exit {
