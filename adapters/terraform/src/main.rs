@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
         eprintln!(
             "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\
-             Point Terraform at it with a dev_overrides block (see the README), then run terraform plan/apply."
+             Point Terraform at it with a dev_overrides block (see docs/terraform.md), then run terraform plan/apply."
         );
         return ExitCode::FAILURE;
     }

@@ -24,7 +24,7 @@ fn terraform_installed(test: &str) -> bool {
         return true;
     }
     assert!(std::env::var_os("REQUIRE_TERRAFORM").is_none(), "REQUIRE_TERRAFORM is set but terraform is not installed");
-    eprintln!("SKIPPED {test}: terraform is not installed (see the README's Terraform section)");
+    eprintln!("SKIPPED {test}: terraform is not installed (see docs/terraform.md)");
     false
 }
 

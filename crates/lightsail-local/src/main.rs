@@ -33,7 +33,7 @@ struct ServeArgs {
     /// Secret access key that requests must be signed with (prefer the environment variable).
     #[arg(long, env = "LIGHTSAIL_LOCAL_SECRET_ACCESS_KEY", hide_env_values = true, hide_default_value = true, default_value = Credentials::TEST_SECRET_ACCESS_KEY)]
     secret_access_key: String,
-    /// Fault injection as JSON, or @PATH to read it from a file (see the README).
+    /// Fault injection as JSON, or @PATH to read it from a file (see docs/local-endpoint.md).
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
     /// Largest request body accepted, in bytes.
