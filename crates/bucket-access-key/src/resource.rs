@@ -1,5 +1,5 @@
 //! What every resource of the provider implements. The provider finds the resource a type token
-//! names once ([`crate::provider`]) and calls these; a resource answers only for itself.
+//! names once, in its registry, and calls these; a resource answers only for itself.
 
 use crate::host::Host;
 use crate::types::*;

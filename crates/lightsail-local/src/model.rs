@@ -133,7 +133,7 @@ impl std::fmt::Debug for AccessKey {
 #[serde(rename_all = "camelCase")]
 pub struct Bucket {
     pub resource_type: String,
-    pub access_rules: serde_json::Value,
+    pub access_rules: AccessRules,
     pub arn: String,
     pub bundle_id: String,
     pub created_at: f64,
@@ -146,6 +146,26 @@ pub struct Bucket {
     pub able_to_update_bundle: bool,
     pub readonly_access_accounts: Vec<String>,
     pub resources_receiving_access: Vec<serde_json::Value>,
-    pub state: serde_json::Value,
-    pub access_log_config: serde_json::Value,
+    pub state: BucketState,
+    pub access_log_config: AccessLogConfig,
+}
+
+/// Who may read the bucket's objects (`getObject`: `public` or `private`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRules {
+    pub get_object: String,
+    pub allow_public_overrides: bool,
+}
+
+/// The bucket's state (`code`: `OK` or `Unknown`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketState {
+    pub code: String,
+}
+
+/// Whether the bucket logs access.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessLogConfig {
+    pub enabled: bool,
 }

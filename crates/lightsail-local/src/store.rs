@@ -5,7 +5,6 @@ use crate::error::ApiError;
 use crate::keys;
 use crate::model::*;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::{BTreeMap, VecDeque};
 
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -372,7 +371,7 @@ fn access_key_wire(key: &StoredAccessKey) -> AccessKey {
 fn bucket_wire(region: &str, bucket: &StoredBucket) -> Bucket {
     Bucket {
         resource_type: "Bucket".into(),
-        access_rules: json!({ "getObject": "private", "allowPublicOverrides": false }),
+        access_rules: AccessRules { get_object: "private".into(), allow_public_overrides: false },
         arn: bucket.arn.clone(),
         bundle_id: bucket.bundle_id.clone(),
         created_at: bucket.created_at,
@@ -385,8 +384,8 @@ fn bucket_wire(region: &str, bucket: &StoredBucket) -> Bucket {
         able_to_update_bundle: true,
         readonly_access_accounts: Vec::new(),
         resources_receiving_access: Vec::new(),
-        state: json!({ "code": "OK" }),
-        access_log_config: json!({ "enabled": false }),
+        state: BucketState { code: "OK".into() },
+        access_log_config: AccessLogConfig { enabled: false },
     }
 }
 

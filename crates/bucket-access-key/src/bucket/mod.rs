@@ -2,10 +2,12 @@
 //! access keys belong to. Its bundle changes in place (UpdateBucketBundle); its name and region
 //! force replacement. The id is the bucket name.
 
-use crate::host::{self, ErrorKind, Host, Level};
-use crate::props::{UNKNOWN, api_error, kind, object, state_region, string_property};
+mod inputs;
+mod outputs;
+
+use crate::host::{ErrorKind, Host, Level};
+use crate::props::{api_error, state_region};
 use crate::resource::Resource;
-use crate::timestamp::rfc3339;
 use crate::types::*;
 use crate::{validate, wait};
 use alloc::{
@@ -13,7 +15,8 @@ use alloc::{
     string::{String, ToString},
     vec::Vec,
 };
-use serde_json::{Map, Value, json};
+use inputs::{BUNDLE_ID, FORCE_DELETE, Inputs, NAME, REGION, parse};
+use serde_json::Value;
 
 pub const TOKEN: &str = "aws:lightsail/bucket:Bucket";
 
@@ -57,11 +60,7 @@ impl Resource for Bucket {
         let inputs = parse(inputs).map_err(ProviderError::InvalidInput)?;
         let region = inputs.region.clone().unwrap_or_else(|| host.default_region());
         if preview {
-            let values = json!({ NAME: inputs.name, BUNDLE_ID: inputs.bundle_id, FORCE_DELETE: inputs.force_delete, REGION: region });
-            return Ok(Created {
-                id: String::new(),
-                outputs: Outputs { values: values.to_string(), secrets: Vec::new() },
-            });
+            return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs, &region) });
         }
         if inputs.has_unknowns() {
             return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
@@ -69,7 +68,7 @@ impl Resource for Bucket {
         host.log(Level::Debug, &format!("creating bucket {} ({}) in {region}", inputs.name, inputs.bundle_id));
         let created =
             host.create_bucket(inputs.region.as_deref(), &inputs.name, &inputs.bundle_id).map_err(api_error)?;
-        let outputs = outputs(&created.bucket, &region, inputs.force_delete);
+        let outputs = outputs::of_bucket(&created.bucket, &region, inputs.force_delete);
         let id = inputs.name.clone();
         if let Some(first) = created.operations.first() {
             wait::until_done(host, inputs.region.as_deref(), first).map_err(|e| {
@@ -98,10 +97,7 @@ impl Resource for Bucket {
         }
         let resolved_region = region.clone().unwrap_or_else(|| host.default_region());
         if preview {
-            let mut values = olds.clone();
-            values[BUNDLE_ID] = news.bundle_id.clone().into();
-            values[FORCE_DELETE] = news.force_delete.into();
-            return Ok(Outputs { values: values.to_string(), secrets: Vec::new() });
+            return Ok(outputs::updated(olds, &news));
         }
         if olds.get(BUNDLE_ID).and_then(Value::as_str) != Some(news.bundle_id.as_str()) {
             host.log(Level::Debug, &format!("changing the bundle of bucket {name} to {}", news.bundle_id));
@@ -148,92 +144,6 @@ impl Resource for Bucket {
     }
 }
 
-const NAME: &str = "name";
-const BUNDLE_ID: &str = "bundleId";
-const FORCE_DELETE: &str = "forceDelete";
-const REGION: &str = "region";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inputs {
-    pub name: String,
-    pub bundle_id: String,
-    pub force_delete: bool,
-    pub region: Option<String>,
-}
-
-impl Inputs {
-    fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert(NAME.into(), self.name.clone().into());
-        map.insert(BUNDLE_ID.into(), self.bundle_id.clone().into());
-        map.insert(FORCE_DELETE.into(), self.force_delete.into());
-        if let Some(region) = &self.region {
-            map.insert(REGION.into(), region.clone().into());
-        }
-        Value::Object(map).to_string()
-    }
-
-    fn has_unknowns(&self) -> bool {
-        [Some(&self.name), Some(&self.bundle_id), self.region.as_ref()].into_iter().flatten().any(|v| v == UNKNOWN)
-    }
-}
-
-fn bundle_id(bundle: &str) -> Result<(), String> {
-    if !bundle.is_empty() && bundle.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        Ok(())
-    } else {
-        Err(format!("{bundle:?} is not a bundle id (such as small_1_0 or medium_1_0)"))
-    }
-}
-
-pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
-    let object = object(json)?;
-    let mut failures = Vec::new();
-    for key in object.keys() {
-        if ![NAME, BUNDLE_ID, FORCE_DELETE, REGION].contains(&key.as_str()) {
-            failures.push(CheckFailure::new(
-                key.clone(),
-                format!("unknown property; this resource takes {NAME}, {BUNDLE_ID}, {FORCE_DELETE} and {REGION}"),
-            ));
-        }
-    }
-    let name = string_property(&object, NAME, validate::bucket_name, &mut failures);
-    let bundle = string_property(&object, BUNDLE_ID, bundle_id, &mut failures);
-    for (property, value) in [(NAME, &name), (BUNDLE_ID, &bundle)] {
-        if value.is_none() && object.get(property).is_none_or(Value::is_null) {
-            failures.push(CheckFailure::new(property, "is required"));
-        }
-    }
-    let region = string_property(&object, REGION, validate::region, &mut failures);
-    let force_delete = match object.get(FORCE_DELETE) {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            failures.push(CheckFailure::new(FORCE_DELETE, format!("must be a boolean, not {}", kind(other))));
-            false
-        }
-    };
-    match (name, bundle) {
-        (Some(name), Some(bundle_id)) if failures.is_empty() => Ok(Inputs { name, bundle_id, force_delete, region }),
-        _ => Err(failures),
-    }
-}
-
-fn outputs(bucket: &host::Bucket, region: &str, force_delete: bool) -> Outputs {
-    let values = json!({
-        "arn": bucket.arn,
-        "availabilityZone": bucket.availability_zone,
-        BUNDLE_ID: bucket.bundle_id,
-        "createdAt": bucket.created_at.and_then(rfc3339),
-        FORCE_DELETE: force_delete,
-        NAME: bucket.name,
-        REGION: bucket.region.clone().unwrap_or_else(|| region.to_string()),
-        "supportCode": bucket.support_code,
-        "url": bucket.url,
-    });
-    Outputs { values: values.to_string(), secrets: Vec::new() }
-}
-
 /// An id is the bucket name, for import optionally `name@region`.
 fn parse_id(id: &str) -> Result<(String, Option<String>), ProviderError> {
     let (name, region) = match id.split_once('@') {
@@ -269,7 +179,7 @@ fn find(
     Ok(Some(ReadResult {
         id: name.to_string(),
         inputs: inputs.to_json(),
-        outputs: outputs(&bucket, &region, force_delete),
+        outputs: outputs::of_bucket(&bucket, &region, force_delete),
     }))
 }
 

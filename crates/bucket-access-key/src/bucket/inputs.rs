@@ -1,0 +1,82 @@
+//! The bucket's inputs: parsed from a JSON property bag, every rule checked, every failure named.
+
+use crate::props::{UNKNOWN, kind, object, string_property};
+use crate::types::CheckFailure;
+use crate::validate;
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
+use serde_json::{Map, Value};
+
+pub const NAME: &str = "name";
+pub const BUNDLE_ID: &str = "bundleId";
+pub const FORCE_DELETE: &str = "forceDelete";
+pub const REGION: &str = "region";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub name: String,
+    pub bundle_id: String,
+    pub force_delete: bool,
+    pub region: Option<String>,
+}
+
+impl Inputs {
+    pub fn to_json(&self) -> String {
+        let mut map = Map::new();
+        map.insert(NAME.into(), self.name.clone().into());
+        map.insert(BUNDLE_ID.into(), self.bundle_id.clone().into());
+        map.insert(FORCE_DELETE.into(), self.force_delete.into());
+        if let Some(region) = &self.region {
+            map.insert(REGION.into(), region.clone().into());
+        }
+        Value::Object(map).to_string()
+    }
+
+    pub fn has_unknowns(&self) -> bool {
+        [Some(&self.name), Some(&self.bundle_id), self.region.as_ref()].into_iter().flatten().any(|v| v == UNKNOWN)
+    }
+}
+
+fn bundle_id(bundle: &str) -> Result<(), String> {
+    if !bundle.is_empty() && bundle.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        Ok(())
+    } else {
+        Err(format!("{bundle:?} is not a bundle id (such as small_1_0 or medium_1_0)"))
+    }
+}
+
+pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
+    let object = object(json)?;
+    let mut failures = Vec::new();
+    for key in object.keys() {
+        if ![NAME, BUNDLE_ID, FORCE_DELETE, REGION].contains(&key.as_str()) {
+            failures.push(CheckFailure::new(
+                key.clone(),
+                format!("unknown property; this resource takes {NAME}, {BUNDLE_ID}, {FORCE_DELETE} and {REGION}"),
+            ));
+        }
+    }
+    let name = string_property(&object, NAME, validate::bucket_name, &mut failures);
+    let bundle = string_property(&object, BUNDLE_ID, bundle_id, &mut failures);
+    for (property, value) in [(NAME, &name), (BUNDLE_ID, &bundle)] {
+        if value.is_none() && object.get(property).is_none_or(Value::is_null) {
+            failures.push(CheckFailure::new(property, "is required"));
+        }
+    }
+    let region = string_property(&object, REGION, validate::region, &mut failures);
+    let force_delete = match object.get(FORCE_DELETE) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            failures.push(CheckFailure::new(FORCE_DELETE, format!("must be a boolean, not {}", kind(other))));
+            false
+        }
+    };
+    match (name, bundle) {
+        (Some(name), Some(bundle_id)) if failures.is_empty() => Ok(Inputs { name, bundle_id, force_delete, region }),
+        _ => Err(failures),
+    }
+}
