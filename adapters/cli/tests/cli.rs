@@ -236,3 +236,55 @@ fn local_flag_keeps_state_between_invocations() {
     assert_eq!(run(&["read", &id]).0, 3);
     assert!(home.path().join("state/lightsail-provider/local-endpoint.json").exists());
 }
+
+/// Twenty `--local` runs at once on two buckets of one state file: each run waits for the state's
+/// lock, so the file ends with exactly the keys the runs reported, at most two a bucket.
+#[test]
+fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state.json");
+    let local = |args: &[&str]| {
+        let mut command = command(home.path());
+        command.args(["--local", "--local-state"]).arg(&state).args(["--output", "json"]).args(args);
+        command
+    };
+    // The second bucket (the first, example-bucket, every --local run makes), and the component
+    // compiled into the cache once.
+    let bucket = r#"{"name": "second-bucket", "bundleId": "small_1_0"}"#;
+    let made = local(&["create", "--type", "aws:lightsail/bucket:Bucket", "--inputs", bucket]).output().unwrap();
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made).1);
+
+    let runs: Vec<_> = (0..20)
+        .map(|i| {
+            let bucket = if i % 2 == 0 { "example-bucket" } else { "second-bucket" };
+            let mut command = local(&["create", "--bucket-name", bucket]);
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    // Every run has ended before anything is asserted: a failure leaves no process behind.
+    let outputs: Vec<_> = runs.into_iter().map(|run| run.wait_with_output().unwrap()).collect();
+    let mut reported = Vec::new();
+    for output in outputs {
+        match output.status.code() {
+            Some(0) => {
+                let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+                reported.push(created["id"].as_str().unwrap().to_string());
+            }
+            // The two-key limit, refused by the service.
+            Some(4) => assert!(text(&output).1.contains("InvalidInputException"), "{}", text(&output).1),
+            other => panic!("exit {other:?}: {}", text(&output).1),
+        }
+    }
+    assert_eq!(reported.len(), 4, "two keys for each of the two buckets: {reported:?}");
+
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let mut in_file = Vec::new();
+    for (name, bucket) in saved["regions"]["us-east-1"]["buckets"].as_object().unwrap() {
+        for key in bucket["access_keys"].as_array().unwrap() {
+            in_file.push(format!("{name},{}", key["access_key_id"].as_str().unwrap()));
+        }
+    }
+    reported.sort();
+    in_file.sort();
+    assert_eq!(in_file, reported, "the state file holds exactly the keys reported created");
+}

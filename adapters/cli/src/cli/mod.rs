@@ -316,20 +316,45 @@ fn aws_options(global: &Global) -> AwsOptions {
     }
 }
 
+/// The built-in endpoint of a `--local` run, and the lock on its state file that the run holds.
+struct LocalRun {
+    _endpoint: lightsail_local::LocalEndpoint,
+    /// Held until the process ends: other `--local` runs on the same state wait their turn, so each
+    /// loads the state the previous one saved (no update lost, the two-key limit kept).
+    _state_lock: Option<std::fs::File>,
+}
+
 /// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
-async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<lightsail_local::LocalEndpoint>)> {
+async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<LocalRun>)> {
     if !global.local {
         return Ok((Arc::new(LightsailApi::new(aws_options(global)).await?), None));
     }
     let state_file = global.local_state.clone().or_else(default_local_state);
-    if let Some(dir) = state_file.as_ref().and_then(|p| p.parent()) {
-        std::fs::create_dir_all(dir)?;
-    }
+    let state_lock = match &state_file {
+        Some(path) => Some(lock_state(path.clone()).await?),
+        None => None,
+    };
     let endpoint =
         lightsail_local::LocalEndpoint::start(lightsail_local::Config { state_file, ..Default::default() }).await?;
     let api = local_api(global, &endpoint).await?;
     ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
-    Ok((api, Some(endpoint)))
+    Ok((api, Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
+}
+
+/// Waits for, and takes, the exclusive lock on `STATE.lock` beside the state file.
+async fn lock_state(state: PathBuf) -> anyhow::Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || {
+        if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut name = state.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let path = state.with_file_name(name);
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+        file.lock().map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
+        Ok(file)
+    })
+    .await?
 }
 
 /// The AWS options that point at a local endpoint, with its credentials.
