@@ -191,11 +191,21 @@ async fn subcommands_against_a_local_endpoint() {
     assert!(stdout.contains(&format!("found {id}")));
     assert!(!stdout.contains(&secret), "text output hides the secret");
 
+    // Read in JSON without --show-secrets: the secret is withheld as null and said to be hidden,
+    // never replaced by a string a script could take for it.
+    let (code, stdout, _) = call(args(&["--output", "json", "read", &id, "--state", &state])).await.unwrap();
+    assert_eq!(code, 0);
+    let read: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(read["outputs"]["secretAccessKey"].is_null(), "{read}");
+    assert_eq!(read["hidden"], serde_json::json!(["secretAccessKey"]));
+    assert_eq!(read["secrets"], serde_json::json!(["secretAccessKey"]));
+
     // Import (flags before the subcommand): no secret.
     let (code, stdout, _) = call(args(&["--output", "json", "import", &id])).await.unwrap();
     assert_eq!(code, 0);
     let imported: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(imported["outputs"]["secretAccessKey"].is_null());
+    assert_eq!(imported["hidden"], serde_json::json!([]), "nothing withheld: the secret is not known");
     assert_eq!(imported["inputs"]["bucketName"], "example-bucket");
 
     // Diff: a new bucket name forces replacement.

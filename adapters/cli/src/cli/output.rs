@@ -37,9 +37,11 @@ impl Printer {
         Self { format, show_secrets }
     }
 
-    /// The outputs with secret values replaced, unless they are to be shown.
-    pub fn visible(&self, outputs: &Outputs) -> Value {
+    /// The outputs with secret values withheld (`null`) unless they are to be shown, and the names
+    /// of those withheld. A placeholder string would look like a value to a script.
+    fn withheld(&self, outputs: &Outputs) -> (Value, Vec<String>) {
         let mut values = parse(&outputs.values);
+        let mut hidden = Vec::new();
         if !self.show_secrets
             && let Value::Object(map) = &mut values
         {
@@ -47,18 +49,30 @@ impl Printer {
                 if let Some(value) = map.get_mut(name)
                     && !value.is_null()
                 {
-                    *value = Value::String(HIDDEN.into());
+                    *value = Value::Null;
+                    hidden.push(name.clone());
                 }
             }
         }
-        values
+        (values, hidden)
+    }
+
+    /// Outputs as JSON: `outputs` (withheld secrets `null`), `secrets` (the secret properties) and
+    /// `hidden` (those withheld: `--show-secrets` shows them).
+    fn json_outputs(&self, outputs: &Outputs, mut answer: Value) -> Value {
+        let (values, hidden) = self.withheld(outputs);
+        answer["outputs"] = values;
+        answer["secrets"] = json!(outputs.secrets);
+        answer["hidden"] = json!(hidden);
+        answer
     }
 
     fn text_outputs(&self, outputs: &Outputs) {
-        let values = self.visible(outputs);
+        let (values, hidden) = self.withheld(outputs);
         let Value::Object(map) = values else { return };
         for (name, value) in map {
             let shown = match (&value, outputs.secrets.contains(&name)) {
+                _ if hidden.contains(&name) => HIDDEN.to_string(),
                 (Value::Null, true) => UNAVAILABLE.to_string(),
                 (Value::Null, false) => "-".to_string(),
                 (Value::String(s), _) => s.clone(),
@@ -123,12 +137,9 @@ impl Printer {
 
     pub fn created(&self, created: &Created, preview: bool) -> u8 {
         match self.format {
-            Format::Json => self.json(json!({
-                "id": created.id,
-                "preview": preview,
-                "outputs": self.visible(&created.outputs),
-                "secrets": created.outputs.secrets,
-            })),
+            Format::Json => {
+                self.json(self.json_outputs(&created.outputs, json!({ "id": created.id, "preview": preview })))
+            }
             Format::Text => {
                 if preview {
                     println!("would create (preview, no AWS call made):");
@@ -143,12 +154,8 @@ impl Printer {
 
     fn found(&self, heading: &str, result: &ReadResult) {
         match self.format {
-            Format::Json => self.json(json!({
-                "id": result.id,
-                "inputs": parse(&result.inputs),
-                "outputs": self.visible(&result.outputs),
-                "secrets": result.outputs.secrets,
-            })),
+            Format::Json => self
+                .json(self.json_outputs(&result.outputs, json!({ "id": result.id, "inputs": parse(&result.inputs) }))),
             Format::Text => {
                 println!("{heading} {}", result.id);
                 println!("  {:<18} {}", "inputs", result.inputs);
@@ -188,12 +195,9 @@ impl Printer {
 
     pub fn not_ready(&self, not_ready: &NotReady) {
         match self.format {
-            Format::Json => self.json(json!({
-                "id": not_ready.id,
-                "notReady": not_ready.reason,
-                "outputs": self.visible(&not_ready.outputs),
-                "secrets": not_ready.outputs.secrets,
-            })),
+            Format::Json => self.json(
+                self.json_outputs(&not_ready.outputs, json!({ "id": not_ready.id, "notReady": not_ready.reason })),
+            ),
             Format::Text => {
                 println!("created but not ready: {} ({})", not_ready.id, not_ready.reason);
                 self.text_outputs(&not_ready.outputs);
