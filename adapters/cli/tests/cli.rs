@@ -298,3 +298,35 @@ fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
     in_file.sort();
     assert_eq!(in_file, reported, "the state file holds exactly the keys reported created");
 }
+
+/// Every subcommand takes `--type`: the CLI deletes a bucket it created.
+#[test]
+fn every_type_for_every_subcommand() {
+    let home = tempfile::tempdir().unwrap();
+    let bucket = ["--type", lightsail_test_support::BUCKET_TOKEN];
+    let local = |args: &[&str]| {
+        let output = command(home.path()).args(["--local", "--output", "json"]).args(args).output().unwrap();
+        let (stdout, stderr) = text(&output);
+        (output.status.code(), stdout, stderr)
+    };
+    let inputs = r#"{"name": "typed-bucket", "bundleId": "small_1_0"}"#;
+    let (code, stdout, stderr) = local(&[&["create", "--inputs", inputs][..], &bucket].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    let created: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(created["id"], "typed-bucket");
+
+    let (code, stdout, stderr) = local(&[&["read", "typed-bucket"][..], &bucket].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["outputs"]["bundleId"], "small_1_0");
+    let (code, stdout, stderr) = local(&[&["import", "typed-bucket@us-east-1"][..], &bucket].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["inputs"]["name"], "typed-bucket");
+
+    let (code, _, stderr) = local(&[&["delete", "typed-bucket"][..], &bucket].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, _) = local(&[&["read", "typed-bucket"][..], &bucket].concat());
+    assert_eq!(code, Some(3), "gone: {stdout}");
+    // The default is still the access key: a bucket name is not an access key id.
+    let (code, _, stderr) = local(&["read", "typed-bucket"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}

@@ -139,15 +139,24 @@ enum Command {
         /// The last known state (outputs) as a JSON object; its secret is kept
         #[arg(long, value_name = "JSON")]
         state: Option<String>,
+        #[command(flatten)]
+        of: TypeArg,
     },
-    /// Adopt an existing access key by id (BUCKET,ACCESS_KEY_ID or BUCKET,ACCESS_KEY_ID@REGION)
-    Import { id: String },
+    /// Adopt an existing resource by id (an access key: BUCKET,ACCESS_KEY_ID or
+    /// BUCKET,ACCESS_KEY_ID@REGION; a bucket: NAME or NAME@REGION)
+    Import {
+        id: String,
+        #[command(flatten)]
+        of: TypeArg,
+    },
     /// Delete a resource by id (one already gone counts as deleted)
     Delete {
         id: String,
         /// The last known state (outputs) as a JSON object
         #[arg(long, value_name = "JSON", default_value = "{}")]
         state: String,
+        #[command(flatten)]
+        of: TypeArg,
     },
     /// Run the whole lifecycle on the built-in local endpoint, step by step
     Demo,
@@ -157,6 +166,14 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
     },
+}
+
+/// The type of the resource a command acts on.
+#[derive(Args)]
+struct TypeArg {
+    /// The resource type (`lightsail-provider types` lists them)
+    #[arg(long = "type", value_name = "TOKEN", default_value = BUCKET_ACCESS_KEY)]
+    token: String,
 }
 
 #[derive(Args)]
@@ -249,12 +266,12 @@ async fn run(cli: Cli) -> u8 {
         Command::Create { inputs, preview } => {
             provider.create(&inputs.token, &inputs.json(), preview).await.map(|c| printer.created(&c, preview))
         }
-        Command::Read { id, state } => {
-            provider.read(BUCKET_ACCESS_KEY, &id, state.as_deref()).await.map(|r| printer.read(&id, r.as_ref()))
+        Command::Read { id, state, of } => {
+            provider.read(&of.token, &id, state.as_deref()).await.map(|r| printer.read(&id, r.as_ref()))
         }
-        Command::Import { id } => provider.import(BUCKET_ACCESS_KEY, &id).await.map(|r| printer.imported(&r)),
-        Command::Delete { id, state } => {
-            provider.delete(BUCKET_ACCESS_KEY, &id, &state).await.map(|()| printer.deleted(&id))
+        Command::Import { id, of } => provider.import(&of.token, &id).await.map(|r| printer.imported(&r)),
+        Command::Delete { id, state, of } => {
+            provider.delete(&of.token, &id, &state).await.map(|()| printer.deleted(&id))
         }
         Command::Demo | Command::Component { .. } => unreachable!("handled above"),
     };
