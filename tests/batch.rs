@@ -7,7 +7,7 @@ use lightsail_provider_host::{Answer, Call};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_runs_concurrently_and_answers_in_order() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let buckets: Vec<String> = (0..40).map(|i| format!("batch-{i:02}")).collect();
     for bucket in &buckets {
         s.bucket(bucket).await;

@@ -10,7 +10,7 @@ const BUCKET: &str = "aws:lightsail/bucket:Bucket";
 
 #[tokio::test]
 async fn bucket_lifecycle_with_an_in_place_bundle_change() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let inputs = r#"{"name": "example-bucket", "bundleId": "small_1_0"}"#;
     let created = s.provider.create(BUCKET, inputs, false).await.unwrap();
     assert_eq!(created.id, "example-bucket");
@@ -39,7 +39,7 @@ async fn bucket_lifecycle_with_an_in_place_bundle_change() {
 
 #[tokio::test]
 async fn bucket_import_and_invalid_inputs() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     s.bucket("imported-bucket").await;
     let imported = s.provider.import(BUCKET, "imported-bucket").await.unwrap();
     assert_eq!(

@@ -28,7 +28,7 @@ fn imports_exactly_the_declared_interfaces_and_no_wasi() {
 
 #[tokio::test]
 async fn schema_describes_the_resource_and_marks_the_secret() {
-    let provider = lightsail_provider_host::Provider::new(common::runtime(), None);
+    let provider = lightsail_provider_host::Provider::new(common::test_runtime(), None);
     assert_eq!(provider.resource_types().await.unwrap(), vec![common::TOKEN, "aws:lightsail/bucket:Bucket"]);
     let schema: serde_json::Value = serde_json::from_str(&provider.schema().await.unwrap()).unwrap();
     let resource = &schema["resources"][common::TOKEN];
@@ -49,7 +49,7 @@ async fn call_times_account_for_every_call_and_its_host_calls() {
     use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
     use std::time::Duration;
 
-    let setup = common::Setup::new().await;
+    let setup = common::TestEnvironment::new().await;
     setup.bucket("times-bucket").await;
     // A runtime of its own: the shared one counts the calls of the tests running beside this one.
     let options = RuntimeOptions { cache_dir: None, ..Default::default() };

@@ -57,7 +57,7 @@ fn check_answer<T: std::fmt::Debug>(
 #[test]
 fn no_input_traps_the_component() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let s = runtime.block_on(Setup::new());
+    let s = runtime.block_on(TestEnvironment::new());
     runtime.block_on(s.bucket("fuzz-bucket"));
     let config = ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(token in prop::sample::select(TOKENS), inputs in bag(), state in bag(), id in id(), preview in any::<bool>())| {
@@ -86,7 +86,7 @@ fn no_input_traps_the_component() {
 /// (never given back within a call) stays under the host's default limit.
 #[tokio::test]
 async fn large_and_deep_inputs_are_refused_by_name() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let big_value = "x".repeat(8 << 20);
     let many: Vec<u32> = (0..200_000).collect();
     let cases = [

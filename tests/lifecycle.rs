@@ -8,7 +8,7 @@ use lightsail_provider_host::ProviderError;
 
 #[tokio::test]
 async fn create_read_import_delete() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     s.bucket("example-bucket").await;
 
     let created = s.provider.create(TOKEN, &inputs("example-bucket"), false).await.unwrap();
@@ -45,7 +45,7 @@ async fn create_read_import_delete() {
 
 #[tokio::test]
 async fn import_with_a_region_and_not_found() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     s.api
         .client(Some("eu-west-1"))
         .create_bucket()
@@ -68,7 +68,7 @@ async fn import_with_a_region_and_not_found() {
 
 #[tokio::test]
 async fn a_key_deleted_out_of_band_reads_as_gone_and_delete_still_succeeds() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     s.bucket("oob-bucket").await;
     let created = s.provider.create(TOKEN, &inputs("oob-bucket"), false).await.unwrap();
     let key_id = created.id.split_once(',').unwrap().1;
@@ -83,14 +83,14 @@ async fn a_key_deleted_out_of_band_reads_as_gone_and_delete_still_succeeds() {
 
 #[tokio::test]
 async fn lightsail_does_not_exist_code_is_not_found() {
-    let s = Setup::with_faults(FaultConfig { lightsail_error_codes: true, ..Default::default() }).await;
+    let s = TestEnvironment::with_faults(FaultConfig { lightsail_error_codes: true, ..Default::default() }).await;
     assert!(s.provider.read(TOKEN, "no-such-bucket,AKIAIOSFODNN7EXAMPLE", None).await.unwrap().is_none());
     s.provider.delete(TOKEN, "no-such-bucket,AKIAIOSFODNN7EXAMPLE", "{}").await.unwrap();
 }
 
 #[tokio::test]
 async fn the_two_key_limit_is_a_clear_error() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     s.bucket("two-keys").await;
     for _ in 0..2 {
         s.provider.create(TOKEN, &inputs("two-keys"), false).await.unwrap();
@@ -108,7 +108,7 @@ async fn the_two_key_limit_is_a_clear_error() {
 
 #[tokio::test]
 async fn invalid_inputs_are_refused_with_no_api_call() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let cases = [
         (r#"{}"#, "bucketName"),
         (r#"{"bucketName": "Bad_Name"}"#, "bucketName"),
@@ -139,7 +139,7 @@ async fn invalid_inputs_are_refused_with_no_api_call() {
 
 #[tokio::test]
 async fn a_preview_makes_no_api_call() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let preview = s.provider.create(TOKEN, &inputs("example-bucket"), true).await.unwrap();
     assert_eq!(preview.id, "");
     let out = values(&preview.outputs.values);
@@ -149,7 +149,7 @@ async fn a_preview_makes_no_api_call() {
 
 #[tokio::test]
 async fn update_is_refused_and_unknown_types_are_named() {
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     let err = provider_error(s.provider.update(TOKEN, "b,AKIAIOSFODNN7EXAMPLE", "{}", "{}", false).await);
     assert!(matches!(err, ProviderError::Unsupported(_)));
     let err = provider_error(s.provider.create("aws:s3/bucket:Bucket", "{}", false).await);
@@ -158,7 +158,7 @@ async fn update_is_refused_and_unknown_types_are_named() {
 
 #[tokio::test]
 async fn create_waits_for_pending_operations() {
-    let s = Setup::with_faults(FaultConfig { operation_pending_polls: 3, ..Default::default() }).await;
+    let s = TestEnvironment::with_faults(FaultConfig { operation_pending_polls: 3, ..Default::default() }).await;
     s.bucket("slow-bucket").await;
     s.provider.create(TOKEN, &inputs("slow-bucket"), false).await.unwrap();
     assert_eq!(s.endpoint.stats().calls_of("GetOperation"), 4);
@@ -170,7 +170,7 @@ async fn a_failed_operation_reports_the_key_as_not_ready_with_its_id() {
         script: vec![ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::OperationFailed }],
         ..Default::default()
     };
-    let s = Setup::with_faults(faults).await;
+    let s = TestEnvironment::with_faults(faults).await;
     s.bucket("failing").await;
     match provider_error(s.provider.create(TOKEN, &inputs("failing"), false).await) {
         ProviderError::NotReady(n) => {
@@ -186,7 +186,7 @@ async fn a_failed_operation_reports_the_key_as_not_ready_with_its_id() {
 #[tokio::test]
 async fn aws_errors_carry_code_and_retryability() {
     let faults = FaultConfig { throttle_rate: 1.0, ..Default::default() };
-    let s = Setup::with_faults(faults).await;
+    let s = TestEnvironment::with_faults(faults).await;
     match provider_error(s.provider.read(TOKEN, "example-bucket,AKIAIOSFODNN7EXAMPLE", None).await) {
         ProviderError::Api(e) => {
             assert_eq!(e.code, "ThrottlingException");
@@ -194,7 +194,7 @@ async fn aws_errors_carry_code_and_retryability() {
         }
         other => panic!("{other:?}"),
     }
-    let s = Setup::new().await;
+    let s = TestEnvironment::new().await;
     match provider_error(s.provider.create(TOKEN, &inputs("no-such-bucket"), false).await) {
         ProviderError::Api(e) => assert_eq!(e.code, "NotFoundException"),
         other => panic!("{other:?}"),

@@ -26,7 +26,7 @@ fn retrying() -> AwsOptions {
 
 #[tokio::test]
 async fn a_lost_create_answer_leaves_no_orphan_behind() {
-    let s = Setup::with(FaultConfig::default(), retrying()).await;
+    let s = TestEnvironment::with(FaultConfig::default(), retrying()).await;
     s.bucket("lossy").await;
     // One key already there: with the orphan, the bucket is full, so the orphan must go first.
     let existing = s.provider.create(TOKEN, &inputs("lossy"), false).await.unwrap();
@@ -48,7 +48,7 @@ async fn a_lost_create_answer_leaves_no_orphan_behind() {
 #[tokio::test]
 async fn answers_lost_every_time_end_in_a_clear_error_and_no_key() {
     let lost = ("CreateBucketAccessKey", Fault::LostResponse);
-    let s = Setup::with(script(&[lost, lost, lost]), retrying()).await;
+    let s = TestEnvironment::with(script(&[lost, lost, lost]), retrying()).await;
     s.bucket("always-lost").await;
     match provider_error(s.provider.create(TOKEN, &inputs("always-lost"), false).await) {
         ProviderError::Api(e) => {
@@ -68,7 +68,7 @@ async fn throttling_and_5xx_are_retried_and_the_final_error_counts_attempts() {
         ("GetBucketAccessKeys", Fault::ServerError),
         ("CreateBucketAccessKey", Fault::Unavailable),
     ]);
-    let s = Setup::with(faults, retrying()).await;
+    let s = TestEnvironment::with(faults, retrying()).await;
     s.bucket("flaky").await;
     let created = s.provider.create(TOKEN, &inputs("flaky"), false).await.unwrap();
     assert_eq!(s.keys("flaky"), vec![created.id.split_once(',').unwrap().1.to_string()]);
@@ -86,7 +86,7 @@ async fn throttling_and_5xx_are_retried_and_the_final_error_counts_attempts() {
 
 #[tokio::test]
 async fn errors_that_cannot_improve_are_not_retried() {
-    let s = Setup::with(FaultConfig::default(), retrying()).await;
+    let s = TestEnvironment::with(FaultConfig::default(), retrying()).await;
     s.bucket("full").await;
     for _ in 0..2 {
         s.provider.create(TOKEN, &inputs("full"), false).await.unwrap();
@@ -112,7 +112,7 @@ async fn attempt_timeouts_are_transport_errors_that_say_so() {
         operations: vec!["GetBucketAccessKeys".into()],
         ..Default::default()
     };
-    let s = Setup::with(faults, options).await;
+    let s = TestEnvironment::with(faults, options).await;
     match provider_error(s.provider.read(TOKEN, "example-bucket,AKIAIOSFODNN7EXAMPLE", None).await) {
         ProviderError::Api(e) => {
             assert_eq!(e.code, "Timeout");
@@ -132,7 +132,7 @@ const STALL_MS: u64 = 1_000;
 
 /// Keys at the endpoint against the keys the callers were given: every recorded key exists, no
 /// other key does, no id twice.
-fn account(s: &Setup, bucket: &str, recorded: &[String]) {
+fn account(s: &TestEnvironment, bucket: &str, recorded: &[String]) {
     let unique: BTreeSet<&String> = recorded.iter().collect();
     assert_eq!(unique.len(), recorded.len(), "an id was handed out twice: {recorded:?}");
     let at_endpoint: BTreeSet<String> = s.keys(bucket).into_iter().map(|key| format!("{bucket},{key}")).collect();
@@ -180,7 +180,7 @@ async fn concurrent_creates_on_one_bucket_keep_every_recorded_key_and_leave_no_o
         ("CreateBucketAccessKey", Fault::OperationFailed),
     ];
     for creates in [2, 3, 10] {
-        let s = Setup::with(script(&every_kind), impatient()).await;
+        let s = TestEnvironment::with(script(&every_kind), impatient()).await;
         s.bucket("shared").await;
         let calls = (0..creates)
             .map(|_| Call::Create { token: TOKEN.into(), inputs: inputs("shared"), preview: false })
@@ -208,7 +208,7 @@ async fn concurrent_creates_meeting_faults_at_random_keep_the_same_account() {
             operation_failure_rate: 0.1,
             ..Default::default()
         };
-        let s = Setup::with(FaultConfig::default(), impatient()).await;
+        let s = TestEnvironment::with(FaultConfig::default(), impatient()).await;
         s.bucket("shared").await;
         s.endpoint.set_faults(faults).unwrap();
         // Separate tasks, as an engine's resources are: not a batch.

@@ -26,7 +26,8 @@ const OWN_TARGETS: &[&str] =
 /// that log identity stop at info.
 fn within_cap(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
-    let is = |prefix: &&str| target == *prefix || target.starts_with(&format!("{prefix}::"));
+    // A prefix is a module path: `component` covers `component::x`, not `component_model`.
+    let is = |prefix: &&str| target.strip_prefix(*prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with("::"));
     if OWN_TARGETS.iter().any(is) {
         true
     } else if IDENTITY_TARGETS.iter().any(is) {

@@ -4,9 +4,7 @@
 
 use lightsail_provider_host::{CallError, ProviderError};
 
-pub use lightsail_test_support::{
-    ACCESS_KEY_TOKEN as TOKEN, REGION, TestEnvironment as Setup, test_runtime as runtime,
-};
+pub use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, REGION, TestEnvironment, test_runtime};
 
 pub fn inputs(bucket: &str) -> String {
     serde_json::json!({ "bucketName": bucket }).to_string()

@@ -368,6 +368,14 @@ async fn lock_state(state: PathBuf) -> anyhow::Result<std::fs::File> {
         name.push(".lock");
         let path = state.with_file_name(name);
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                // Otherwise a run that waits would look hung.
+                eprintln!("waiting for another --local run to finish with {}", state.display());
+            }
+            Err(std::fs::TryLockError::Error(e)) => anyhow::bail!("cannot lock {}: {e}", path.display()),
+        }
         file.lock().map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))?;
         Ok(file)
     })

@@ -251,7 +251,7 @@ impl Orphans<'_> {
     }
 
     /// "3 attempts got no usable answer (A; B, 2 times)".
-    fn attempts(&self) -> String {
+    fn what_attempts_met(&self) -> String {
         let plural = if self.attempts == 1 { "" } else { "s" };
         let mut reasons = String::new();
         for (reason, times) in &self.reasons {
@@ -273,13 +273,13 @@ impl Orphans<'_> {
         } else {
             format!("the keys these attempts left behind were deleted: {}", self.deleted.join(", "))
         };
-        format!("creating an access key for bucket {} failed: {}; {orphans}", self.bucket, self.attempts())
+        format!("creating an access key for bucket {} failed: {}; {orphans}", self.bucket, self.what_attempts_met())
     }
 
     /// What a user must know, and do, when a lost answer's key may still exist.
     fn unknown_outcome(&self, why: &Unsettled) -> String {
         let (bucket, region) = (self.bucket, self.region);
-        let lead = format!("creating an access key for bucket {bucket} in {region}: {}", self.attempts());
+        let lead = format!("creating an access key for bucket {bucket} in {region}: {}", self.what_attempts_met());
         match why {
             Unsettled::Unlisted(error) => {
                 let before = if self.before.is_empty() {
@@ -288,7 +288,7 @@ impl Orphans<'_> {
                     format!("it had {} before", self.before.join(", "))
                 };
                 format!(
-                    "{lead}, and its keys could not be listed to find a key they may have made ({error}). \
+                    "{lead}, and the bucket's keys could not be listed to find a key they may have made ({error}). \
                      Such a key's secret was never seen: list the bucket's keys \
                      (aws lightsail get-bucket-access-keys --region {region} --bucket-name {bucket}; {before}) \
                      and delete any key that is not in your state"
