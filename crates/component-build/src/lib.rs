@@ -27,7 +27,27 @@ pub fn component(workspace: &Path, package: &str, artifact: &str, target_dir: &P
         .module(&core)
         .and_then(|encoder| encoder.validate(true).encode())
         .unwrap_or_else(|e| panic!("componentizing {package} failed: {e:?}"));
+    let bytes = without_custom_sections(&bytes).unwrap_or_else(|e| panic!("reading the component {package}: {e}"));
     Built { bytes, shrunk }
+}
+
+/// The component without its top-level custom sections: `wit-component` adds a `component-name`
+/// section (names for debugging tools, 3.5 KiB here) and `producers`, which no host needs to run it.
+fn without_custom_sections(component: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
+    const HEADER: usize = 8; // magic and version
+    let sections = &component[HEADER..];
+    let mut kept = component[..HEADER].to_vec();
+    let mut reader = wasmparser::BinaryReader::new(sections, HEADER as u64);
+    while !reader.eof() {
+        let start = reader.current_position();
+        let id = reader.read_u8()?;
+        let len = reader.read_var_u32()?;
+        reader.read_bytes(len as usize)?;
+        if id != 0 {
+            kept.extend_from_slice(&sections[start..reader.current_position()]);
+        }
+    }
+    Ok(kept)
 }
 
 /// Tells cargo to rebuild when the guest sources or the WIT change.
