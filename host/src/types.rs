@@ -3,6 +3,9 @@
 
 use crate::bindings::exported as wit;
 
+/// A property value not known yet (in `check` and previews), as the WIT and Pulumi write it.
+pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /// Property values a provider returns, and which of them are secret. `values` is a JSON object as
 /// text; `Debug` shows neither it nor any value in it.
 #[derive(Clone, PartialEq, Eq)]

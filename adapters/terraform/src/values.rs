@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use tf_provider::schema::AttributeType;
 use tf_provider::value::ValueAny;
 
-/// Pulumi's marker for a value not known yet (what the component accepts in check and preview).
-pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+pub use lightsail_provider_host::UNKNOWN;
 
 pub fn to_json(value: &ValueAny) -> Value {
     match value {

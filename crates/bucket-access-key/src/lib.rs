@@ -19,6 +19,7 @@ pub mod access_key;
 pub mod bucket;
 pub mod host;
 mod props;
+pub use props::UNKNOWN;
 pub mod provider;
 pub mod resource;
 pub mod schema;

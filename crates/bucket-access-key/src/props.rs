@@ -1,8 +1,9 @@
 //! Property bags, as every resource reads them: JSON objects whose values may still be unknown in
 //! a preview, and the state's values every resource needs.
 
-use crate::host::ApiError;
+use crate::host::{ApiError, Host};
 use crate::types::{ApiFailure, CheckFailure, ProviderError};
+use crate::validate;
 use alloc::{
     format,
     string::{String, ToString},
@@ -71,6 +72,26 @@ pub(crate) fn state_object(property: &str, json: &str) -> Result<Value, Provider
     }
 }
 
-pub(crate) fn state_region(state: &Value) -> Option<String> {
-    state.get("region").and_then(Value::as_str).map(str::to_string)
+/// The region recorded in a resource's state, if any; one where Lightsail does not run is refused
+/// (a hand-edited state must not send calls to a region that cannot answer, or read as "gone").
+pub(crate) fn state_region(state: &Value) -> Result<Option<String>, ProviderError> {
+    let Some(region) = state.get("region").and_then(Value::as_str) else { return Ok(None) };
+    validate::region(region).map_err(|rule| ProviderError::invalid("region", format!("in the prior state: {rule}")))?;
+    Ok(Some(region.to_string()))
+}
+
+/// The region a call acts in: the one named (already validated), else the host's default region,
+/// which comes from the engine's settings and is checked here like any input.
+pub(crate) fn region_or_default(host: &impl Host, named: Option<String>) -> Result<String, ProviderError> {
+    if let Some(region) = named {
+        return Ok(region);
+    }
+    let default = host.default_region();
+    if default.is_empty() {
+        return Err(ProviderError::invalid("region", "is not given, and the provider has no default region"));
+    }
+    validate::region(&default).map_err(|rule| {
+        ProviderError::invalid("region", format!("is not given, and the provider's default region {rule}"))
+    })?;
+    Ok(default)
 }

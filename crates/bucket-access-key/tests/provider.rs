@@ -24,6 +24,8 @@ struct FakeHost {
     made: RefCell<u32>,
     /// What the next calls of an operation meet, taken in order before the call is served.
     script: RefCell<Vec<(&'static str, Scripted)>>,
+    /// The engine's default region, when not us-east-1 ("" for none).
+    default_region: Option<&'static str>,
 }
 
 #[derive(Clone)]
@@ -93,7 +95,7 @@ impl Host for FakeHost {
         FakeGuard(self.calls.clone())
     }
     fn default_region(&self) -> String {
-        "us-east-1".into()
+        self.default_region.unwrap_or("us-east-1").into()
     }
     fn create_bucket_access_key(&self, _: Option<&str>, bucket: &str) -> Result<CreatedAccessKey, ApiError> {
         self.calls.borrow_mut().push("create".into());
@@ -252,6 +254,41 @@ fn invalid_input_and_previews_make_no_call() {
     let preview = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, true).unwrap();
     assert_eq!(preview.id, "");
     assert!(values(&preview.outputs.values)["accessKeyId"].is_null());
+    assert_eq!(host.calls(), 0);
+}
+
+#[test]
+fn a_region_lightsail_does_not_run_in_is_refused_wherever_it_comes_from() {
+    let bucket_type = bucket_access_key::bucket::TOKEN;
+    let key = "example-bucket,AKIAIOSFODNN7EXAMPLE";
+    let refused = |result: Result<_, ProviderError>, from: &str| match result {
+        Err(ProviderError::InvalidInput(f)) => {
+            assert_eq!(f[0].property, "region", "{from}");
+            assert!(f[0].reason.contains("mars-1") || f[0].reason.contains("no default region"), "{from}: {f:?}");
+        }
+        Err(other) => panic!("{from}: {other:?}"),
+        Ok(_) => panic!("{from}: accepted"),
+    };
+    for default in ["mars-1", ""] {
+        let host = FakeHost { default_region: Some(default), ..Default::default() };
+        let inputs = r#"{"bucketName": "example-bucket"}"#;
+        refused(provider::create(&host, T, inputs, false).map(drop), "create");
+        refused(provider::read(&host, T, key, None).map(drop), "read");
+        refused(provider::delete(&host, T, key, "{}"), "delete");
+        refused(provider::import(&host, T, key).map(drop), "import");
+        refused(provider::diff(&host, T, key, r#"{"region": "us-east-1"}"#, inputs).map(drop), "diff");
+        refused(provider::read(&host, bucket_type, "example-bucket", None).map(drop), "bucket read");
+        refused(provider::delete(&host, bucket_type, "example-bucket", "{}"), "bucket delete");
+        // A preview makes no call: without a usable default the region is not known yet.
+        let preview = provider::create(&host, T, inputs, true).unwrap();
+        assert_eq!(values(&preview.outputs.values)["region"], bucket_access_key::UNKNOWN);
+        // A region named in the id or the inputs needs no default.
+        assert_eq!(provider::read(&host, T, &format!("{key}@eu-west-1"), None).unwrap(), None);
+        assert_eq!(host.log(), ["get"]);
+    }
+    let host = FakeHost::default();
+    refused(provider::read(&host, T, key, Some(r#"{"region": "mars-1"}"#)).map(drop), "state");
+    refused(provider::delete(&host, T, key, r#"{"region": "mars-1"}"#), "state");
     assert_eq!(host.calls(), 0);
 }
 

@@ -10,7 +10,7 @@ pub mod inputs;
 pub mod outputs;
 
 use crate::host::{ApiError, ErrorKind, Host, Level};
-use crate::props::{api_error, state_region};
+use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
 use crate::wait;
@@ -46,8 +46,8 @@ impl Resource for AccessKey {
         if olds.get(inputs::BUCKET_NAME).and_then(Value::as_str) != Some(news.bucket_name.as_str()) {
             diffs.push(inputs::BUCKET_NAME.to_string());
         }
-        let new_region = news.region.clone().unwrap_or_else(|| host.default_region());
-        if state_region(olds).as_deref() != Some(new_region.as_str()) {
+        let new_region = region_or_default(host, news.region.clone())?;
+        if state_region(olds)?.as_deref() != Some(new_region.as_str()) {
             diffs.push(inputs::REGION.to_string());
         }
         Ok(DiffResult { changes: !diffs.is_empty(), replaces: diffs.clone(), diffs, delete_before_replace: false })
@@ -55,40 +55,42 @@ impl Resource for AccessKey {
 
     fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError> {
         let inputs = inputs::parse(inputs).map_err(ProviderError::InvalidInput)?;
-        let region = inputs.region.clone().unwrap_or_else(|| host.default_region());
         if preview {
+            // Without a default region, the region is one more value known only after the create.
+            let region = region_or_default(host, inputs.region.clone()).unwrap_or_else(|_| UNKNOWN.to_string());
             return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs.bucket_name, &region) });
         }
         if inputs.has_unknowns() {
             return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
         }
+        let region = region_or_default(host, inputs.region.clone())?;
         create_key(host, &inputs, &region)
     }
 
     fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
         let key_id = KeyId::parse(id)?;
-        let region = state_region(state).or(key_id.region.clone());
+        let region = region_or_default(host, state_region(state)?.or(key_id.region.clone()))?;
         let secret = outputs::secret_from_state(state, &key_id.access_key_id);
-        find(host, &key_id, region, secret)
+        find(host, &key_id, &region, secret)
     }
 
     fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
         let key_id = KeyId::parse(id)?;
-        let region = state_region(state).or(key_id.region.clone());
-        let operations =
-            match host.delete_bucket_access_key(region.as_deref(), &key_id.bucket_name, &key_id.access_key_id) {
-                Ok(operations) => operations,
-                Err(e) if e.kind == ErrorKind::NotFound => {
-                    host.log(Level::Info, &format!("access key {} was already gone", key_id.canonical()));
-                    return Ok(());
-                }
-                Err(e) => return Err(api_error(e)),
-            };
+        let region = region_or_default(host, state_region(state)?.or(key_id.region.clone()))?;
+        let operations = match host.delete_bucket_access_key(Some(&region), &key_id.bucket_name, &key_id.access_key_id)
+        {
+            Ok(operations) => operations,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                host.log(Level::Info, &format!("access key {} was already gone", key_id.canonical()));
+                return Ok(());
+            }
+            Err(e) => return Err(api_error(e)),
+        };
         if let Some(first) = operations.first()
-            && let Err(e) = wait::until_done(host, region.as_deref(), first)
+            && let Err(e) = wait::until_done(host, Some(&region), first)
         {
             // The operation says it did not finish well; what counts is whether the key is gone.
-            match find(host, &key_id, region.clone(), None) {
+            match find(host, &key_id, &region, None) {
                 Ok(None) => host.log(Level::Warn, &format!("{}: {e}, but the key is gone", key_id.canonical())),
                 _ => return Err(e.into_error(&format!("deleting access key {}", key_id.canonical()))),
             }
@@ -99,14 +101,12 @@ impl Resource for AccessKey {
 
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
         let key_id = KeyId::parse(id)?;
-        let region = key_id.region.clone();
+        let region = region_or_default(host, key_id.region.clone())?;
         // The secret cannot be had again: AWS returns it only at creation.
-        find(host, &key_id, region, None)?.ok_or_else(|| {
+        find(host, &key_id, &region, None)?.ok_or_else(|| {
             ProviderError::NotFound(format!(
-                "bucket {} has no access key {} in {}",
-                key_id.bucket_name,
-                key_id.access_key_id,
-                key_id.region.clone().unwrap_or_else(|| host.default_region())
+                "bucket {} has no access key {} in {region}",
+                key_id.bucket_name, key_id.access_key_id
             ))
         })
     }
@@ -307,10 +307,10 @@ impl Orphans<'_> {
 fn find(
     host: &impl Host,
     key_id: &KeyId,
-    region: Option<String>,
+    region: &str,
     secret: Option<String>,
 ) -> Result<Option<ReadResult>, ProviderError> {
-    let keys = match host.get_bucket_access_keys(region.as_deref(), &key_id.bucket_name) {
+    let keys = match host.get_bucket_access_keys(Some(region), &key_id.bucket_name) {
         Ok(keys) => keys,
         Err(e) if e.kind == ErrorKind::NotFound => {
             host.log(Level::Info, &format!("bucket {} is gone, and its keys with it", key_id.bucket_name));
@@ -322,11 +322,10 @@ fn find(
         host.log(Level::Info, &format!("access key {} is gone", key_id.canonical()));
         return Ok(None);
     };
-    let region = region.unwrap_or_else(|| host.default_region());
-    let inputs = Inputs { bucket_name: key_id.bucket_name.clone(), region: Some(region.clone()) };
+    let inputs = Inputs { bucket_name: key_id.bucket_name.clone(), region: Some(region.to_string()) };
     Ok(Some(ReadResult {
         id: key_id.canonical(),
         inputs: inputs.to_json(),
-        outputs: outputs::of_key(&key_id.bucket_name, &region, key, secret.as_deref()),
+        outputs: outputs::of_key(&key_id.bucket_name, region, key, secret.as_deref()),
     }))
 }

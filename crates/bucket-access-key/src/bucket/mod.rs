@@ -6,7 +6,7 @@ mod inputs;
 mod outputs;
 
 use crate::host::{ErrorKind, Host, Level};
-use crate::props::{api_error, state_region};
+use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
 use crate::{validate, wait};
@@ -36,11 +36,12 @@ impl Resource for Bucket {
     fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
         let news = parse(news).map_err(ProviderError::InvalidInput)?;
         let old = |name: &str| olds.get(name).cloned().unwrap_or(Value::Null);
-        let new_region = news.region.clone().unwrap_or_else(|| host.default_region());
+        let new_region = region_or_default(host, news.region.clone())?;
+        let old_region = state_region(olds)?;
         let mut result = DiffResult::default();
         let changes = [
             (NAME, old(NAME) != news.name.as_str(), true),
-            (REGION, state_region(olds).as_deref() != Some(new_region.as_str()), true),
+            (REGION, old_region.as_deref() != Some(new_region.as_str()), true),
             (BUNDLE_ID, old(BUNDLE_ID) != news.bundle_id.as_str(), false),
             (FORCE_DELETE, old(FORCE_DELETE).as_bool().unwrap_or(false) != news.force_delete, false),
         ];
@@ -58,20 +59,21 @@ impl Resource for Bucket {
 
     fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError> {
         let inputs = parse(inputs).map_err(ProviderError::InvalidInput)?;
-        let region = inputs.region.clone().unwrap_or_else(|| host.default_region());
         if preview {
+            // Without a default region, the region is one more value known only after the create.
+            let region = region_or_default(host, inputs.region.clone()).unwrap_or_else(|_| UNKNOWN.to_string());
             return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs, &region) });
         }
         if inputs.has_unknowns() {
             return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
         }
+        let region = region_or_default(host, inputs.region.clone())?;
         host.log(Level::Debug, &format!("creating bucket {} ({}) in {region}", inputs.name, inputs.bundle_id));
-        let created =
-            host.create_bucket(inputs.region.as_deref(), &inputs.name, &inputs.bundle_id).map_err(api_error)?;
+        let created = host.create_bucket(Some(&region), &inputs.name, &inputs.bundle_id).map_err(api_error)?;
         let outputs = outputs::of_bucket(&created.bucket, &region, inputs.force_delete);
         let id = inputs.name.clone();
         if let Some(first) = created.operations.first() {
-            wait::until_done(host, inputs.region.as_deref(), first).map_err(|e| {
+            wait::until_done(host, Some(&region), first).map_err(|e| {
                 ProviderError::NotReady(NotReady { id: id.clone(), outputs: outputs.clone(), reason: e.to_string() })
             })?;
         }
@@ -81,33 +83,33 @@ impl Resource for Bucket {
 
     fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
         let (name, id_region) = parse_id(id)?;
-        find(host, &name, state_region(state).or(id_region), force_delete(state))
+        let region = region_or_default(host, state_region(state)?.or(id_region))?;
+        find(host, &name, &region, force_delete(state))
     }
 
     /// The bundle changes in place; `forceDelete` is the provider's own setting and only changes state.
     fn update(host: &impl Host, id: &str, olds: &Value, news: &str, preview: bool) -> Result<Outputs, ProviderError> {
         let (name, _) = parse_id(id)?;
         let news = parse(news).map_err(ProviderError::InvalidInput)?;
-        let region = state_region(olds).or(news.region.clone());
+        let region = region_or_default(host, state_region(olds)?.or(news.region.clone()))?;
         if news.name != name {
             return Err(ProviderError::Unsupported(format!(
                 "a bucket cannot be renamed in place ({name} → {})",
                 news.name
             )));
         }
-        let resolved_region = region.clone().unwrap_or_else(|| host.default_region());
         if preview {
             return Ok(outputs::updated(olds, &news));
         }
         if olds.get(BUNDLE_ID).and_then(Value::as_str) != Some(news.bundle_id.as_str()) {
             host.log(Level::Debug, &format!("changing the bundle of bucket {name} to {}", news.bundle_id));
-            let operations = host.update_bucket_bundle(region.as_deref(), &name, &news.bundle_id).map_err(api_error)?;
+            let operations = host.update_bucket_bundle(Some(&region), &name, &news.bundle_id).map_err(api_error)?;
             if let Some(first) = operations.first() {
-                wait::until_done(host, region.as_deref(), first)
+                wait::until_done(host, Some(&region), first)
                     .map_err(|e| e.into_error(&format!("changing the bundle of bucket {name}")))?;
             }
         }
-        match find(host, &name, Some(resolved_region), news.force_delete)? {
+        match find(host, &name, &region, news.force_delete)? {
             Some(read) => Ok(read.outputs),
             None => Err(ProviderError::NotFound(format!("bucket {name} disappeared during the update"))),
         }
@@ -115,17 +117,17 @@ impl Resource for Bucket {
 
     fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
         let (name, id_region) = parse_id(id)?;
-        let region = state_region(state).or(id_region);
-        let operations = match host.delete_bucket(region.as_deref(), &name, force_delete(state)) {
+        let region = region_or_default(host, state_region(state)?.or(id_region))?;
+        let operations = match host.delete_bucket(Some(&region), &name, force_delete(state)) {
             Ok(operations) => operations,
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(api_error(e)),
         };
         if let Some(first) = operations.first()
-            && let Err(e) = wait::until_done(host, region.as_deref(), first)
+            && let Err(e) = wait::until_done(host, Some(&region), first)
         {
             // The operation says it did not finish well; what counts is whether the bucket is gone.
-            match host.get_bucket(region.as_deref(), &name) {
+            match host.get_bucket(Some(&region), &name) {
                 Err(gone) if gone.kind == ErrorKind::NotFound => {
                     host.log(Level::Warn, &format!("bucket {name}: {e}, but the bucket is gone"))
                 }
@@ -138,9 +140,9 @@ impl Resource for Bucket {
 
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
         let (name, region) = parse_id(id)?;
-        find(host, &name, region.clone(), false)?.ok_or_else(|| {
-            ProviderError::NotFound(format!("no bucket {name} in {}", region.unwrap_or_else(|| host.default_region())))
-        })
+        let region = region_or_default(host, region)?;
+        find(host, &name, &region, false)?
+            .ok_or_else(|| ProviderError::NotFound(format!("no bucket {name} in {region}")))
     }
 }
 
@@ -158,28 +160,22 @@ fn parse_id(id: &str) -> Result<(String, Option<String>), ProviderError> {
     Ok((name.to_string(), region.map(str::to_string)))
 }
 
-fn find(
-    host: &impl Host,
-    name: &str,
-    region: Option<String>,
-    force_delete: bool,
-) -> Result<Option<ReadResult>, ProviderError> {
-    let bucket = match host.get_bucket(region.as_deref(), name) {
+fn find(host: &impl Host, name: &str, region: &str, force_delete: bool) -> Result<Option<ReadResult>, ProviderError> {
+    let bucket = match host.get_bucket(Some(region), name) {
         Ok(bucket) => bucket,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(api_error(e)),
     };
-    let region = region.unwrap_or_else(|| host.default_region());
     let inputs = Inputs {
         name: name.to_string(),
         bundle_id: bucket.bundle_id.clone().unwrap_or_default(),
         force_delete,
-        region: Some(region.clone()),
+        region: Some(region.to_string()),
     };
     Ok(Some(ReadResult {
         id: name.to_string(),
         inputs: inputs.to_json(),
-        outputs: outputs::of_bucket(&bucket, &region, force_delete),
+        outputs: outputs::of_bucket(&bucket, region, force_delete),
     }))
 }
 
