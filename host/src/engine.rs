@@ -4,6 +4,7 @@
 use crate::aws::LightsailApi;
 use crate::bindings::ProviderPre;
 use crate::cache;
+use crate::interrupt::Interrupt;
 use crate::limits::{CORE_INSTANCES_PER_COMPONENT, LimitExceeded, Limits};
 use crate::state::HostState;
 use std::path::PathBuf;
@@ -200,6 +201,7 @@ impl ComponentRuntime {
     /// Compiles (or loads from the cache) and links a provider component. A component that imports
     /// anything beyond the `provider` world (WASI, say) is refused here.
     pub fn new(component: &[u8], options: RuntimeOptions) -> anyhow::Result<Self> {
+        check_is_component(component)?;
         let engine = best_engine(options.pool_size, options.max_memory_bytes)?;
         start_epoch_ticker(&engine);
         let (compiled, source) = cache::load_or_compile(&engine, component, options.cache_dir.as_deref())?;
@@ -255,13 +257,14 @@ impl ComponentRuntime {
     pub(crate) async fn instantiate(
         &self,
         api: Option<Arc<LightsailApi>>,
+        interrupt: Interrupt,
     ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
         let limits = Limits::new(self.options.max_memory_bytes);
         let slot = match &self.slots {
             Some(slots) => Some(slots.clone().acquire_owned().await?),
             None => None,
         };
-        let state = HostState::new(api, self.options.max_wait, limits, slot);
+        let state = HostState::new(api, interrupt, self.options.max_wait, limits, slot);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         let limit = self.options.cpu_time_limit;
@@ -276,5 +279,18 @@ impl ComponentRuntime {
         });
         let instance = self.pre.instantiate_async(&mut store).await?;
         Ok((store, instance))
+    }
+}
+
+/// Says in words what a file that is not a component is, before wasmtime's parser dumps its bytes.
+fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
+    const MAGIC: &[u8] = b"\0asm";
+    // After the magic: a version of 2 bytes, then the layer (1 for a component, 0 for a module).
+    match bytes.get(..8) {
+        Some(header) if header.starts_with(MAGIC) && header[6..8] == [1, 0] => Ok(()),
+        Some(header) if header.starts_with(MAGIC) => anyhow::bail!(
+            "this is a core WebAssembly module, not a component (make one with `wasm-tools component new`)"
+        ),
+        _ => anyhow::bail!("this is not a WebAssembly component (its first bytes are not \"\\0asm\")"),
     }
 }

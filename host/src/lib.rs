@@ -4,6 +4,7 @@
 //! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
 //! - [`limits`]: what one call may use (memory, CPU time, locks).
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
+//! - [`interrupt`]: stopping the calls in flight without losing what they made.
 //! - [`lock`]: the `lock` import, named locks shared by the whole process.
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
@@ -14,6 +15,7 @@ pub mod batch;
 mod bindings;
 pub mod cache;
 pub mod engine;
+pub mod interrupt;
 pub mod limits;
 pub mod lock;
 #[cfg(feature = "logging")]
@@ -28,10 +30,11 @@ pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 pub use aws::{AwsOptions, LightsailApi};
 pub use batch::{Answer, Call};
 pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
+pub use interrupt::Interrupt;
 pub use limits::LimitExceeded;
 pub use provider::{CallError, Provider};
 pub use types::{
-    ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult,
+    ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, UNKNOWN,
 };
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::aws::LightsailApi;
 use crate::engine::{CallTimes, ComponentRuntime};
+use crate::interrupt::Interrupt;
 use crate::limits::LimitExceeded;
 use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use std::sync::Arc;
@@ -82,13 +83,14 @@ fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderEr
 pub struct Provider {
     runtime: Arc<ComponentRuntime>,
     api: Option<Arc<LightsailApi>>,
+    interrupt: Interrupt,
 }
 
 macro_rules! call {
     // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
     ($self:ident, $method:ident ( $($arg:expr),* )) => {{
         let started = Instant::now();
-        let (mut store, instance) = $self.runtime.instantiate($self.api.clone()).await.map_err(CallError::Trap)?;
+        let (mut store, instance) = $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?;
         let ready = Instant::now();
         let exports = instance.lightsail_provider_resource_provider();
         let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
@@ -109,7 +111,13 @@ macro_rules! call {
 impl Provider {
     /// `api: None` is enough for `schema`, `resource_types` and `check`.
     pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
-        Self { runtime, api }
+        Self { runtime, api, interrupt: Interrupt::new() }
+    }
+
+    /// Calls that `interrupt` interrupts, in flight or later (see [`crate::interrupt`]).
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
+        self.interrupt = interrupt;
+        self
     }
 
     /// The runtime the calls run on.

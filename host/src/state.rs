@@ -2,6 +2,7 @@
 
 use crate::aws::LightsailApi;
 use crate::bindings::{api, locks, log};
+use crate::interrupt::Interrupt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Resource, ResourceTable};
@@ -15,6 +16,8 @@ pub struct HostState {
     yielded: Arc<YieldedTime>,
     /// `None` for calls that need no AWS access (schema, check): the imports then refuse.
     pub api: Option<Arc<LightsailApi>>,
+    /// Once thrown, the call makes nothing new and waits no more.
+    interrupt: Interrupt,
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
     pub limits: crate::limits::Limits,
@@ -28,6 +31,7 @@ pub struct HostState {
 impl HostState {
     pub fn new(
         api: Option<Arc<LightsailApi>>,
+        interrupt: Interrupt,
         max_wait: Duration,
         limits: crate::limits::Limits,
         slot: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -37,6 +41,7 @@ impl HostState {
             host_time: Duration::ZERO,
             yielded: Arc::default(),
             api,
+            interrupt,
             max_wait,
             limits,
             locks: ResourceTable::new(),
@@ -93,20 +98,46 @@ macro_rules! host_call {
     }};
 }
 
-/// A `lightsail` import: the same method of [`LightsailApi`], timed as a host call, refused when
-/// the call was made without AWS access.
+/// A `lightsail` import: the same method of [`LightsailApi`], run off the fiber, timed as a host
+/// call, refused when the call was made without AWS access. The arguments move into the call.
 macro_rules! api_call {
     ($self:ident, $method:ident ( $($arg:expr),* )) => {{
-        // A clone of the handle, so the future does not borrow the state (whose lock table is not
-        // `Sync`) across the call.
         let api = $self.api()?;
-        host_call!($self, api.$method($($arg),*).await)
+        host_call!($self, off_fiber(async move { api.$method($($arg),*).await }).await)
     }};
+}
+
+/// Runs an SDK call as a task of its own, so that it polls on a runtime thread's stack rather
+/// than on the call's fiber, whose stack is sized for the component: the SDK's credential chain
+/// alone overflows it in a debug build. The task is aborted if the call is dropped, so a
+/// cancelled call sends nothing more.
+async fn off_fiber<T: Send + 'static>(
+    call: impl Future<Output = Result<T, api::ApiError>> + Send + 'static,
+) -> Result<T, api::ApiError> {
+    struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+    impl<T> Drop for AbortOnDrop<T> {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut task = AbortOnDrop(tokio::spawn(call));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only a runtime that is shutting down cancels the task.
+        Err(_) => Err(api::ApiError {
+            kind: api::ErrorKind::Transport,
+            code: "Cancelled".into(),
+            message: "the call was cancelled: the host is shutting down".into(),
+            retryable: true,
+        }),
+    }
 }
 
 impl crate::bindings::lightsail::provider::wait::Host for HostState {
     async fn wait(&mut self, millis: u32) {
-        host_call!(self, tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait)).await)
+        let pause = tokio::time::sleep(Duration::from_millis(millis.into()).min(self.max_wait));
+        host_call!(self, tokio::select! { () = pause => {}, () = self.interrupt.triggered() => {} })
     }
 }
 
@@ -163,6 +194,7 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
+        self.interrupt.check("CreateBucketAccessKey")?;
         api_call!(self, create_bucket_access_key(region.as_deref(), &bucket_name))
     }
     async fn get_bucket_access_keys(
@@ -185,6 +217,7 @@ impl api::Host for HostState {
         region: Option<String>,
         operation_id: String,
     ) -> Result<api::Operation, api::ApiError> {
+        self.interrupt.check("GetOperation")?;
         api_call!(self, get_operation(region.as_deref(), &operation_id))
     }
     async fn create_bucket(
@@ -193,6 +226,7 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<api::CreatedBucket, api::ApiError> {
+        self.interrupt.check("CreateBucket")?;
         api_call!(self, create_bucket(region.as_deref(), &bucket_name, &bundle_id))
     }
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
@@ -204,6 +238,7 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.interrupt.check("UpdateBucketBundle")?;
         api_call!(self, update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id))
     }
     async fn delete_bucket(

@@ -40,6 +40,18 @@ where
             message: format!("no answer in time: {}", error_chain(&err)),
             retryable: true,
         },
+        // Nothing was sent: no credential provider of the chain had any.
+        SdkError::DispatchFailure(_) if let Some(why) = missing_credentials(&err) => {
+            tracing::debug!("no credentials: {why}");
+            api::ApiError {
+                kind: K::AccessDenied,
+                code: "NoCredentials".into(),
+                message: "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use a \
+                          profile that has them (AWS_PROFILE), or run where a role provides them"
+                    .into(),
+                retryable: false,
+            }
+        }
         SdkError::DispatchFailure(_) => api::ApiError {
             kind: K::Transport,
             code: "Dispatch".into(),
@@ -59,6 +71,22 @@ where
             api::ApiError { kind: K::Other, code: "RequestFailed".into(), message: error_chain(&err), retryable: false }
         }
     }
+}
+
+/// Why no credentials could be had, when that is why a request was not sent: the credential
+/// chain's own account of what it tried (for the debug log; it runs to many lines).
+fn missing_credentials(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut source = Some(err);
+    while let Some(cause) = source {
+        if let Some(e @ (CredentialsError::CredentialsNotLoaded(_) | CredentialsError::InvalidConfiguration(_))) =
+            cause.downcast_ref::<CredentialsError>()
+        {
+            return Some(error_chain(e));
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// An error and its sources, each as its `Display` says it, for a person to read. (The SDK's
