@@ -96,11 +96,20 @@ fn component_is_written_for_other_hosts() {
     // --component loads it from there; something that is not a component is refused clearly.
     let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&out).output().unwrap();
     assert_eq!((code(&output), text(&output).0.lines().next()), (0, Some(TOKEN)));
-    let junk = home.path().join("junk.wasm");
-    std::fs::write(&junk, b"\0asm not really").unwrap();
-    let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&junk).output().unwrap();
-    assert_eq!(code(&output), 1);
-    assert!(text(&output).1.contains("cannot load the provider component"), "{}", text(&output).1);
+    // A file the user names is their input (exit 2), and it is described, never dumped.
+    for (junk, says) in [
+        (&b"\0asm not really"[..], "cannot load the provider component"),
+        (b"hello, world", "not a WebAssembly component"),
+        (b"\0asm\x01\0\0\0", "a core WebAssembly module, not a component"),
+    ] {
+        let path = home.path().join("junk.wasm");
+        std::fs::write(&path, junk).unwrap();
+        let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&path).output().unwrap();
+        let stderr = text(&output).1;
+        assert_eq!(code(&output), 2, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("0x") && !stderr.contains('['), "{stderr}");
+    }
 }
 
 #[test]
@@ -280,8 +289,11 @@ fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
                 let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
                 reported.push(created["id"].as_str().unwrap().to_string());
             }
-            // The two-key limit, refused by the service.
-            Some(4) => assert!(text(&output).1.contains("InvalidInputException"), "{}", text(&output).1),
+            // The two-key limit, refused by the service (under --output json, the error is JSON).
+            Some(4) => {
+                let error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+                assert_eq!(error["error"]["code"], "InvalidInputException", "{error}");
+            }
             other => panic!("exit {other:?}: {}", text(&output).1),
         }
     }

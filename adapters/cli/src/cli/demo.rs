@@ -44,6 +44,7 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
         .map_err(|e| Failure::Setup(e.into()))?;
     let api = super::local_api(global, &endpoint).await.map_err(Failure::Setup)?;
     let provider = Provider::new(runtime.clone(), Some(api.clone()));
+    printer.set_default_region(Some(api.default_region()));
     let client = api.client(None);
 
     println!("Lifecycle of {TOKEN}");
@@ -81,7 +82,7 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
     step(4, "Read it back, with the state from step 3 (the secret is kept from state)");
     let read = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
     let read = read.ok_or_else(|| Failure::Unexpected("the new key reads as gone".into()))?;
-    printer.read(&created.id, Some(&read));
+    printer.read(&created.id, None, Some(&read));
 
     step(5, &format!("Import it by id {} (an import never has the secret)", created.id));
     let imported = provider.import(TOKEN, &created.id).await?;
@@ -103,7 +104,7 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
     if gone.is_some() {
         return Err(Failure::Unexpected("a deleted key still reads as present".into()));
     }
-    printer.read(&created.id, None);
+    printer.read(&created.id, Some(&created.outputs.values), None);
 
     step(8, "Create it again");
     let again = provider.create(TOKEN, &inputs, false).await?;
@@ -111,9 +112,9 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
 
     step(9, "Delete it through the provider, then delete it once more (already gone is fine)");
     provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
-    printer.deleted(&again.id);
+    printer.deleted(&again.id, &again.outputs.values, true);
     provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
-    printer.deleted(&again.id);
+    printer.deleted(&again.id, &again.outputs.values, false);
 
     let stats = endpoint.stats();
     println!("\nDone: {} Lightsail calls, all signed with SigV4 over HTTP:", stats.total_calls());

@@ -1,19 +1,27 @@
 //! The command line: arguments (clap), set-up of the runtime and AWS access, and dispatch.
 
+mod create;
 mod demo;
 mod output;
+mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
+use lightsail_provider_host::aws::ConfigError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
 use lightsail_test_support::LocalEndpointOptions;
-use output::Printer;
+use output::{Printer, say};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use lightsail_test_support::ACCESS_KEY_TOKEN as BUCKET_ACCESS_KEY;
+
+/// The error code of the host's answer when no AWS credentials are found.
+const NO_CREDENTIALS: &str = "NoCredentials";
+/// The most attempts `--max-attempts` takes: more only delays the answer.
+const MAX_ATTEMPTS: i64 = 100;
 
 /// Exit codes, so scripts can tell failures apart.
 pub mod exit {
@@ -26,8 +34,12 @@ pub mod exit {
     pub const NOT_FOUND: u8 = 3;
     /// AWS refused the call, or could not be reached.
     pub const AWS_ERROR: u8 = 4;
-    /// The resource was created but did not become ready; its id is printed.
+    /// The resource was created but did not become ready, or the create was interrupted after
+    /// it made the resource; its id and outputs are printed.
     pub const NOT_READY: u8 = 5;
+    /// Interrupted by a signal before anything was made: 128 + the signal's number (130 for
+    /// Ctrl-C), as shells report it.
+    pub const SIGNALLED: u8 = 128;
 }
 
 #[derive(Parser)]
@@ -40,10 +52,12 @@ pub mod exit {
         in wasmtime. The component holds all resource logic; this host makes the Lightsail calls with \
         aws-sdk-lightsail and your AWS credentials, which the component never sees.\n\n\
         Try `lightsail-provider demo` for the whole lifecycle on the built-in local endpoint.",
-    after_help = "Exit codes: 0 ok, 1 component or host failure, 2 invalid input or usage, 3 not found, \
-        4 AWS or network error, 5 created but not ready.\n\
-        Ids are written as Terraform writes them: example-bucket,AKIAIOSFODNN7EXAMPLE \
-        (import also takes example-bucket,AKIAIOSFODNN7EXAMPLE@eu-west-1)."
+    after_help = "Exit codes: 0 ok, 1 component or host failure, 2 invalid input, usage or missing credentials, \
+        3 not found, 4 AWS or network error, 5 created but not ready (or interrupted after creating: the id is printed), \
+        128+N stopped by signal N before anything was made.\n\
+        Ids are written as Terraform writes them (example-bucket,AKIAIOSFODNN7EXAMPLE), with @REGION \
+        when the resource is not in the default region (example-bucket,AKIAIOSFODNN7EXAMPLE@eu-west-1).\n\
+        JSON arguments (--inputs, --olds, --state) also take @FILE, or - for standard input."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -61,7 +75,7 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     profile: Option<String>,
     /// Send Lightsail calls to this URL instead of AWS (AWS_ENDPOINT_URL works too)
-    #[arg(long, global = true, conflicts_with = "local")]
+    #[arg(long, global = true, conflicts_with = "local", value_name = "URL", value_parser = endpoint_url)]
     endpoint_url: Option<String>,
     /// Use the built-in local endpoint (started in-process, with the bucket example-bucket)
     #[arg(long, global = true)]
@@ -85,7 +99,7 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     no_cache: bool,
     /// Attempts per AWS call, the first included (standard retry mode, exponential backoff)
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ATTEMPTS))]
     max_attempts: Option<u32>,
     /// Seconds one attempt of an AWS call may take
     #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
@@ -111,7 +125,7 @@ enum Command {
     Check {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Prior inputs, as a JSON object
+        /// Prior inputs, as a JSON object (or @FILE, or -)
         #[arg(long, value_name = "JSON")]
         olds: Option<String>,
     },
@@ -119,13 +133,14 @@ enum Command {
     Diff {
         /// The resource id (example-bucket,AKIA...)
         id: String,
-        /// The resource's current state (its outputs), as a JSON object
+        /// The resource's current state (its outputs), as a JSON object (or @FILE, or -)
         #[arg(long, value_name = "JSON")]
         olds: String,
         #[command(flatten)]
         inputs: InputArgs,
     },
-    /// Create an access key for a bucket
+    /// Create a resource (an access key, by default). Ctrl-C stops it safely: what it made is
+    /// printed (exit 5), or deleted if it cannot be printed
     Create {
         #[command(flatten)]
         inputs: InputArgs,
@@ -136,7 +151,7 @@ enum Command {
     /// Read a resource by id; exit code 3 when it is gone
     Read {
         id: String,
-        /// The last known state (outputs) as a JSON object; its secret is kept
+        /// The last known state (outputs) as a JSON object (or @FILE, or -); its secret is kept
         #[arg(long, value_name = "JSON")]
         state: Option<String>,
         #[command(flatten)]
@@ -152,7 +167,7 @@ enum Command {
     /// Delete a resource by id (one already gone counts as deleted)
     Delete {
         id: String,
-        /// The last known state (outputs) as a JSON object
+        /// The last known state (outputs) as a JSON object (or @FILE, or -)
         #[arg(long, value_name = "JSON", default_value = "{}")]
         state: String,
         #[command(flatten)]
@@ -184,23 +199,52 @@ struct InputArgs {
     /// The bucket to create the key for (shorthand for --inputs '{"bucketName": NAME}')
     #[arg(long, value_name = "NAME", conflicts_with = "inputs", required_unless_present = "inputs")]
     bucket_name: Option<String>,
-    /// The inputs as a JSON object (bucketName, region)
+    /// The inputs as a JSON object (bucketName, region); @FILE reads them from a file, - from stdin
     #[arg(long, value_name = "JSON")]
     inputs: Option<String>,
 }
 
 impl InputArgs {
-    fn json(&self) -> String {
+    fn json(&self, stdin: &mut StdinOnce) -> Result<String, String> {
         match (&self.inputs, &self.bucket_name) {
-            (Some(json), _) => json.clone(),
-            (None, Some(name)) => serde_json::json!({ "bucketName": name }).to_string(),
-            (None, None) => "{}".into(),
+            (Some(json), _) => stdin.json_arg("--inputs", json),
+            (None, Some(name)) => Ok(serde_json::json!({ "bucketName": name }).to_string()),
+            (None, None) => Ok("{}".into()),
         }
     }
 }
 
+/// JSON arguments (`--inputs`, `--olds`, `--state`) as given, from a file (`@FILE`), or from
+/// standard input (`-`, once per command).
+#[derive(Default)]
+struct StdinOnce {
+    taken_by: Option<&'static str>,
+}
+
+impl StdinOnce {
+    fn json_arg(&mut self, flag: &'static str, value: &str) -> Result<String, String> {
+        if value == "-" {
+            if let Some(first) = self.taken_by.replace(flag) {
+                return Err(format!("{flag} -: standard input is already read for {first}"));
+            }
+            return std::io::read_to_string(std::io::stdin())
+                .map_err(|e| format!("{flag} -: cannot read standard input: {e}"));
+        }
+        match value.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{flag} @{path}: cannot read it: {e}")),
+            None => Ok(value.to_string()),
+        }
+    }
+
+    fn optional(&mut self, flag: &'static str, value: Option<&str>) -> Result<Option<String>, String> {
+        value.map(|v| self.json_arg(flag, v)).transpose()
+    }
+}
+
 pub fn main() -> ExitCode {
-    lightsail_provider_host::logging::init_stderr("warn");
+    // aws-config warns of each source of settings it could not reach (the instance metadata
+    // service, off EC2), with `Debug` dumps: what matters reaches the user as the command's error.
+    lightsail_provider_host::logging::init_stderr("warn,aws_config=error");
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -212,66 +256,103 @@ pub fn main() -> ExitCode {
     ExitCode::from(runtime.block_on(run(cli)))
 }
 
+/// How much AWS access a command needs.
+#[derive(PartialEq)]
+enum Access {
+    /// None: it works from the component alone.
+    None,
+    /// Only the configured default region, if there is one: it makes no call.
+    IfConfigured,
+    Required,
+}
+
 async fn run(cli: Cli) -> u8 {
     let printer = Printer::new(cli.global.output, cli.global.show_secrets);
     if let Command::Component { out } = &cli.command {
         return match std::fs::write(out, lightsail_provider_host::PROVIDER_COMPONENT) {
             Ok(()) => {
-                println!("wrote {} ({} bytes)", out.display(), lightsail_provider_host::PROVIDER_COMPONENT.len());
+                say!(printer, "wrote {} ({} bytes)", out.display(), lightsail_provider_host::PROVIDER_COMPONENT.len());
                 exit::OK
             }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", out.display());
-                exit::USER_ERROR
-            }
+            Err(e) => fail(&printer, exit::USER_ERROR, &format!("cannot write {}: {e}", out.display())),
         };
     }
     let runtime = match load_runtime(&cli.global) {
         Ok(runtime) => Arc::new(runtime),
         Err(e) => {
-            eprintln!("error: cannot load the provider component: {e:#}");
-            return exit::FAILURE;
+            // A component the user named is their input; the built-in one failing is ours.
+            let code = if cli.global.component.is_some() { exit::USER_ERROR } else { exit::FAILURE };
+            return fail(&printer, code, &format!("cannot load the provider component: {e:#}"));
         }
     };
     if let Command::Demo = cli.command {
         return demo::run(runtime, &cli.global, &printer).await;
     }
-    // Commands that need no AWS access run without it.
-    let offline = matches!(cli.command, Command::Schema | Command::Types | Command::Check { .. });
+    let access = match &cli.command {
+        Command::Schema | Command::Types | Command::Check { .. } => Access::None,
+        Command::Diff { .. } | Command::Create { preview: true, .. } => Access::IfConfigured,
+        _ => Access::Required,
+    };
     let mut _local = None;
-    let api = if offline {
+    let api = if access == Access::None {
         None
     } else {
-        match connect(&cli.global).await {
+        match connect(&cli.global, access).await {
             Ok((api, local)) => {
                 _local = local;
-                Some(api)
+                api
             }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                return exit::USER_ERROR;
-            }
+            Err(e) => return fail(&printer, exit::USER_ERROR, &format!("{e:#}")),
         }
     };
+    printer.set_default_region(api.as_deref().map(LightsailApi::default_region));
     let provider = Provider::new(runtime, api);
+    let mut stdin = StdinOnce::default();
     let result = match cli.command {
         Command::Schema => provider.schema().await.map(|schema| printer.schema(&schema)),
         Command::Types => provider.resource_types().await.map(|types| printer.types(&types)),
         Command::Check { inputs, olds } => {
-            provider.check(&inputs.token, olds.as_deref(), &inputs.json()).await.map(|c| printer.check(&c))
+            let (news, olds) = match (inputs.json(&mut stdin), stdin.optional("--olds", olds.as_deref())) {
+                (Ok(news), Ok(olds)) => (news, olds),
+                (Err(e), _) | (_, Err(e)) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            provider.check(&inputs.token, olds.as_deref(), &news).await.map(|c| printer.check(&c))
         }
         Command::Diff { id, olds, inputs } => {
-            provider.diff(&inputs.token, &id, &olds, &inputs.json()).await.map(|d| printer.diff(&d))
+            let (olds, news) = match (stdin.json_arg("--olds", &olds), inputs.json(&mut stdin)) {
+                (Ok(olds), Ok(news)) => (olds, news),
+                (Err(e), _) | (_, Err(e)) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            provider.diff(&inputs.token, &id, &olds, &news).await.map(|d| printer.diff(&d))
         }
         Command::Create { inputs, preview } => {
-            provider.create(&inputs.token, &inputs.json(), preview).await.map(|c| printer.created(&c, preview))
+            let news = match inputs.json(&mut stdin) {
+                Ok(news) => news,
+                Err(e) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            if !preview {
+                return create::run(&provider, &printer, &inputs.token, &news).await;
+            }
+            provider.create(&inputs.token, &news, true).await.map(|c| printer.created(&c, true))
         }
         Command::Read { id, state, of } => {
-            provider.read(&of.token, &id, state.as_deref()).await.map(|r| printer.read(&id, r.as_ref()))
+            let state = match stdin.optional("--state", state.as_deref()) {
+                Ok(state) => state,
+                Err(e) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            let read = provider.read(&of.token, &id, state.as_deref()).await;
+            read.map(|r| printer.read(&id, state.as_deref(), r.as_ref()))
         }
         Command::Import { id, of } => provider.import(&of.token, &id).await.map(|r| printer.imported(&r)),
         Command::Delete { id, state, of } => {
-            provider.delete(&of.token, &id, &state).await.map(|()| printer.deleted(&id))
+            let state = match stdin.json_arg("--state", &state) {
+                Ok(state) => state,
+                Err(e) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            let progress = progress::Line::start(&format!("deleting {id}"));
+            let deleted = delete(&provider, &of.token, &id, &state).await;
+            progress.finish();
+            deleted.map(|existed| printer.deleted(&id, &state, existed))
         }
         Command::Demo | Command::Component { .. } => unreachable!("handled above"),
     };
@@ -281,21 +362,49 @@ async fn run(cli: Cli) -> u8 {
     }
 }
 
+/// Deletes a resource, and says whether it existed: "deleted" is never said of a resource that
+/// was not found (in a region the answer names), which may well exist elsewhere.
+async fn delete(provider: &Provider, token: &str, id: &str, state: &str) -> Result<bool, CallError> {
+    if provider.read(token, id, Some(state)).await?.is_none() {
+        return Ok(false);
+    }
+    provider.delete(token, id, state).await.map(|()| true)
+}
+
+/// Prints a failure outside a provider call (as JSON under `--output json`) and returns `code`.
+fn fail(printer: &Printer, code: u8, message: &str) -> u8 {
+    match printer.format() {
+        Format::Json => printer.failure_json(if code == exit::USER_ERROR { "usage" } else { "failure" }, message),
+        Format::Text => eprintln!("error: {message}"),
+    }
+    code
+}
+
 /// Prints an error and returns its exit code. A key that exists but is not ready is printed in
-/// full (secrets hidden unless asked), so that it is not lost.
+/// full (secrets hidden unless asked), so that it is not lost. Under `--output json` the error is
+/// one JSON document on standard output.
 pub(crate) fn report(printer: &Printer, error: &CallError) -> u8 {
-    eprintln!("error: {error}");
+    let json = printer.format() == Format::Json;
+    match error {
+        CallError::Provider(ProviderError::NotReady(n)) => {
+            if !json {
+                eprintln!("error: {error}");
+            }
+            printer.not_ready(n);
+            return exit::NOT_READY;
+        }
+        _ if json => printer.error_json(error),
+        _ => eprintln!("error: {error}"),
+    }
     match error {
         CallError::Provider(e) => match e {
             ProviderError::InvalidInput(_) | ProviderError::UnknownType(_) | ProviderError::Unsupported(_) => {
                 exit::USER_ERROR
             }
+            // Nothing was sent: what is missing is the user's to set.
+            ProviderError::Api(e) if e.code == NO_CREDENTIALS => exit::USER_ERROR,
             ProviderError::NotFound(_) => exit::NOT_FOUND,
             ProviderError::Api(_) => exit::AWS_ERROR,
-            ProviderError::NotReady(n) => {
-                printer.not_ready(n);
-                exit::NOT_READY
-            }
             // A kind of refusal this CLI does not know yet: the provider failed.
             _ => exit::FAILURE,
         },
@@ -310,6 +419,18 @@ fn load_runtime(global: &Global) -> anyhow::Result<ComponentRuntime> {
     };
     let cache_dir = if global.no_cache { None } else { global.cache_dir.clone().or_else(cache::default_dir) };
     ComponentRuntime::new(&bytes, RuntimeOptions { cache_dir, ..RuntimeOptions::default() })
+}
+
+/// An endpoint URL: http or https, with a host.
+fn endpoint_url(text: &str) -> Result<String, String> {
+    match text.parse::<http::Uri>() {
+        Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some_and(|h| !h.is_empty()) => {
+            Ok(text.to_string())
+        }
+        _ => {
+            Err(format!("must be an http:// or https:// URL with a host, such as http://127.0.0.1:4566, not {text:?}"))
+        }
+    }
 }
 
 /// A timeout in seconds (fractions allowed), more than zero.
@@ -342,11 +463,22 @@ struct LocalRun {
 }
 
 /// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
-async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<LocalRun>)> {
+/// `None` when the command can do without and no region is configured.
+async fn connect(global: &Global, access: Access) -> anyhow::Result<(Option<Arc<LightsailApi>>, Option<LocalRun>)> {
     if !global.local {
-        return Ok((Arc::new(LightsailApi::new(aws_options(global)).await?), None));
+        return match LightsailApi::new(aws_options(global)).await {
+            Ok(api) => Ok((Some(Arc::new(api)), None)),
+            Err(ConfigError::NoRegion) if access == Access::IfConfigured => Ok((None, None)),
+            Err(e) => Err(e.into()),
+        };
     }
-    let state_file = global.local_state.clone().or_else(default_local_state);
+    // The file's target, if it is a symbolic link: the state is saved by renaming a new file over
+    // it, which would replace the link.
+    let state_file = global
+        .local_state
+        .clone()
+        .or_else(default_local_state)
+        .map(|path| std::fs::canonicalize(&path).unwrap_or(path));
     let state_lock = match &state_file {
         Some(path) => Some(lock_state(path.clone()).await?),
         None => None,
@@ -355,7 +487,7 @@ async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<L
         lightsail_local::LocalEndpoint::start(lightsail_local::Config { state_file, ..Default::default() }).await?;
     let api = local_api(global, &endpoint).await?;
     ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
-    Ok((api, Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
+    Ok((Some(api), Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
 }
 
 /// Waits for, and takes, the exclusive lock on `STATE.lock` beside the state file.
@@ -397,10 +529,18 @@ pub(crate) async fn ensure_bucket(api: &LightsailApi, name: &str, bundle: &str) 
     if client.get_buckets().bucket_name(name).send().await.is_ok() {
         return Ok(());
     }
-    client.create_bucket().bucket_name(name).bundle_id(bundle).send().await.map_err(|e| {
-        anyhow::anyhow!("cannot create bucket {name}: {}", lightsail_provider_host::aws::error_chain(&e))
-    })?;
-    Ok(())
+    match client.create_bucket().bucket_name(name).bundle_id(bundle).send().await {
+        Ok(_) => Ok(()),
+        // Names are unique across regions: the bucket exists, in another region than this run's.
+        Err(e)
+            if e.as_service_error().and_then(|e| e.meta().message()).is_some_and(|m| m.contains("already in use")) =>
+        {
+            Ok(())
+        }
+        Err(e) => {
+            anyhow::bail!("cannot create bucket {name}: {}", lightsail_provider_host::aws::error_chain(&e))
+        }
+    }
 }
 
 fn default_local_state() -> Option<PathBuf> {
