@@ -92,7 +92,8 @@ pub struct NotReady {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The service's error code (`InvalidInputException`), a transport class (`Timeout`,
-    /// `Dispatch`), or the provider's own (`OutcomeUnknown`).
+    /// `Dispatch`), the host's own (`NoCredentials`; `Interrupted`, see [`crate::interrupt`]), or
+    /// the provider's (`OutcomeUnknown`).
     pub code: String,
     /// What happened, for a person to read.
     pub message: String,

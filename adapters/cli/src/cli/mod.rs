@@ -474,11 +474,7 @@ async fn connect(global: &Global, access: Access) -> anyhow::Result<(Option<Arc<
     }
     // The file's target, if it is a symbolic link: the state is saved by renaming a new file over
     // it, which would replace the link.
-    let state_file = global
-        .local_state
-        .clone()
-        .or_else(default_local_state)
-        .map(|path| std::fs::canonicalize(&path).unwrap_or(path));
+    let state_file = global.local_state.clone().or_else(default_local_state).map(followed);
     let state_lock = match &state_file {
         Some(path) => Some(lock_state(path.clone()).await?),
         None => None,
@@ -488,6 +484,19 @@ async fn connect(global: &Global, access: Access) -> anyhow::Result<(Option<Arc<
     let api = local_api(global, &endpoint).await?;
     ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
     Ok((Some(api), Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
+}
+
+/// The path a chain of symbolic links leads to, whether or not the file at its end exists yet.
+fn followed(mut path: PathBuf) -> PathBuf {
+    // As many links as Linux follows before it gives up (ELOOP).
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else { break };
+        path = match path.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+    }
+    path
 }
 
 /// Waits for, and takes, the exclusive lock on `STATE.lock` beside the state file.
