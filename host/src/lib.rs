@@ -6,6 +6,7 @@
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
 //! - [`interrupt`]: stopping the calls in flight without losing what they made.
 //! - [`lock`]: the `lock` import, named locks shared by the whole process.
+//! - [`schema`]: the package schema an engine is given, the provider's settings added.
 //! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
 
 #![deny(missing_docs)]
@@ -21,6 +22,7 @@ pub mod lock;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod provider;
+pub mod schema;
 mod state;
 pub mod types;
 

@@ -120,7 +120,10 @@ async fn a_region_lightsail_does_not_run_in_is_refused_wherever_it_enters() {
 /// overflow and no dump.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_credentials_the_error_says_what_to_set() {
-    assert!(cfg!(debug_assertions), "this test is about the debug build");
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: this test is about the debug build (the binary under test is built like the test)");
+        return;
+    }
     let env = TestEnvironment::new().await;
     // A port nothing listens on: the metadata service refuses the connection.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();

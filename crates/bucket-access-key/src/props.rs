@@ -88,7 +88,7 @@ pub(crate) fn region_or_default(host: &impl Host, named: Option<String>) -> Resu
     }
     let default = host.default_region();
     if default.is_empty() {
-        return Err(ProviderError::invalid("region", "is not given, and the provider has no default region"));
+        return Err(ProviderError::invalid("region", "is not given, and no default region is configured"));
     }
     validate::region(&default).map_err(|rule| {
         ProviderError::invalid("region", format!("is not given, and the provider's default region {rule}"))

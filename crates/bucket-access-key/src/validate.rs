@@ -3,30 +3,6 @@
 
 use alloc::{format, string::String};
 
-/// Regions where Lightsail runs (the API's `RegionName` enum).
-pub const LIGHTSAIL_REGIONS: &[&str] = &[
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-5",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
-
 const RESERVED_PREFIXES: &[&str] = &["amzn-s3-demo-", "sthree-configurator", "sthree-"];
 const RESERVED_SUFFIX: &str = "-s3alias";
 
@@ -57,10 +33,10 @@ pub fn bucket_name(name: &str) -> Result<(), String> {
 }
 
 pub fn region(region: &str) -> Result<(), String> {
-    if LIGHTSAIL_REGIONS.contains(&region) {
+    if lightsail_regions::is_region(region) {
         Ok(())
     } else {
-        Err(format!("{region:?} is not a region where Lightsail runs (one of: {})", LIGHTSAIL_REGIONS.join(", ")))
+        Err(format!("{region:?} is not a region where Lightsail runs (one of: {})", lightsail_regions::Listed))
     }
 }
 

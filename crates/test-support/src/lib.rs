@@ -33,6 +33,7 @@ impl LocalEndpointOptions for AwsOptions {
             profile: None,
             endpoint_url: Some(endpoint.url()),
             credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            session_token: None,
             ..self
         }
     }

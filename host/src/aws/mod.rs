@@ -6,6 +6,7 @@
 mod convert;
 pub mod errors;
 pub mod options;
+pub mod settings;
 
 pub use errors::error_chain;
 pub use options::AwsOptions;
@@ -32,9 +33,9 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// Nothing names a region.
-    #[error("no AWS region is configured: pass --region, set AWS_REGION, or set `region` in your AWS config profile")]
-    NoRegion,
+    /// The endpoint URL is not an http or https URL with a host.
+    #[error("the endpoint URL {0:?} is not an http:// or https:// URL with a host")]
+    InvalidEndpoint(String),
 }
 
 /// The Lightsail calls the component imports, made with `aws-sdk-lightsail`: one client per region,
@@ -46,8 +47,14 @@ pub struct LightsailApi {
 }
 
 impl LightsailApi {
-    /// Loads the AWS configuration (credentials, region) with these options.
+    /// Loads the AWS configuration (credentials, region) with these options. No region is needed:
+    /// the component refuses a call that needs the default region when there is none.
     pub async fn new(options: AwsOptions) -> Result<Self, ConfigError> {
+        if let Some(url) = &options.endpoint_url
+            && !settings::is_url(url)
+        {
+            return Err(ConfigError::InvalidEndpoint(url.clone()));
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(aws_smithy_http_client::Builder::new().tls_provider(tls()).build_https());
         if let Some(profile) = &options.profile {
@@ -60,7 +67,7 @@ impl LightsailApi {
             loader = loader.endpoint_url(url);
         }
         if let Some((id, secret)) = &options.credentials {
-            let creds = Credentials::new(id, secret, None, None, "lightsail-provider");
+            let creds = Credentials::new(id, secret, options.session_token.clone(), None, "lightsail-provider");
             loader = loader.credentials_provider(SharedCredentialsProvider::new(creds));
         }
         let mut retry = RetryConfig::standard();
@@ -80,11 +87,11 @@ impl LightsailApi {
         }
         loader = loader.timeout_config(timeouts.build());
         let sdk = loader.load().await;
-        let default_region = sdk.region().map(|r| r.to_string()).ok_or(ConfigError::NoRegion)?;
+        let default_region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
         Ok(Self { sdk, default_region, clients: Mutex::new(HashMap::new()) })
     }
 
-    /// The region of calls that name none.
+    /// The region of calls that name none; empty when nothing configures one.
     pub fn default_region(&self) -> &str {
         &self.default_region
     }

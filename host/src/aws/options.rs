@@ -13,6 +13,8 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Static credentials instead of the default chain (the local endpoint uses these).
     pub credentials: Option<(String, String)>,
+    /// The session token of temporary static credentials (with `credentials`).
+    pub session_token: Option<String>,
     /// Attempts per call, the first included (the SDK's standard retry mode; 1 = no retry).
     pub max_attempts: Option<u32>,
     /// The first pause between attempts (it grows, with jitter); else the SDK's 1 s.
@@ -30,6 +32,7 @@ impl std::fmt::Debug for AwsOptions {
             .field("profile", &self.profile)
             .field("endpoint_url", &self.endpoint_url)
             .field("credentials", &self.credentials.as_ref().map(|(id, _)| (id, "** redacted **")))
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
             .field("max_attempts", &self.max_attempts)
             .field("initial_backoff", &self.initial_backoff)
             .field("attempt_timeout", &self.attempt_timeout)

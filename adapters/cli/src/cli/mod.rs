@@ -7,7 +7,6 @@ mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
-use lightsail_provider_host::aws::ConfigError;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
 use lightsail_test_support::LocalEndpointOptions;
 use output::{Printer, say};
@@ -256,16 +255,6 @@ pub fn main() -> ExitCode {
     ExitCode::from(runtime.block_on(run(cli)))
 }
 
-/// How much AWS access a command needs.
-#[derive(PartialEq)]
-enum Access {
-    /// None: it works from the component alone.
-    None,
-    /// Only the configured default region, if there is one: it makes no call.
-    IfConfigured,
-    Required,
-}
-
 async fn run(cli: Cli) -> u8 {
     let printer = Printer::new(cli.global.output, cli.global.show_secrets);
     if let Command::Component { out } = &cli.command {
@@ -288,16 +277,14 @@ async fn run(cli: Cli) -> u8 {
     if let Command::Demo = cli.command {
         return demo::run(runtime, &cli.global, &printer).await;
     }
-    let access = match &cli.command {
-        Command::Schema | Command::Types | Command::Check { .. } => Access::None,
-        Command::Diff { .. } | Command::Create { preview: true, .. } => Access::IfConfigured,
-        _ => Access::Required,
-    };
+    // Commands that need no AWS access run without it; a diff or a preview makes no call, but
+    // learns the default region.
+    let offline = matches!(cli.command, Command::Schema | Command::Types | Command::Check { .. });
     let mut _local = None;
-    let api = if access == Access::None {
+    let api = if offline {
         None
     } else {
-        match connect(&cli.global, access).await {
+        match connect(&cli.global).await {
             Ok((api, local)) => {
                 _local = local;
                 api
@@ -305,11 +292,14 @@ async fn run(cli: Cli) -> u8 {
             Err(e) => return fail(&printer, exit::USER_ERROR, &format!("{e:#}")),
         }
     };
-    printer.set_default_region(api.as_deref().map(LightsailApi::default_region));
+    printer.set_default_region(api.as_deref().map(LightsailApi::default_region).filter(|r| !r.is_empty()));
     let provider = Provider::new(runtime, api);
     let mut stdin = StdinOnce::default();
     let result = match cli.command {
-        Command::Schema => provider.schema().await.map(|schema| printer.schema(&schema)),
+        Command::Schema => provider.schema().await.map(|schema| {
+            // As engines are given it: with the provider's settings.
+            printer.schema(&lightsail_provider_host::schema::with_settings(&schema).unwrap_or(schema))
+        }),
         Command::Types => provider.resource_types().await.map(|types| printer.types(&types)),
         Command::Check { inputs, olds } => {
             let (news, olds) = match (inputs.json(&mut stdin), stdin.optional("--olds", olds.as_deref())) {
@@ -447,6 +437,7 @@ fn aws_options(global: &Global) -> AwsOptions {
         profile: global.profile.clone(),
         endpoint_url: global.endpoint_url.clone(),
         credentials: None,
+        session_token: None,
         max_attempts: global.max_attempts,
         initial_backoff: None,
         attempt_timeout: global.attempt_timeout,
@@ -463,14 +454,9 @@ struct LocalRun {
 }
 
 /// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
-/// `None` when the command can do without and no region is configured.
-async fn connect(global: &Global, access: Access) -> anyhow::Result<(Option<Arc<LightsailApi>>, Option<LocalRun>)> {
+async fn connect(global: &Global) -> anyhow::Result<(Option<Arc<LightsailApi>>, Option<LocalRun>)> {
     if !global.local {
-        return match LightsailApi::new(aws_options(global)).await {
-            Ok(api) => Ok((Some(Arc::new(api)), None)),
-            Err(ConfigError::NoRegion) if access == Access::IfConfigured => Ok((None, None)),
-            Err(e) => Err(e.into()),
-        };
+        return Ok((Some(Arc::new(LightsailApi::new(aws_options(global)).await?)), None));
     }
     // The file's target, if it is a symbolic link: the state is saved by renaming a new file over
     // it, which would replace the link.

@@ -1,0 +1,195 @@
+"""Drives the plugin through Pulumi's own generated gRPC stubs (the PyPI `pulumi` package), as the
+engine would: launch, preview, up, refresh, import, update, replacement, destroy, for both resource
+types, against the local endpoint the calling test started. Also validates the served schema
+against Pulumi's package metaschema, and the README's Pulumi YAML program against the schema.
+
+Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, METASCHEMA, README.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import grpc
+import jsonschema
+import yaml
+from google.protobuf import empty_pb2, struct_pb2
+from google.protobuf.json_format import MessageToDict
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+SIG = "4dabf18193072939515e22adb298388d"
+SECRET = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+KEY = "aws:lightsail/bucketAccessKey:BucketAccessKey"
+BUCKET = "aws:lightsail/bucket:Bucket"
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    checks += 1
+    if not condition:
+        raise AssertionError(what)
+
+
+def bag(value):
+    s = struct_pb2.Struct()
+    s.update(value)
+    return s
+
+
+def plain(s):
+    return MessageToDict(s) if s is not None else {}
+
+
+def urn(token, name):
+    return f"urn:pulumi:dev::py::{token}::{name}"
+
+
+def validate_schema(schema):
+    with open(os.environ["METASCHEMA"]) as f:
+        # Python's `re` spells named groups (?P<name>...).
+        meta = json.loads(f.read().replace("(?<", "(?P<"))
+    jsonschema.Draft202012Validator(meta).validate(schema)
+    check(True, "the schema is valid")
+
+
+def validate_readme_program(schema):
+    with open(os.environ["README"]) as f:
+        readme = f.read()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    programs = [yaml.safe_load(b) for b in blocks if "resources:" in b]
+    check(programs, "the README has a Pulumi YAML program")
+    for program in programs:
+        variables = schema["config"]["variables"]
+        for key in (program.get("config") or {}):
+            name = key.split(":", 1)[1] if key.startswith("aws:") else key
+            check(name in variables, f"config key {key} is a setting of the provider")
+        for name, resource in program["resources"].items():
+            token = resource["type"]
+            check(token in schema["resources"], f"{name}: {token} is a resource of the schema")
+            inputs = schema["resources"][token]["inputProperties"]
+            given = resource.get("properties") or {}
+            for prop in given:
+                check(prop in inputs, f"{name}: {prop} is an input of {token}")
+            for prop in schema["resources"][token].get("requiredInputs", []):
+                check(prop in given, f"{name}: the required {prop} is given")
+
+
+def main():
+    # Its log goes to a file: a pipe nobody reads while it works would fill and stop it.
+    log = tempfile.TemporaryFile()
+    plugin = subprocess.Popen(
+        [os.environ["PLUGIN"], "--logtostderr", "-v=1", "127.0.0.1:9"],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ["HOME"], "AWS_EC2_METADATA_DISABLED": "true",
+             "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
+    )
+    try:
+        port = int(plugin.stdout.readline().decode().strip())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            run(provider_pb2_grpc.ResourceProviderStub(channel))
+    finally:
+        plugin.terminate()
+        code = plugin.wait(timeout=60)
+        log.seek(0)
+        stderr = log.read().decode()
+        log.close()
+    check(code == 0, f"the plugin stops cleanly: {code} {stderr}")
+    check(os.environ["SECRET_ACCESS_KEY"] not in stderr, "no credentials in the plugin's log")
+    print(f"ok: {checks} checks")
+
+
+def run(stub):
+    info = stub.GetPluginInfo(empty_pb2.Empty())
+    check(isinstance(info, plugin_pb2.PluginInfo) and info.version, "a version")
+    schema = json.loads(stub.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
+    check(schema["name"] == "aws", "the package is aws")
+    validate_schema(schema)
+    validate_readme_program(schema)
+
+    stub.Handshake(provider_pb2.ProviderHandshakeRequest(engine_address="127.0.0.1:9"))
+    config = {"region": "us-east-1", "skipRegionValidation": "true"}
+    checked = stub.CheckConfig(provider_pb2.CheckRequest(urn="urn:pulumi:dev::py::pulumi:providers:aws::default",
+                                                         news=bag(config)))
+    check(not checked.failures, f"config accepted: {checked.failures}")
+    endpoints = json.dumps([{"lightsail": os.environ["ENDPOINT_URL"]}])
+    variables = {"aws:region": "us-east-1", "aws:accessKey": os.environ["ACCESS_KEY_ID"],
+                 "aws:secretKey": os.environ["SECRET_ACCESS_KEY"], "aws:endpoints": endpoints}
+    configured = stub.Configure(provider_pb2.ConfigureRequest(variables=variables, acceptSecrets=True))
+    check(configured.supportsPreview, "previews are supported")
+
+    # Preview of a bucket and a key whose bucket name is not known yet.
+    bucket_news = {"name": "py-bucket", "bundleId": "small_1_0"}
+    bucket_in = stub.Check(provider_pb2.CheckRequest(urn=urn(BUCKET, "b"), olds=bag({}), news=bag(bucket_news),
+                                                     type=BUCKET)).inputs
+    key_check = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "k"), olds=bag({}),
+                                                     news=bag({"bucketName": UNKNOWN}), type=KEY))
+    check(not key_check.failures, "an unknown bucket name passes check")
+    preview = stub.Create(provider_pb2.CreateRequest(urn=urn(KEY, "k"), properties=key_check.inputs, preview=True,
+                                                     type=KEY))
+    check(plain(preview.properties)["accessKeyId"] == UNKNOWN, "outputs not known yet are unknown")
+
+    # Up.
+    bucket = stub.Create(provider_pb2.CreateRequest(urn=urn(BUCKET, "b"), properties=bucket_in, type=BUCKET))
+    check(bucket.id == "py-bucket", "the bucket's id is its name")
+    key_in = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "k"), olds=bag({}),
+                                                  news=bag({"bucketName": "py-bucket"}), type=KEY)).inputs
+    key = stub.Create(provider_pb2.CreateRequest(urn=urn(KEY, "k"), properties=key_in, type=KEY))
+    secret = plain(key.properties)["secretAccessKey"]
+    check(secret[SIG] == SECRET and len(secret["value"]) == 40, "the secret comes back wrapped")
+
+    # Refresh, then import with no diff after.
+    refreshed = stub.Read(provider_pb2.ReadRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties,
+                                                   inputs=key_in, type=KEY))
+    check(refreshed.id == key.id and plain(refreshed.properties)["secretAccessKey"] == secret, "refresh keeps it")
+    imported = stub.Read(provider_pb2.ReadRequest(id=key.id, urn=urn(KEY, "imported"), type=KEY))
+    news = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "imported"), olds=bag({}), news=imported.inputs,
+                                                type=KEY)).inputs
+    diff = stub.Diff(provider_pb2.DiffRequest(id=key.id, urn=urn(KEY, "imported"), olds=imported.properties,
+                                              news=news, type=KEY))
+    check(diff.changes == provider_pb2.DiffResponse.DIFF_NONE, f"no diff after import: {diff}")
+
+    # Replacement of the key, update of the bucket in place.
+    diff = stub.Diff(provider_pb2.DiffRequest(id=key.id, urn=urn(KEY, "k"), olds=key.properties,
+                                              news=bag({"bucketName": "other-bucket"}), type=KEY))
+    check(list(diff.replaces) == ["bucketName"], "a new bucket name replaces the key")
+    check(diff.detailedDiff["bucketName"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE, "detailed diff")
+    bigger = bag({"name": "py-bucket", "bundleId": "medium_1_0", "forceDelete": False})
+    diff = stub.Diff(provider_pb2.DiffRequest(id="py-bucket", urn=urn(BUCKET, "b"), olds=bucket.properties,
+                                              news=bigger, type=BUCKET))
+    check(list(diff.diffs) == ["bundleId"] and not diff.replaces, "a bundle changes in place")
+    updated = stub.Update(provider_pb2.UpdateRequest(id="py-bucket", urn=urn(BUCKET, "b"), olds=bucket.properties,
+                                                     news=bigger, type=BUCKET))
+    check(plain(updated.properties)["bundleId"] == "medium_1_0", "the bundle changed")
+
+    # Destroy; a second delete of what is gone succeeds; refresh then finds it gone.
+    stub.Delete(provider_pb2.DeleteRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties, type=KEY))
+    stub.Delete(provider_pb2.DeleteRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties, type=KEY))
+    gone = stub.Read(provider_pb2.ReadRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties,
+                                              inputs=key_in, type=KEY))
+    check(gone.id == "", "gone reads as an empty id")
+    stub.Delete(provider_pb2.DeleteRequest(id="py-bucket", urn=urn(BUCKET, "b"), properties=updated.properties,
+                                           type=BUCKET))
+
+    # Bad input: named, with the rule.
+    bad = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "bad"), olds=bag({}), news=bag({"bucketName": "Bad"}),
+                                               type=KEY))
+    check([f.property for f in bad.failures] == ["bucketName"], f"the failure names the property: {bad.failures}")
+    try:
+        stub.Read(provider_pb2.ReadRequest(id="nope", urn=urn(KEY, "bad"), type=KEY))
+        check(False, "a malformed id is refused")
+    except grpc.RpcError as e:
+        check(e.code() == grpc.StatusCode.INVALID_ARGUMENT and "id:" in e.details(), f"{e.details()}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as e:
+        print(f"FAILED after {checks} checks: {e}", file=sys.stderr)
+        sys.exit(1)

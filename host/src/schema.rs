@@ -1,0 +1,54 @@
+//! The package schema an engine is given: the component's (its resources and types), with the
+//! provider's settings added from what this host understands ([`crate::aws::settings::SETTINGS`]),
+//! both as stack configuration (`config.variables`) and as an explicit provider's inputs
+//! (`provider`). The settings are the host's: a component knows nothing of credentials.
+
+use crate::aws::settings::SETTINGS;
+use serde_json::{Map, Value, json};
+
+/// `document` (the component's schema) with the settings added.
+pub fn with_settings(document: &str) -> Result<String, serde_json::Error> {
+    let mut schema: Value = serde_json::from_str(document)?;
+    let name = schema["name"].as_str().unwrap_or("provider").to_string();
+    let endpoint = format!("{name}:index/ProviderEndpoint:ProviderEndpoint");
+    let mut properties = Map::new();
+    for (setting, kind, secret, description) in SETTINGS {
+        let mut property = match *kind {
+            "array" => json!({ "type": "array", "items": { "$ref": format!("#/types/{endpoint}") } }),
+            kind => json!({ "type": kind }),
+        };
+        property["description"] = json!(format!("{description}."));
+        if *secret {
+            property["secret"] = json!(true);
+        }
+        properties.insert(setting.to_string(), property);
+    }
+    schema["config"] = json!({ "variables": properties });
+    schema["provider"] = json!({
+        "description": "Where and how the provider reaches Lightsail.",
+        "inputProperties": properties,
+    });
+    schema["types"][&endpoint] = json!({
+        "description": "An endpoint to use instead of AWS's.",
+        "type": "object",
+        "properties": { "lightsail": { "type": "string", "description": "The Lightsail endpoint's URL." } },
+    });
+    serde_json::to_string(&schema)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_setting_is_in_the_config_and_the_provider() {
+        let component = r#"{"name": "aws", "resources": {"aws:lightsail/bucket:Bucket": {}}, "types": {}}"#;
+        let document = super::with_settings(component).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&document).unwrap();
+        for (name, _, secret, _) in crate::aws::settings::SETTINGS {
+            assert!(schema["config"]["variables"].get(name).is_some(), "{name}");
+            assert_eq!(schema["provider"]["inputProperties"][name]["secret"].as_bool().unwrap_or(false), *secret);
+        }
+        let items = schema["provider"]["inputProperties"]["endpoints"]["items"]["$ref"].as_str().unwrap();
+        assert!(schema["types"].get(items.trim_start_matches("#/types/")).is_some(), "{items}");
+        assert!(schema["resources"].as_object().is_some_and(|r| !r.is_empty()), "the resources are kept");
+    }
+}
