@@ -156,6 +156,17 @@ async fn preview_up_refresh_import_update_replace_and_destroy() {
     ignoring.ignore_changes.clear();
     assert_eq!(client.diff(ignoring).await.unwrap().into_inner().changes, DiffChanges::DiffSome as i32);
 
+    // The bucket: imported with no diff after; a new name replaces it.
+    let imported = read(&mut client, BUCKET, "pulumi-bucket", None).await;
+    let checked = check(&mut client, BUCKET, "b", json!({}), json(imported.inputs.as_ref())).await;
+    assert!(checked.failures.is_empty(), "{:?}", checked.failures);
+    let news = json(checked.inputs.as_ref());
+    let no_change = diff(&mut client, BUCKET, "pulumi-bucket", imported.properties.as_ref().unwrap(), news).await;
+    assert_eq!(no_change.changes, DiffChanges::DiffNone as i32, "{no_change:?}");
+    let renamed = json!({"name": "renamed-bucket", "bundleId": "small_1_0"});
+    let rename = diff(&mut client, BUCKET, "pulumi-bucket", &bucket_state, renamed).await;
+    assert_eq!(rename.replaces, ["name"], "{rename:?}");
+
     // Update of the bucket's bundle: in place.
     let bigger = json!({"name": "pulumi-bucket", "bundleId": "medium_1_0", "forceDelete": false});
     let change = diff(&mut client, BUCKET, "pulumi-bucket", &bucket_state, bigger.clone()).await;
