@@ -2,6 +2,7 @@
 //! with AutoMTLS, through the `tf-provider` crate) that serves the resources of the provider
 //! component. Terraform starts it; it is not meant to be run by hand.
 
+mod mirror;
 mod provider;
 mod resource;
 mod schema;
@@ -13,10 +14,20 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == "mirror") {
+        return mirror::lay_out(args.get(1));
+    }
+    // tf-provider appends a backtrace to every diagnostic when RUST_BACKTRACE asks for one (common
+    // on developers' machines): a Terraform user reads the error, not our call stack. Panics keep
+    // theirs (RUST_BACKTRACE still governs those).
+    // SAFETY: no other thread exists yet (the async runtime starts below).
+    unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
     if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
         eprintln!(
             "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\
-             Point Terraform at it with a dev_overrides block (see docs/terraform.md), then run terraform plan/apply."
+             Install it with `terraform-provider-lightsail mirror DIR` and a filesystem_mirror for DIR \
+             (see docs/terraform.md), then run terraform init/plan/apply."
         );
         return ExitCode::FAILURE;
     }

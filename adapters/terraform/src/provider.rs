@@ -4,9 +4,11 @@
 
 use crate::resource::ComponentResource;
 use crate::schema::ResourceSpec;
+use crate::schema::snake;
 use crate::shared::Shared;
-use crate::values::{attribute, string};
+use crate::values::{UNKNOWN, attribute, string};
 use async_trait::async_trait;
+use lightsail_provider_host::aws::settings;
 use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,43 +41,65 @@ fn optional(attr_type: AttributeType, description: &str, sensitive: bool) -> Att
 /// The configuration, read from Terraform's value.
 struct Settings {
     options: AwsOptions,
+    /// `skip_credentials_validation`: configure without resolving credentials (as hashicorp/aws).
+    skip_credentials_validation: bool,
 }
 
+/// The provider block, checked by the host's settings rules; each failure names its Terraform
+/// attribute (`max_retries`, not `maxRetries`).
 fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
-    let text = |name: &str| string(attribute(config, name)).map(str::to_string);
-    let mut options = AwsOptions { region: text("region"), profile: text("profile"), ..Default::default() };
-    match (text("access_key"), text("secret_key")) {
-        (Some(id), Some(secret)) => options.credentials = Some((id, secret)),
-        (None, None) => {}
-        (Some(_), None) => {
-            diags.error("Incomplete credentials", "access_key needs secret_key too", AttributePath::new("secret_key"));
-            return None;
-        }
-        (None, Some(_)) => {
-            diags.error("Incomplete credentials", "secret_key needs access_key too", AttributePath::new("access_key"));
-            return None;
+    let text = |name: &str| string(attribute(config, name)).map(|s| serde_json::Value::String(s.to_string()));
+    let flag = |name: &str| matches!(attribute(config, name), ValueAny::Bool(true));
+    let mut given = serde_json::Map::new();
+    for (terraform, setting) in [
+        ("region", "region"),
+        ("profile", "profile"),
+        ("access_key", "accessKey"),
+        ("secret_key", "secretKey"),
+        ("token", "token"),
+    ] {
+        if let Some(value) = text(terraform) {
+            given.insert(setting.into(), value);
         }
     }
     match attribute(config, "max_retries") {
-        ValueAny::Number(n) if *n >= 0 => options.max_attempts = Some(*n as u32 + 1),
         ValueAny::Number(n) => {
-            diags.error(
-                "Invalid max_retries",
-                format!("must be 0 or more, not {n}"),
-                AttributePath::new("max_retries"),
-            );
-            return None;
+            given.insert("maxRetries".into(), (*n).into());
+        }
+        ValueAny::Unknown => {
+            given.insert("maxRetries".into(), UNKNOWN.into());
         }
         _ => {}
     }
     if let ValueAny::List(blocks) = attribute(config, "endpoints") {
-        if blocks.len() > 1 {
-            diags.error("Too many endpoints blocks", "give one endpoints block", AttributePath::new("endpoints"));
-            return None;
-        }
-        options.endpoint_url = blocks.first().and_then(|b| string(attribute(b, "lightsail"))).map(str::to_string);
+        let endpoints: Vec<serde_json::Value> = blocks
+            .iter()
+            .filter_map(|block| string(attribute(block, "lightsail")))
+            .map(|url| serde_json::json!({ "lightsail": url }))
+            .collect();
+        given.insert("endpoints".into(), endpoints.into());
     }
-    Some(Settings { options })
+    // Unchecked here, the region is still refused per call where Lightsail does not run.
+    let unchecked_region = if flag("skip_region_validation") { given.remove("region") } else { None };
+    match settings::options(&given) {
+        Ok(mut options) => {
+            if let Some(region) = unchecked_region {
+                options.region = region.as_str().map(str::to_string);
+            }
+            Some(Settings { options, skip_credentials_validation: flag("skip_credentials_validation") })
+        }
+        Err(failures) => {
+            for failure in failures {
+                let attribute = snake(&failure.property);
+                diags.error(
+                    format!("Invalid provider argument {attribute}"),
+                    failure.reason,
+                    AttributePath::new(attribute),
+                );
+            }
+            None
+        }
+    }
 }
 
 #[async_trait]
@@ -102,6 +126,31 @@ impl tf_provider::Provider for AdapterProvider {
                 ),
             ),
             ("secret_key".to_string(), optional(AttributeType::String, "Secret access key (with access_key).", true)),
+            ("token".to_string(), optional(AttributeType::String, "Session token of temporary credentials.", true)),
+            (
+                "skip_credentials_validation".to_string(),
+                optional(AttributeType::Bool, "Do not check at plan that credentials resolve.", false),
+            ),
+            (
+                "skip_region_validation".to_string(),
+                optional(
+                    AttributeType::Bool,
+                    "Do not check the region at plan (a resource in a region where Lightsail does not run still fails).",
+                    false,
+                ),
+            ),
+            (
+                "skip_requesting_account_id".to_string(),
+                optional(AttributeType::Bool, "Accepted as hashicorp/aws has it; this provider never asks.", false),
+            ),
+            (
+                "skip_metadata_api_check".to_string(),
+                optional(
+                    AttributeType::Bool,
+                    "Accepted as hashicorp/aws has it; the instance metadata service is asked only by the credential chain.",
+                    false,
+                ),
+            ),
             (
                 "max_retries".to_string(),
                 optional(AttributeType::Number, "Retries of a failed AWS call (throttling, 5xx, network).", false),
@@ -132,16 +181,21 @@ impl tf_provider::Provider for AdapterProvider {
 
     async fn configure<'a>(&self, diags: &mut Diagnostics, _terraform_version: String, config: ValueAny) -> Option<()> {
         let settings = settings(diags, &config)?;
-        match LightsailApi::new(settings.options).await {
-            Ok(api) => {
-                self.shared.configure(Arc::new(api));
-                Some(())
-            }
+        let api = match LightsailApi::new(settings.options).await {
+            Ok(api) => api,
             Err(e) => {
-                diags.root_error("Cannot configure the provider", e.to_string());
-                None
+                diags.error_short(format!("Invalid provider argument: {e}"), AttributePath::new("endpoints"));
+                return None;
             }
+        };
+        if !settings.skip_credentials_validation
+            && let Err(why) = api.resolve_credentials().await
+        {
+            diags.root_error("No valid credentials for the provider", why);
+            return None;
         }
+        self.shared.configure(Arc::new(api));
+        Some(())
     }
 
     fn get_resources(&self, _: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {

@@ -39,7 +39,7 @@ impl ComponentResource {
         match string(attribute(state, "id")) {
             Some(id) => Some(id.to_string()),
             None => {
-                diags.root_error_short(format!("{}: the state has no id", self.spec.name));
+                diags.root_error_short(format!("{}: the state has no id", self.spec.type_name));
                 None
             }
         }
@@ -49,15 +49,19 @@ impl ComponentResource {
         match error {
             CallError::Provider(ProviderError::InvalidInput(failures)) => {
                 for failure in failures {
+                    let reason = self.spec.in_terraform_terms(&failure.reason);
                     if failure.property.is_empty() {
-                        diags.root_error(format!("Invalid {}", self.spec.name), failure.reason);
+                        diags.root_error(format!("Invalid {}", self.spec.type_name), reason);
                     } else {
                         let name = snake(&failure.property);
-                        diags.error(format!("Invalid {name}"), failure.reason, AttributePath::new(name));
+                        diags.error(format!("Invalid {name}"), reason, AttributePath::new(name));
                     }
                 }
             }
-            other => diags.root_error(format!("{} failed", self.spec.name), other.to_string()),
+            other => {
+                let detail = self.spec.in_terraform_terms(&other.to_string());
+                diags.root_error(format!("{} failed", self.spec.type_name), detail)
+            }
         }
     }
 
@@ -183,7 +187,8 @@ impl Resource for ComponentResource {
             // It exists: hand Terraform its state along with the error, so it is recorded (tainted).
             Err(CallError::Provider(ProviderError::NotReady(not_ready))) => {
                 let reason = describe(&ProviderError::NotReady(not_ready.clone()));
-                diags.root_error(format!("{} was created but is not ready", self.spec.name), reason);
+                let reason = self.spec.in_terraform_terms(&reason);
+                diags.root_error(format!("{} was created but is not ready", self.spec.type_name), reason);
                 Some((self.recorded(&not_ready.outputs.values, not_ready.id), planned_private_state))
             }
             Err(e) => self.answer(diags, Err(e)),

@@ -15,6 +15,11 @@ pub struct ResourceSpec {
     pub token: String,
     /// The Terraform type name without the provider prefix (`lightsail_bucket_access_key`).
     pub name: String,
+    /// The type name as Terraform shows it (`aws_lightsail_bucket_access_key`).
+    pub type_name: String,
+    /// The component's property names that Terraform spells otherwise (`forceDelete` →
+    /// `force_delete`), to put messages in Terraform's terms.
+    pub renamed: Vec<(String, String)>,
     pub schema: Schema,
     /// Terraform names of the inputs (what `check` and `create` take).
     pub inputs: Vec<String>,
@@ -95,7 +100,7 @@ pub fn from_pulumi(document: &str) -> anyhow::Result<(String, Vec<ResourceSpec>)
     let mut specs = Vec::new();
     for (token, resource) in schema["resources"].as_object().into_iter().flatten() {
         let (package, name) = terraform_name(token)?;
-        provider_name.get_or_insert(package);
+        provider_name.get_or_insert(package.clone());
         let required: Vec<&str> =
             resource["requiredInputs"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let inputs = resource["inputProperties"].as_object().cloned().unwrap_or_default();
@@ -127,8 +132,18 @@ pub fn from_pulumi(document: &str) -> anyhow::Result<(String, Vec<ResourceSpec>)
             },
         );
         let description = resource["description"].as_str().unwrap_or("").to_string();
+        let renamed = resource["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .chain(inputs.iter())
+            .map(|(property, _)| (property.clone(), snake(property)))
+            .filter(|(property, terraform)| property != terraform)
+            .collect();
         specs.push(ResourceSpec {
             token: token.clone(),
+            type_name: format!("{package}_{name}"),
+            renamed,
             name,
             schema: Schema {
                 version: 1,
@@ -139,6 +154,30 @@ pub fn from_pulumi(document: &str) -> anyhow::Result<(String, Vec<ResourceSpec>)
     }
     let provider_name = provider_name.ok_or_else(|| anyhow!("the component's schema has no resources"))?;
     Ok((provider_name, specs))
+}
+
+impl ResourceSpec {
+    /// `text` with the component's property names as Terraform spells them, whole words only:
+    /// "forceDelete is true" → "force_delete is true".
+    pub fn in_terraform_terms(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            let renamed = self.renamed.iter().find(|(property, _)| property == word);
+            out.push_str(renamed.map_or(word.as_str(), |(_, terraform)| terraform.as_str()));
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
 }
 
 #[cfg(test)]

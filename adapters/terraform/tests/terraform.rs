@@ -66,6 +66,18 @@ impl Workspace {
         workspace
     }
 
+    /// A workspace whose CLI configuration is `cli` (the placeholder `ROOT` is its directory) and
+    /// whose configuration is `main_tf`.
+    fn with_cli_configuration(cli: &str, main_tf: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let work = root.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(root.join("cli.tfrc"), cli.replace("ROOT", &root.display().to_string())).unwrap();
+        std::fs::write(work.join("main.tf"), main_tf).unwrap();
+        Self { _dir: dir, root, work }
+    }
+
     fn write(&self, provider_block: &str, resources: &str) {
         std::fs::write(self.work.join("main.tf"), format!("{provider_block}\n{resources}")).unwrap();
     }
@@ -291,8 +303,7 @@ async fn unknown_provider_arguments_and_invalid_inputs_are_refused_by_name() {
         return;
     }
     let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
-    let provider =
-        provider_block(&endpoint).replace("max_retries = 1", "max_retries = 1\n  skip_credentials_validation = true");
+    let provider = provider_block(&endpoint).replace("max_retries = 1", "max_retries = 1\n  s3_use_path_style = true");
     let ws = Workspace::new(&provider);
     let run = blocking(move || {
         let first = ws.terraform(&["plan"]);
@@ -305,11 +316,7 @@ async fn unknown_provider_arguments_and_invalid_inputs_are_refused_by_name() {
     })
     .await;
     assert_ne!(run.0.code, 0);
-    assert!(
-        run.0.out.contains(r#"An argument named "skip_credentials_validation" is not expected here"#),
-        "{}",
-        run.0.out
-    );
+    assert!(run.0.out.contains(r#"An argument named "s3_use_path_style" is not expected here"#), "{}", run.0.out);
     assert_ne!(run.1.code, 0);
     assert!(run.1.out.contains("Invalid bucket_name"), "{}", run.1.out);
     assert!(run.1.out.contains("lowercase letters, digits and hyphens"), "{}", run.1.out);
@@ -317,5 +324,158 @@ async fn unknown_provider_arguments_and_invalid_inputs_are_refused_by_name() {
 }
 
 fn provider_block_without_extra(block: &str) -> String {
-    block.replace("\n  skip_credentials_validation = true", "")
+    block.replace("\n  s3_use_path_style = true", "")
+}
+
+/// Where hashicorp/aws 5.100.0 is laid out as a filesystem mirror on these machines.
+const HASHICORP_MIRROR: &str = "/opt/tf-plugins";
+
+/// Whether the real hashicorp/aws can run here. CI sets `REQUIRE_HASHICORP_AWS=1`.
+fn hashicorp_aws_installed(test: &str) -> bool {
+    let binary = "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws_v5.100.0_x5";
+    if std::path::Path::new(HASHICORP_MIRROR).join(binary).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("REQUIRE_HASHICORP_AWS").is_none(),
+        "REQUIRE_HASHICORP_AWS is set but {binary} is not there"
+    );
+    eprintln!("SKIPPED {test}: hashicorp/aws 5.100.0 is not in {HASHICORP_MIRROR}");
+    false
+}
+
+/// The documented install: this provider under its own address from a mirror laid out by the
+/// binary, hashicorp/aws from its own mirror, `terraform init` with a lock file; then one
+/// configuration where hashicorp/aws makes the bucket and this provider a key of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installed_under_its_own_address_beside_hashicorp_aws() {
+    let test = "installed_under_its_own_address_beside_hashicorp_aws";
+    if !terraform_installed(test) || !hashicorp_aws_installed(test) {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let creds = endpoint.credentials().clone();
+    let cli = format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path = \"ROOT/mirror\"\n    include = [\"registry.terraform.io/lightsail-wasm/awslightsail\"]\n  }}\n  filesystem_mirror {{\n    path = \"{HASHICORP_MIRROR}\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n}}\n"
+    );
+    let main_tf = format!(
+        r#"
+terraform {{
+  required_providers {{
+    aws          = {{ source = "hashicorp/aws", version = "5.100.0" }}
+    awslightsail = {{ source = "lightsail-wasm/awslightsail", version = "{version}" }}
+  }}
+}}
+provider "aws" {{
+  region                      = "us-east-1"
+  access_key                  = "{id}"
+  secret_key                  = "{secret}"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {{ lightsail = "{url}" }}
+}}
+provider "awslightsail" {{
+  region     = "us-east-1"
+  access_key = "{id}"
+  secret_key = "{secret}"
+  endpoints {{ lightsail = "{url}" }}
+}}
+resource "aws_lightsail_bucket" "real" {{
+  name      = "mixed-bucket"
+  bundle_id = "small_1_0"
+}}
+resource "aws_lightsail_bucket_access_key" "ours" {{
+  provider    = awslightsail
+  bucket_name = aws_lightsail_bucket.real.id
+}}
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        id = creds.access_key_id,
+        secret = creds.secret_access_key,
+        url = endpoint.url()
+    );
+    let ws = Workspace::with_cli_configuration(&cli, &main_tf);
+    let laid_out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .arg("mirror")
+        .arg(ws.root.join("mirror"))
+        .output()
+        .unwrap();
+    assert!(laid_out.status.success(), "{}", String::from_utf8_lossy(&laid_out.stderr));
+    assert!(String::from_utf8_lossy(&laid_out.stdout).contains("filesystem_mirror"), "it says how to use it");
+
+    let (ws, plan) = blocking(move || {
+        ws.ok(&["init", "-input=false"]);
+        ws.ok(&["apply", "-auto-approve", "-input=false"]);
+        let plan = ws.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        (ws, plan)
+    })
+    .await;
+    let lock = std::fs::read_to_string(ws.work.join(".terraform.lock.hcl")).unwrap();
+    assert!(lock.contains("registry.terraform.io/lightsail-wasm/awslightsail"), "{lock}");
+    assert!(lock.contains("registry.terraform.io/hashicorp/aws"), "{lock}");
+    assert_eq!(plan.code, 0, "nothing to change after the apply:\n{}", plan.out);
+    assert_eq!(keys(&endpoint, "mixed-bucket").len(), 1, "our key on the real provider's bucket");
+    let ws = blocking(move || {
+        ws.ok(&["destroy", "-auto-approve", "-input=false"]);
+        ws
+    })
+    .await;
+    drop(ws);
+    assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty(), "all gone");
+}
+
+/// Provider settings are checked when the provider is configured, so a plan reports them, naming
+/// the argument; and no diagnostic carries a backtrace, whatever RUST_BACKTRACE says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_settings_are_checked_at_plan_without_backtraces() {
+    if !terraform_installed("provider_settings_are_checked_at_plan_without_backtraces") {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let good = provider_block(&endpoint);
+    let cases = [
+        (good.replace("\"us-east-1\"", "\"mars-north-1\""), "Invalid provider argument region", "mars-north-1"),
+        (
+            good.replace(&format!("lightsail = \"{}\"", endpoint.url()), "lightsail = \"not a url\""),
+            "Invalid provider argument endpoints",
+            "not a url",
+        ),
+        (
+            good.lines()
+                .filter(|l| !l.contains("access_key") && !l.contains("secret_key"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "No valid credentials",
+            "AWS_ACCESS_KEY_ID",
+        ),
+        (good.replace("max_retries = 1", "max_retries = -1"), "Invalid provider argument max_retries", "0 to 99"),
+    ];
+    for (block, summary, detail) in cases {
+        let ws = Workspace::new(&block);
+        let run = blocking(move || {
+            let mut command = Command::new("terraform");
+            command
+                .args(["plan", "-no-color", "-input=false"])
+                .current_dir(&ws.work)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", &ws.root)
+                .env("TF_CLI_CONFIG_FILE", ws.root.join("cli.tfrc"))
+                .env("CHECKPOINT_DISABLE", "1")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_CONFIG_FILE", "/dev/null")
+                .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                .env("RUST_BACKTRACE", "1");
+            command.output().unwrap()
+        })
+        .await;
+        let out = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+        assert_ne!(run.status.code(), Some(0), "{out}");
+        assert!(out.contains(summary) && out.contains(detail), "{summary}:\n{out}");
+        for noise in ["stack backtrace", "backtrace::", "rustc/", "{ source", "(retryable)"] {
+            assert!(!out.contains(noise), "{noise}:\n{out}");
+        }
+    }
+    assert_eq!(endpoint.stats().total_calls(), 0, "a plan that fails on settings sends nothing");
 }

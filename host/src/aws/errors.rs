@@ -4,6 +4,10 @@ use crate::bindings::api;
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
+/// What a person reads when no credentials are found, and what to do.
+pub const NO_CREDENTIALS: &str = "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use a \
+                                  profile that has them (AWS_PROFILE), or run where a role provides them";
+
 /// Maps an SDK error onto the WIT error. Lightsail sometimes answers "not found" with a code of
 /// `DoesNotExist` instead of a typed `NotFoundException`; both are `not-found`.
 pub(crate) fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
@@ -46,9 +50,7 @@ where
             api::ApiError {
                 kind: K::AccessDenied,
                 code: "NoCredentials".into(),
-                message: "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use a \
-                          profile that has them (AWS_PROFILE), or run where a role provides them"
-                    .into(),
+                message: NO_CREDENTIALS.into(),
                 retryable: false,
             }
         }

@@ -96,6 +96,23 @@ impl LightsailApi {
         &self.default_region
     }
 
+    /// Resolves credentials now, as the first call would, so that a missing or broken credential
+    /// is reported when the provider is configured rather than at the first call. The error says
+    /// what to set.
+    pub async fn resolve_credentials(&self) -> Result<(), String> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let Some(provider) = self.sdk.credentials_provider() else {
+            return Err(errors::NO_CREDENTIALS.into());
+        };
+        match provider.provide_credentials().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::debug!("no credentials: {}", error_chain(&e));
+                Err(format!("{} ({})", errors::NO_CREDENTIALS, e))
+            }
+        }
+    }
+
     /// The client for a region, made once and reused.
     pub fn client(&self, region: Option<&str>) -> Client {
         let region = region.unwrap_or(&self.default_region);
