@@ -37,11 +37,19 @@ pub(crate) const CORE_INSTANCES_PER_COMPONENT: usize = 4;
 /// (rather than failing the growth, which a Rust guest turns into an abort that says nothing).
 pub(crate) struct Limits {
     max_memory: usize,
+    /// The largest size a memory of the store has grown to.
+    grown_to: usize,
 }
 
 impl Limits {
     pub(crate) fn new(max_memory: usize) -> Self {
-        Self { max_memory }
+        Self { max_memory, grown_to: 0 }
+    }
+
+    /// The largest size a memory of the store has grown to, in bytes.
+    #[cfg(test)]
+    pub(crate) fn grown_to(&self) -> usize {
+        self.grown_to
     }
 }
 
@@ -50,6 +58,7 @@ impl ResourceLimiter for Limits {
         if desired > self.max_memory {
             return Err(LimitExceeded::Memory { desired, limit: self.max_memory }.into());
         }
+        self.grown_to = self.grown_to.max(desired);
         Ok(true)
     }
 

@@ -180,3 +180,41 @@ impl Provider {
         answer(call!(self, call_import(token, id))?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::interrupt::Interrupt;
+    use crate::{ComponentRuntime, PROVIDER_COMPONENT, RuntimeOptions};
+
+    /// A host may call one instance many times (jco does): each call starts from a clean heap,
+    /// so memory stops growing once the largest call has run, whatever the number of calls.
+    #[tokio::test]
+    async fn a_reused_instance_does_not_grow() {
+        let runtime =
+            ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { cache_dir: None, ..Default::default() })
+                .unwrap();
+        let (mut store, instance) = runtime.instantiate(None, Interrupt::new()).await.unwrap();
+        let exports = instance.lightsail_provider_resource_provider();
+        let token = "aws:lightsail/bucketAccessKey:BucketAccessKey".to_string();
+        let news = r#"{"bucketName": "example-bucket", "region": "eu-west-1"}"#.to_string();
+        let bad = r#"{"bucketName": "Bad_Name", "colour": 1}"#.to_string();
+        let state = r#"{"region": "eu-west-1", "secretAccessKey": "s"}"#.to_string();
+        let id = "example-bucket,AKIAIOSFODNN7EXAMPLE".to_string();
+        let mut sizes = Vec::new();
+        for round in 0..3 {
+            for _ in 0..300 {
+                exports.call_schema(&mut store).await.unwrap();
+                exports.call_resource_types(&mut store).await.unwrap();
+                let checked = exports.call_check(&mut store, &token, None, &news).await.unwrap().unwrap();
+                assert!(checked.failures.is_empty());
+                let refused = exports.call_check(&mut store, &token, Some(&news), &bad).await.unwrap().unwrap();
+                assert_eq!(refused.failures.len(), 2, "round {round}");
+                // Without AWS access the import is refused: the error path allocates too.
+                assert!(exports.call_read(&mut store, &token, &id, Some(&state)).await.unwrap().is_err());
+            }
+            sizes.push(store.data().limits.grown_to());
+        }
+        assert!(sizes[0] > 0, "{sizes:?}");
+        assert_eq!(sizes[0], sizes[2], "memory stays as the first round left it: {sizes:?}");
+    }
+}

@@ -187,21 +187,26 @@ fn read_result(r: types::ReadResult) -> wit::ReadResult {
     wit::ReadResult { id: r.id, inputs: r.inputs, outputs: outputs(r.outputs) }
 }
 
+/// Each export holds the allocator's call guard while it runs: see `allocator` for why.
 impl wit::Guest for Component {
     fn resource_types() -> Vec<String> {
+        let _call = crate::ALLOCATOR.call();
         provider::resource_types()
     }
 
     fn schema() -> String {
+        let _call = crate::ALLOCATOR.call();
         provider::schema()
     }
 
     fn check(token: String, olds: Option<String>, news: String) -> Result<wit::CheckResult, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         let checked = provider::check(&token, olds.as_deref(), &news).map_err(error)?;
         Ok(wit::CheckResult { inputs: checked.inputs, failures: checked.failures.into_iter().map(failure).collect() })
     }
 
     fn diff(token: String, id: String, olds: String, news: String) -> Result<wit::DiffResult, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         let d = provider::diff(&Imports, &token, &id, &olds, &news).map_err(error)?;
         Ok(wit::DiffResult {
             changes: d.changes,
@@ -212,11 +217,13 @@ impl wit::Guest for Component {
     }
 
     fn create(token: String, inputs: String, preview: bool) -> Result<wit::Created, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         let created = provider::create(&Imports, &token, &inputs, preview).map_err(error)?;
         Ok(wit::Created { id: created.id, outputs: outputs(created.outputs) })
     }
 
     fn read(token: String, id: String, state: Option<String>) -> Result<Option<wit::ReadResult>, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         Ok(provider::read(&Imports, &token, &id, state.as_deref()).map_err(error)?.map(read_result))
     }
 
@@ -227,14 +234,17 @@ impl wit::Guest for Component {
         news: String,
         preview: bool,
     ) -> Result<wit::Outputs, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         provider::update(&Imports, &token, &id, &olds, &news, preview).map(outputs).map_err(error)
     }
 
     fn delete(token: String, id: String, state: String) -> Result<(), wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         provider::delete(&Imports, &token, &id, &state).map_err(error)
     }
 
     fn import(token: String, id: String) -> Result<wit::ReadResult, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
         provider::import(&Imports, &token, &id).map(read_result).map_err(error)
     }
 }
