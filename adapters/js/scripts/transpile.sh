@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Transpiles the provider component with jco for Node 24's JSPI: the imports that reach AWS (and
+# `wait`, `lock.acquire`) may suspend, and the exports that call them return promises.
+# Usage: scripts/transpile.sh PROVIDER.wasm OUT_DIR
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+api=lightsail:provider/lightsail
+args=()
+for f in create-bucket-access-key get-bucket-access-keys delete-bucket-access-key get-operation \
+  create-bucket get-bucket update-bucket-bundle delete-bucket; do
+  args+=(--async-imports "$api#$f")
+done
+args+=(--async-imports lightsail:provider/wait#wait --async-imports lightsail:provider/lock#acquire)
+for f in diff create read update delete import; do
+  args+=(--async-exports "lightsail:provider/resource-provider#$f")
+done
+exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --instantiation async --async-mode jspi --quiet "${args[@]}"

@@ -1,0 +1,184 @@
+// The component's four imports, made with the AWS SDK for JavaScript: `lightsail` (each call
+// an SDK command), `lock` (named locks across every instance of this process), `wait` and `log`.
+// The rules they keep are the WIT's (wit/provider.wit); the important ones are noted where kept.
+
+import {
+  LightsailClient,
+  CreateBucketAccessKeyCommand,
+  GetBucketAccessKeysCommand,
+  DeleteBucketAccessKeyCommand,
+  GetOperationCommand,
+  CreateBucketCommand,
+  GetBucketsCommand,
+  UpdateBucketBundleCommand,
+  DeleteBucketCommand,
+} from '@aws-sdk/client-lightsail';
+
+const seconds = (date) => (date instanceof Date ? date.getTime() / 1000 : undefined);
+
+const STATUS = {
+  NotStarted: 'not-started',
+  Started: 'started',
+  Failed: 'failed',
+  Completed: 'completed',
+  Succeeded: 'succeeded',
+};
+
+function operation(o) {
+  return {
+    id: o.id ?? '',
+    resourceName: o.resourceName,
+    operationType: o.operationType,
+    status: STATUS[o.status] ?? 'failed',
+    isTerminal: Boolean(o.isTerminal),
+    createdAt: seconds(o.createdAt),
+    errorCode: o.errorCode,
+    errorDetails: o.errorDetails,
+  };
+}
+
+function accessKey(k) {
+  const used = k.lastUsed;
+  return {
+    accessKeyId: k.accessKeyId ?? '',
+    secretAccessKey: k.secretAccessKey,
+    status: k.status,
+    createdAt: seconds(k.createdAt),
+    lastUsed: used && {
+      lastUsedDate: seconds(used.lastUsedDate),
+      region: used.region,
+      serviceName: used.serviceName,
+    },
+  };
+}
+
+function bucket(b) {
+  return {
+    name: b.name ?? '',
+    arn: b.arn,
+    bundleId: b.bundleId,
+    createdAt: seconds(b.createdAt),
+    url: b.url,
+    availabilityZone: b.location?.availabilityZone,
+    region: b.location?.regionName,
+    supportCode: b.supportCode,
+  };
+}
+
+/** An SDK failure as the WIT's `api-error`, with the kind its logic relies on. */
+export function apiError(e) {
+  const status = e?.$metadata?.httpStatusCode;
+  const code = e?.code ?? e?.name ?? 'Error';
+  const message = String(e?.message ?? e);
+  let kind;
+  if (code === 'NotFoundException' || code === 'DoesNotExist' || message.includes('DoesNotExist')) kind = 'not-found';
+  else if (code === 'InvalidInputException') kind = 'invalid-input';
+  else if (/AccessDenied|Unauthenticated|UnrecognizedClient|Signature|ExpiredToken|CredentialsProviderError/.test(code))
+    kind = 'access-denied';
+  else if (code === 'ThrottlingException' || code === 'ServiceException' || (status ?? 0) >= 500) kind = 'service';
+  // No answer (a connection error or a timeout): the request may or may not have been applied.
+  else if (status === undefined) kind = 'transport';
+  else kind = 'other';
+  return { kind, code, message, retryable: kind === 'service' || kind === 'transport' };
+}
+
+/** Runs an SDK call; a failure is thrown as the WIT `err` (jco takes `payload`). */
+async function call(send) {
+  try {
+    return await send();
+  } catch (e) {
+    throw { payload: apiError(e) };
+  }
+}
+
+/** Named locks shared by every instance of this process: one holder per name at a time. */
+const held = new Map();
+
+class Guard {
+  #release;
+  constructor(release) {
+    this.#release = release;
+  }
+  // jco calls this when the component drops its guard (or the call ends).
+  [Symbol.dispose]() {
+    this.#release?.();
+    this.#release = undefined;
+  }
+}
+
+async function acquire(name) {
+  while (held.has(name)) await held.get(name);
+  let release;
+  held.set(name, new Promise((resolve) => (release = resolve)));
+  return new Guard(() => {
+    held.delete(name);
+    release();
+  });
+}
+
+/**
+ * The import object for `instantiate`, for this SDK configuration (region, credentials and endpoint
+ * as the SDK reads them when not given), and a log sink.
+ */
+export function imports({ sdk = {}, log = () => {} } = {}) {
+  const clients = new Map();
+  // The WIT: a host sends create-bucket-access-key at most once per call, so its client never
+  // retries (a retry after a lost answer would make a second key whose secret nobody saw).
+  const client = (region, once = false) => {
+    const key = `${region ?? ''}/${once}`;
+    if (!clients.has(key)) {
+      const config = { ...sdk, ...(region ? { region } : {}), ...(once ? { maxAttempts: 1 } : {}) };
+      clients.set(key, new LightsailClient(config));
+    }
+    return clients.get(key);
+  };
+  let defaultRegion;
+  return {
+    'lightsail:provider/lightsail': {
+      // Synchronous in the WIT: the region is resolved once, before the first call (see `load`).
+      defaultRegion: () => defaultRegion ?? '',
+      createBucketAccessKey: async (region, bucketName) => {
+        const out = await call(() => client(region, true).send(new CreateBucketAccessKeyCommand({ bucketName })));
+        return { accessKey: accessKey(out.accessKey ?? {}), operations: (out.operations ?? []).map(operation) };
+      },
+      getBucketAccessKeys: async (region, bucketName) => {
+        const out = await call(() => client(region).send(new GetBucketAccessKeysCommand({ bucketName })));
+        return (out.accessKeys ?? []).map(accessKey);
+      },
+      deleteBucketAccessKey: async (region, bucketName, accessKeyId) => {
+        const out = await call(() => client(region).send(new DeleteBucketAccessKeyCommand({ bucketName, accessKeyId })));
+        return (out.operations ?? []).map(operation);
+      },
+      getOperation: async (region, operationId) => {
+        const out = await call(() => client(region).send(new GetOperationCommand({ operationId })));
+        return operation(out.operation ?? {});
+      },
+      createBucket: async (region, bucketName, bundleId) => {
+        const out = await call(() => client(region).send(new CreateBucketCommand({ bucketName, bundleId })));
+        return { bucket: bucket(out.bucket ?? {}), operations: (out.operations ?? []).map(operation) };
+      },
+      getBucket: async (region, bucketName) => {
+        const out = await call(() => client(region).send(new GetBucketsCommand({ bucketName })));
+        const found = (out.buckets ?? [])[0];
+        if (!found) throw { payload: { kind: 'not-found', code: 'NotFoundException', message: bucketName, retryable: false } };
+        return bucket(found);
+      },
+      updateBucketBundle: async (region, bucketName, bundleId) => {
+        const out = await call(() => client(region).send(new UpdateBucketBundleCommand({ bucketName, bundleId })));
+        return (out.operations ?? []).map(operation);
+      },
+      deleteBucket: async (region, bucketName, forceDelete) => {
+        const out = await call(() => client(region).send(new DeleteBucketCommand({ bucketName, forceDelete })));
+        return (out.operations ?? []).map(operation);
+      },
+    },
+    'lightsail:provider/lock': { Guard, acquire },
+    'lightsail:provider/wait': { wait: (millis) => new Promise((resolve) => setTimeout(resolve, millis)) },
+    'lightsail:provider/log': { log: (level, message) => log(level, message) },
+    /** Resolves the SDK's default region once (it may read files), as `defaultRegion` must answer at once. */
+    async resolveRegion() {
+      const region = client(undefined).config.region;
+      defaultRegion = typeof region === 'function' ? await region() : region;
+    },
+  };
+}

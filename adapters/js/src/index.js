@@ -1,0 +1,112 @@
+// A small API over the provider component's exports, in Node.js (24, for JSPI): property bags as
+// plain objects, WIT errors as `ProviderError`s that carry the WIT payload. One instance serves
+// every call, one call at a time, as the WIT allows.
+
+import { readFile } from 'node:fs/promises';
+import { imports } from './imports.js';
+
+/** A WIT `provider-error`: `payload` is the variant as jco gives it (`{tag, val}`). */
+export class ProviderError extends Error {
+  constructor(payload) {
+    super(describe(payload));
+    this.name = 'ProviderError';
+    this.payload = payload;
+  }
+}
+
+function describe({ tag, val }) {
+  switch (tag) {
+    case 'invalid-input':
+      return `invalid input: ${val.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join('; ')}`;
+    case 'api':
+      return `AWS error ${val.code}: ${val.message}`;
+    case 'not-ready':
+      return `${val.id} was created but is not ready: ${val.reason}`;
+    case 'unknown-type':
+      return `unknown resource type ${val}`;
+    default:
+      return `${tag}: ${val}`;
+  }
+}
+
+const bag = (json) => JSON.parse(json);
+
+/** Outputs as `{values, secrets}`, the values parsed. */
+const outputs = (o) => ({ values: bag(o.values), secrets: o.secrets });
+
+/**
+ * Loads the component transpiled by jco (`npm run transpile`) into one instance whose imports use
+ * the AWS SDK with `sdk` (LightsailClient configuration: region, credentials, endpoint; by default
+ * the SDK's own environment and profile). `log(level, message)` receives the component's log.
+ */
+export async function load({ transpiled = new URL('../generated/', import.meta.url), sdk, log } = {}) {
+  const dir = transpiled instanceof URL ? transpiled : new URL(`file://${transpiled.replace(/\/?$/, '/')}`);
+  const { instantiate } = await import(new URL('provider.js', dir));
+  const importObject = imports({ sdk, log });
+  await importObject.resolveRegion();
+  const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), importObject);
+  return new Provider(root.resourceProvider);
+}
+
+export class Provider {
+  #exports;
+  #queue = Promise.resolve();
+
+  constructor(exports) {
+    this.#exports = exports;
+  }
+
+  /** Runs one export at a time: an instance serves one call at a time. */
+  #run(call) {
+    const next = this.#queue.then(async () => {
+      try {
+        return await call(this.#exports);
+      } catch (e) {
+        throw e?.payload !== undefined ? new ProviderError(e.payload) : e;
+      }
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  resourceTypes() {
+    return this.#run((x) => x.resourceTypes());
+  }
+
+  async schema() {
+    return bag(await this.#run((x) => x.schema()));
+  }
+
+  /** `{inputs, failures}`: failures name a property and a rule; nothing is sent to AWS. */
+  async check(type, news, olds) {
+    const olds_ = olds === undefined ? undefined : JSON.stringify(olds);
+    const checked = await this.#run((x) => x.check(type, olds_, JSON.stringify(news)));
+    return { inputs: bag(checked.inputs), failures: checked.failures };
+  }
+
+  diff(type, id, olds, news) {
+    return this.#run((x) => x.diff(type, id, JSON.stringify(olds), JSON.stringify(news)));
+  }
+
+  /** `{id, outputs}`; with `preview`, no call to AWS and an empty id. */
+  async create(type, inputs, { preview = false } = {}) {
+    const created = await this.#run((x) => x.create(type, JSON.stringify(inputs), preview));
+    return { id: created.id, outputs: outputs(created.outputs) };
+  }
+
+  /** `{id, inputs, outputs}`, or `null` when the resource is gone. `state` keeps the secret. */
+  async read(type, id, state) {
+    const found = await this.#run((x) => x.read(type, id, state === undefined ? undefined : JSON.stringify(state)));
+    return found ? { id: found.id, inputs: bag(found.inputs), outputs: outputs(found.outputs) } : null;
+  }
+
+  async import(type, id) {
+    const found = await this.#run((x) => x.import(type, id));
+    return { id: found.id, inputs: bag(found.inputs), outputs: outputs(found.outputs) };
+  }
+
+  /** Deletes; a resource already gone counts as deleted. */
+  delete(type, id, state = {}) {
+    return this.#run((x) => x.delete(type, id, JSON.stringify(state)));
+  }
+}

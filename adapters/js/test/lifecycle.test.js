@@ -1,0 +1,79 @@
+// The JS host's lifecycle against lightsail-local, with the component bytes the Rust host uses.
+// The calling test (tests/js_host.rs) starts the endpoint and transpiles the component; it passes
+// ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY and TRANSPILED.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LightsailClient, CreateBucketCommand, DeleteBucketAccessKeyCommand } from '@aws-sdk/client-lightsail';
+import { load, ProviderError } from '../src/index.js';
+
+const KEY = 'aws:lightsail/bucketAccessKey:BucketAccessKey';
+const endpoint = process.env.ENDPOINT_URL;
+const sdk = {
+  region: 'us-east-1',
+  endpoint,
+  credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
+};
+const direct = new LightsailClient(sdk);
+const calls = async () => (await (await fetch(`${endpoint}/_lightsail-local/stats`)).json()).calls;
+const total = async () => Object.values(await calls()).reduce((a, b) => a + b, 0);
+
+test('the lifecycle of a key, through one reused instance', async () => {
+  const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
+  await direct.send(new CreateBucketCommand({ bucketName: 'js-bucket', bundleId: 'small_1_0' }));
+  assert.deepEqual((await provider.resourceTypes()).sort(), ['aws:lightsail/bucket:Bucket', KEY].sort());
+
+  // Invalid input and an unknown type are refused, with no call to AWS.
+  const before = await total();
+  const checked = await provider.check(KEY, { bucketName: 'Bad_Name' });
+  assert.equal(checked.failures[0].property, 'bucketName');
+  await assert.rejects(provider.create(KEY, { bucketName: 'Bad_Name' }), (e) => {
+    assert.ok(e instanceof ProviderError);
+    assert.equal(e.payload.tag, 'invalid-input');
+    assert.match(e.message, /bucketName: /);
+    return true;
+  });
+  await assert.rejects(provider.read('aws:nothing/here:Thing', 'x'), (e) => e.payload?.tag === 'unknown-type');
+  assert.equal(await total(), before, 'nothing reached the endpoint');
+
+  // Create; read with state keeps the secret.
+  const created = await provider.create(KEY, { bucketName: 'js-bucket' });
+  assert.match(created.id, /^js-bucket,AKIA/);
+  assert.equal(created.outputs.values.secretAccessKey.length, 40);
+  assert.deepEqual(created.outputs.secrets, ['secretAccessKey']);
+  const read = await provider.read(KEY, created.id, created.outputs.values);
+  assert.equal(read.outputs.values.secretAccessKey, created.outputs.values.secretAccessKey);
+
+  // Import, with and without the region: no secret.
+  for (const id of [created.id, `${created.id}@us-east-1`]) {
+    const imported = await provider.import(KEY, id);
+    assert.deepEqual(imported.inputs, { bucketName: 'js-bucket', region: 'us-east-1' });
+    assert.equal(imported.outputs.values.secretAccessKey, null);
+  }
+
+  // Deleted out of band: read as gone. Deleting twice is fine.
+  const accessKeyId = created.id.split(',')[1];
+  await direct.send(new DeleteBucketAccessKeyCommand({ bucketName: 'js-bucket', accessKeyId }));
+  assert.equal(await provider.read(KEY, created.id, created.outputs.values), null);
+  await provider.delete(KEY, created.id, created.outputs.values);
+  await provider.delete(KEY, created.id, created.outputs.values);
+
+  // Every create was sent once.
+  assert.equal((await calls()).CreateBucketAccessKey, 1);
+});
+
+test('a reused instance stays flat over 10,000 calls', async () => {
+  const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
+  const run = async (n) => {
+    for (let i = 0; i < n; i++) {
+      await provider.check(KEY, { bucketName: `bucket-${i % 100}` });
+      if (i % 10 === 0) await provider.schema();
+    }
+  };
+  await run(1000);
+  const first = process.memoryUsage().arrayBuffers;
+  await run(9000);
+  const after = process.memoryUsage().arrayBuffers;
+  // Linear memory is an ArrayBuffer: with a clean heap per call it does not grow.
+  assert.ok(after - first < 2 * 65536, `linear memory grew by ${after - first} bytes`);
+});
