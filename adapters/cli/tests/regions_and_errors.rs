@@ -196,6 +196,7 @@ async fn the_smaller_points() {
     std::fs::write(&file, format!(r#"{{"bucketName": "{BUCKET}"}}"#)).unwrap();
     let created = run(local(&["--output", "json", "create", "--inputs", &format!("@{}", file.display())])).await;
     assert_eq!(code(&created), 0, "{}", text(&created).1);
+    assert_eq!(text(&created).1, "", "no progress line when standard error is not a terminal");
     let created: Value = serde_json::from_slice(&created.stdout).unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     let mut read = local(&["read", &id, "--state", "-"]);
