@@ -115,3 +115,13 @@ async fn a_call_never_sees_what_the_previous_call_left_in_memory() {
         }
     }
 }
+
+/// A reused instance that traps is dropped: the next call gets a new one and is served.
+#[tokio::test]
+async fn a_reused_instance_that_traps_is_replaced() {
+    let provider = provider_with(None).reusing_one_instance();
+    assert!(trap_message(&provider, "trap").await.contains("trapped"));
+    let checked = provider.check("fine", None, "{}").await.unwrap();
+    assert_eq!(checked.inputs, "{}");
+    assert!(provider.instance_memory().await.is_some(), "the new instance is kept for the next call");
+}

@@ -43,6 +43,24 @@ async fn create_read_import_delete() {
     assert!(s.provider.read(TOKEN, &created.id, None).await.unwrap().is_none());
 }
 
+/// The same lifecycle through one reused instance (each call from a clean heap): the answers are
+/// a fresh instance's, and a lock the create took is free again for the next create.
+#[tokio::test]
+async fn the_lifecycle_through_one_reused_instance() {
+    let s = TestEnvironment::new().await;
+    s.bucket("example-bucket").await;
+    let provider = s.provider.clone().reusing_one_instance();
+    let first = provider.create(TOKEN, &inputs("example-bucket"), false).await.unwrap();
+    let second = provider.create(TOKEN, &inputs("example-bucket"), false).await.unwrap();
+    assert_eq!(s.keys("example-bucket").len(), 2);
+    let read = provider.read(TOKEN, &first.id, Some(&first.outputs.values)).await.unwrap().unwrap();
+    assert_eq!(values(&read.outputs.values)["secretAccessKey"], values(&first.outputs.values)["secretAccessKey"]);
+    provider.delete(TOKEN, &first.id, &first.outputs.values).await.unwrap();
+    provider.delete(TOKEN, &second.id, &second.outputs.values).await.unwrap();
+    assert!(provider.read(TOKEN, &first.id, None).await.unwrap().is_none());
+    assert!(s.keys("example-bucket").is_empty());
+}
+
 #[tokio::test]
 async fn import_with_a_region_and_not_found() {
     let s = TestEnvironment::new().await;

@@ -47,7 +47,6 @@ impl Limits {
     }
 
     /// The largest size a memory of the store has grown to, in bytes.
-    #[cfg(test)]
     pub(crate) fn grown_to(&self) -> usize {
         self.grown_to
     }

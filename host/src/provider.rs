@@ -1,10 +1,12 @@
-//! The component's exports as a typed async Rust API. Each call runs in a fresh `Store`: calls share
-//! nothing but the compiled component and the AWS clients, so any number may run at once.
+//! The component's exports as a typed async Rust API. By default each call runs in a fresh `Store`:
+//! calls share nothing but the compiled component and the AWS clients, so any number may run at
+//! once; [`Provider::reusing_one_instance`] serves them from one instance instead.
 
 use crate::aws::LightsailApi;
 use crate::engine::{CallTimes, ComponentRuntime};
 use crate::interrupt::Interrupt;
 use crate::limits::LimitExceeded;
+use crate::state::HostState;
 use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use std::sync::Arc;
 use std::time::Instant;
@@ -76,19 +78,54 @@ fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderEr
     result.map(Into::into).map_err(|e| CallError::Provider(e.into()))
 }
 
-/// The component's exports as typed async calls. Each call runs in a fresh `Store`: calls share
-/// only the compiled component, the AWS clients and the locks, so any number may run at once.
-/// Cloning is cheap.
+/// The component's exports as typed async calls. By default each call runs in a fresh `Store`:
+/// calls share only the compiled component, the AWS clients and the locks, so any number may run
+/// at once. Cloning is cheap (a clone shares a reused instance).
 #[derive(Clone)]
 pub struct Provider {
     runtime: Arc<ComponentRuntime>,
     api: Option<Arc<LightsailApi>>,
     interrupt: Interrupt,
+    instances: Instances,
 }
+
+/// Where a call's instance comes from.
+#[derive(Clone)]
+enum Instances {
+    /// A fresh instance per call: calls share nothing and any number run at once.
+    Fresh,
+    /// One instance for every call, one call at a time (each from a clean heap, as the WIT
+    /// says); after a trap the instance is dropped and the next call gets a new one.
+    Reused(Arc<tokio::sync::Mutex<Option<Instance>>>),
+}
+
+/// An instance and the store it lives in.
+type Instance = (wasmtime::Store<HostState>, crate::bindings::Provider);
 
 macro_rules! call {
     // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
     ($self:ident, $method:ident ( $($arg:expr),* )) => {{
+        match &$self.instances {
+            Instances::Fresh => call!(@fresh $self, $method($($arg),*)),
+            Instances::Reused(slot) => {
+                let mut slot = slot.lock().await;
+                if slot.is_none() {
+                    let made = $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await;
+                    *slot = Some(made.map_err(CallError::Trap)?);
+                }
+                let (store, instance) = slot.as_mut().expect("made above");
+                store.data_mut().start_call();
+                let exports = instance.lightsail_provider_resource_provider();
+                let result = exports.$method(&mut *store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
+                if result.is_err() {
+                    // A trapped instance cannot be called again.
+                    *slot = None;
+                }
+                result
+            }
+        }
+    }};
+    (@fresh $self:ident, $method:ident ( $($arg:expr),* )) => {{
         let started = Instant::now();
         let (mut store, instance) = $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?;
         let ready = Instant::now();
@@ -111,7 +148,24 @@ macro_rules! call {
 impl Provider {
     /// `api: None` is enough for `schema`, `resource_types` and `check`.
     pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
-        Self { runtime, api, interrupt: Interrupt::new() }
+        Self { runtime, api, interrupt: Interrupt::new(), instances: Instances::Fresh }
+    }
+
+    /// Calls on this provider (and its clones) share one instance, one call at a time, each from
+    /// a clean heap. Cheaper per call than a fresh instance, but a call waits for the one before:
+    /// for hosts that run calls one after another.
+    pub fn reusing_one_instance(mut self) -> Self {
+        self.instances = Instances::Reused(Arc::default());
+        self
+    }
+
+    /// With a reused instance, the largest size its memory has grown to (bytes); `None` before
+    /// the first call, or for fresh instances.
+    pub async fn instance_memory(&self) -> Option<usize> {
+        match &self.instances {
+            Instances::Reused(slot) => slot.lock().await.as_ref().map(|(store, _)| store.data().memory_grown_to()),
+            Instances::Fresh => None,
+        }
     }
 
     /// Calls that `interrupt` interrupts, in flight or later (see [`crate::interrupt`]).

@@ -50,6 +50,23 @@ impl HostState {
         }
     }
 
+    /// A new call on a reused instance: its CPU time counts from now, and locks a call that
+    /// returned still held (a component bug) are released, as the WIT requires.
+    pub fn start_call(&mut self) {
+        self.started = Instant::now();
+        self.host_time = Duration::ZERO;
+        self.yielded = Arc::default();
+        if self.locks_held > 0 {
+            self.locks = ResourceTable::new();
+            self.locks_held = 0;
+        }
+    }
+
+    /// The largest size the instance's memory has grown to, in bytes.
+    pub fn memory_grown_to(&self) -> usize {
+        self.limits.grown_to()
+    }
+
     pub fn guest_time(&self) -> Duration {
         self.started.elapsed().saturating_sub(self.host_time).saturating_sub(self.yielded.total())
     }

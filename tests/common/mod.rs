@@ -2,6 +2,8 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code, unused_imports)]
 
+pub mod inputs;
+
 use lightsail_provider_host::{CallError, ProviderError};
 
 pub use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, REGION, TestEnvironment, test_runtime};
