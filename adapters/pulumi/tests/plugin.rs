@@ -200,10 +200,12 @@ async fn preview_up_refresh_import_update_replace_and_destroy() {
     let gone = read(&mut client, KEY, &key.id, Some(&key_state)).await;
     assert_eq!(gone.id, "", "gone reads as an empty id");
 
-    // Destroy: already gone is fine, then the bucket.
+    // Destroy: the key already gone is fine. The bucket, deleted out of band too, refreshes as
+    // gone, and its delete succeeds.
     delete(&mut client, KEY, &key.id, &key_state).await;
-    delete(&mut client, BUCKET, "pulumi-bucket", &bucket_state).await;
+    client_sdk.delete_bucket().bucket_name("pulumi-bucket").send().await.unwrap();
     assert_eq!(read(&mut client, BUCKET, "pulumi-bucket", Some(&bucket_state)).await.id, "");
+    delete(&mut client, BUCKET, "pulumi-bucket", &bucket_state).await;
 
     let (code, stderr) = plugin.stop();
     assert_eq!(code, Some(0), "a clean stop: {stderr}");
