@@ -211,6 +211,25 @@ async fn main() -> anyhow::Result<()> {
         }
         let trivial = median(p);
         row("new instance + trivial call, pooling", trivial, "allocated on demand", median(d));
+        // Against another build of the component (an earlier one, say), alternating in this run.
+        if let Some(path) = std::env::var_os("BENCH_BASELINE_COMPONENT") {
+            let bytes = std::fs::read(&path)?;
+            let baseline = Provider::new(Arc::new(ComponentRuntime::new(&bytes, options.clone())?), None);
+            let (mut this, mut that) = (Vec::new(), Vec::new());
+            for i in 0..20_000 {
+                let t = Instant::now();
+                pooled.resource_types().await?;
+                let this_time = t.elapsed();
+                let t = Instant::now();
+                baseline.resource_types().await?;
+                if i >= 1_000 {
+                    this.push(this_time);
+                    that.push(t.elapsed());
+                }
+            }
+            let that_name = format!("the same, {}", std::path::Path::new(&path).display());
+            row("new instance + trivial call, this component", median(this), &that_name, median(that));
+        }
         let mut checks = Vec::new();
         for _ in 0..5_000 {
             let t = Instant::now();
