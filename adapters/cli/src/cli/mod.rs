@@ -287,7 +287,7 @@ async fn run(cli: Cli) -> u8 {
         match connect(&cli.global).await {
             Ok((api, local)) => {
                 _local = local;
-                api
+                Some(api)
             }
             Err(e) => return fail(&printer, exit::USER_ERROR, &format!("{e:#}")),
         }
@@ -454,9 +454,9 @@ struct LocalRun {
 }
 
 /// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
-async fn connect(global: &Global) -> anyhow::Result<(Option<Arc<LightsailApi>>, Option<LocalRun>)> {
+async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<LocalRun>)> {
     if !global.local {
-        return Ok((Some(Arc::new(LightsailApi::new(aws_options(global)).await?)), None));
+        return Ok((Arc::new(LightsailApi::new(aws_options(global)).await?), None));
     }
     // The file's target, if it is a symbolic link: the state is saved by renaming a new file over
     // it, which would replace the link.
@@ -469,7 +469,7 @@ async fn connect(global: &Global) -> anyhow::Result<(Option<Arc<LightsailApi>>, 
         lightsail_local::LocalEndpoint::start(lightsail_local::Config { state_file, ..Default::default() }).await?;
     let api = local_api(global, &endpoint).await?;
     ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
-    Ok((Some(api), Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
+    Ok((api, Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
 }
 
 /// The path a chain of symbolic links leads to, whether or not the file at its end exists yet.

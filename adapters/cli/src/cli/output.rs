@@ -112,12 +112,12 @@ impl Printer {
         }
     }
 
-    /// The region a read or delete by `id` looked in: the id's, else the state's, else the default.
+    /// The region a read or delete by `id` looked in, as the component chooses it: the state's,
+    /// else the id's, else the default.
     fn looked_in(&self, id: &str, state: Option<&str>) -> Option<String> {
-        let from_state = || state.map(parse).and_then(|s| s.get("region").and_then(Value::as_str).map(str::to_string));
-        id.rsplit_once('@')
-            .map(|(_, region)| region.to_string())
-            .or_else(from_state)
+        let from_state = state.map(parse).and_then(|s| s.get("region").and_then(Value::as_str).map(str::to_string));
+        from_state
+            .or_else(|| id.rsplit_once('@').map(|(_, region)| region.to_string()))
             .or_else(|| self.default_region.borrow().clone())
     }
 
