@@ -49,9 +49,7 @@ impl Service {
     /// The engine's property bag for outputs: the component's secrets wrapped, and the properties
     /// that came in secret too.
     fn outputs(&self, outputs: &Outputs, also_secret: &[String]) -> prost_types::Struct {
-        let mut secrets = outputs.secrets.clone();
-        secrets.extend(also_secret.iter().cloned());
-        outgoing(&parse(&outputs.values), &secrets)
+        outgoing(&parse(&outputs.values), &secret_names(outputs, also_secret))
     }
 
     /// A preview's outputs: every output of the type that is not known yet is the engine's
@@ -66,10 +64,13 @@ impl Service {
                 }
             }
         }
-        let mut secrets = outputs.secrets.clone();
-        secrets.extend(also_secret.iter().cloned());
-        outgoing(&values, &secrets)
+        outgoing(&values, &secret_names(outputs, also_secret))
     }
+}
+
+/// The outputs the component names secret, and those that came in secret.
+fn secret_names(outputs: &Outputs, also_secret: &[String]) -> Vec<String> {
+    outputs.secrets.iter().chain(also_secret).cloned().collect()
 }
 
 fn parse(json: &str) -> Value {

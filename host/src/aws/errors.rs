@@ -4,6 +4,9 @@ use crate::bindings::api;
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
+/// The error code of a call that could not be sent for want of credentials.
+pub const NO_CREDENTIALS_CODE: &str = "NoCredentials";
+
 /// What a person reads when no credentials are found, and what to do.
 pub const NO_CREDENTIALS: &str = "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use a \
                                   profile that has them (AWS_PROFILE), or run where a role provides them";
@@ -49,7 +52,7 @@ where
             tracing::debug!("no credentials: {why}");
             api::ApiError {
                 kind: K::AccessDenied,
-                code: "NoCredentials".into(),
+                code: NO_CREDENTIALS_CODE.into(),
                 message: NO_CREDENTIALS.into(),
                 retryable: false,
             }

@@ -7,6 +7,7 @@ mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
+use lightsail_provider_host::aws::errors::NO_CREDENTIALS_CODE;
 use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
 use lightsail_test_support::LocalEndpointOptions;
 use output::{Printer, say};
@@ -17,8 +18,6 @@ use std::time::Duration;
 
 pub use lightsail_test_support::ACCESS_KEY_TOKEN as BUCKET_ACCESS_KEY;
 
-/// The error code of the host's answer when no AWS credentials are found.
-const NO_CREDENTIALS: &str = "NoCredentials";
 /// The most attempts `--max-attempts` takes: more only delays the answer.
 const MAX_ATTEMPTS: i64 = 100;
 
@@ -392,7 +391,7 @@ pub(crate) fn report(printer: &Printer, error: &CallError) -> u8 {
                 exit::USER_ERROR
             }
             // Nothing was sent: what is missing is the user's to set.
-            ProviderError::Api(e) if e.code == NO_CREDENTIALS => exit::USER_ERROR,
+            ProviderError::Api(e) if e.code == NO_CREDENTIALS_CODE => exit::USER_ERROR,
             ProviderError::NotFound(_) => exit::NOT_FOUND,
             ProviderError::Api(_) => exit::AWS_ERROR,
             // A kind of refusal this CLI does not know yet: the provider failed.
@@ -413,13 +412,10 @@ fn load_runtime(global: &Global) -> anyhow::Result<ComponentRuntime> {
 
 /// An endpoint URL: http or https, with a host.
 fn endpoint_url(text: &str) -> Result<String, String> {
-    match text.parse::<http::Uri>() {
-        Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some_and(|h| !h.is_empty()) => {
-            Ok(text.to_string())
-        }
-        _ => {
-            Err(format!("must be an http:// or https:// URL with a host, such as http://127.0.0.1:4566, not {text:?}"))
-        }
+    if lightsail_provider_host::aws::settings::is_url(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("must be an http:// or https:// URL with a host, such as http://127.0.0.1:4566, not {text:?}"))
     }
 }
 
