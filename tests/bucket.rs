@@ -44,7 +44,7 @@ async fn bucket_import_and_invalid_inputs() {
     let imported = s.provider.import(BUCKET, "imported-bucket").await.unwrap();
     assert_eq!(
         values(&imported.inputs),
-        serde_json::json!({"name": "imported-bucket", "bundleId": "small_1_0", "forceDelete": false, "region": REGION})
+        serde_json::json!({"name": "imported-bucket", "bundleId": "small_1_0", "forceDelete": false, "region": REGION, "tags": {}})
     );
     let before = s.calls();
     let err = provider_error(s.provider.create(BUCKET, r#"{"name": "x", "bundleId": 1}"#, false).await);

@@ -11,10 +11,12 @@ pub fn with_settings(document: &str) -> Result<String, serde_json::Error> {
     let mut schema: Value = serde_json::from_str(document)?;
     let name = schema["name"].as_str().unwrap_or("provider").to_string();
     let endpoint = format!("{name}:index/ProviderEndpoint:ProviderEndpoint");
+    let default_tags = format!("{name}:index/ProviderDefaultTags:ProviderDefaultTags");
     let mut properties = Map::new();
     for (setting, kind, secret, description) in SETTINGS {
         let mut property = match *kind {
             "array" => json!({ "type": "array", "items": { "$ref": format!("#/types/{endpoint}") } }),
+            "object" => json!({ "$ref": format!("#/types/{default_tags}") }),
             kind => json!({ "type": kind }),
         };
         property["description"] = json!(format!("{description}."));
@@ -32,6 +34,17 @@ pub fn with_settings(document: &str) -> Result<String, serde_json::Error> {
         "description": "An endpoint to use instead of AWS's.",
         "type": "object",
         "properties": { "lightsail": { "type": "string", "description": "The Lightsail endpoint's URL." } },
+    });
+    schema["types"][&default_tags] = json!({
+        "description": "Tags every resource that takes tags carries besides its own.",
+        "type": "object",
+        "properties": {
+            "tags": {
+                "type": "object",
+                "additionalProperties": { "type": "string" },
+                "description": "The tags, key and value; a resource's own tag of the same key wins."
+            }
+        },
     });
     serde_json::to_string(&schema)
 }

@@ -206,6 +206,9 @@ impl api::Host for HostState {
     async fn default_region(&mut self) -> String {
         self.api.as_deref().map(|api| api.default_region().to_string()).unwrap_or_default()
     }
+    async fn default_tags(&mut self) -> Vec<(String, String)> {
+        self.api.as_deref().map(|api| api.default_tags().to_vec()).unwrap_or_default()
+    }
     async fn create_bucket_access_key(
         &mut self,
         region: Option<String>,
@@ -242,9 +245,10 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
         bundle_id: String,
+        tags: Vec<(String, String)>,
     ) -> Result<api::CreatedBucket, api::ApiError> {
         self.interrupt.check("CreateBucket")?;
-        api_call!(self, create_bucket(region.as_deref(), &bucket_name, &bundle_id))
+        api_call!(self, create_bucket(region.as_deref(), &bucket_name, &bundle_id, &tags))
     }
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
         api_call!(self, get_bucket(region.as_deref(), &bucket_name))
@@ -265,5 +269,23 @@ impl api::Host for HostState {
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         api_call!(self, delete_bucket(region.as_deref(), &bucket_name, force_delete))
+    }
+    async fn tag_resource(
+        &mut self,
+        region: Option<String>,
+        resource_name: String,
+        tags: Vec<(String, String)>,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.interrupt.check("TagResource")?;
+        api_call!(self, tag_resource(region.as_deref(), &resource_name, &tags))
+    }
+    async fn untag_resource(
+        &mut self,
+        region: Option<String>,
+        resource_name: String,
+        tag_keys: Vec<String>,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.interrupt.check("UntagResource")?;
+        api_call!(self, untag_resource(region.as_deref(), &resource_name, &tag_keys))
     }
 }

@@ -12,6 +12,8 @@ import {
   GetBucketsCommand,
   UpdateBucketBundleCommand,
   DeleteBucketCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-lightsail';
 
 const seconds = (date) => (date instanceof Date ? date.getTime() / 1000 : undefined);
@@ -62,8 +64,12 @@ function bucket(b) {
     availabilityZone: b.location?.availabilityZone,
     region: b.location?.regionName,
     supportCode: b.supportCode,
+    tags: (b.tags ?? []).filter((t) => t.key !== undefined).map((t) => [t.key, t.value ?? '']),
   };
 }
+
+/** The WIT's `tags` (key, value pairs) as the SDK's `Tag` list. */
+const sdkTags = (tags) => tags.map(([key, value]) => ({ key, value }));
 
 /** An SDK failure as the WIT's `api-error`, with the kind its logic relies on. */
 export function apiError(e) {
@@ -120,7 +126,7 @@ async function acquire(name) {
  * The import object for `instantiate`, for this SDK configuration (region, credentials and endpoint
  * as the SDK reads them when not given), and a log sink.
  */
-export function imports({ sdk = {}, log = () => {} } = {}) {
+export function imports({ sdk = {}, log = () => {}, defaultTags = {} } = {}) {
   const clients = new Map();
   // The WIT: a host sends create-bucket-access-key at most once per call, so its client never
   // retries (a retry after a lost answer would make a second key whose secret nobody saw).
@@ -137,6 +143,7 @@ export function imports({ sdk = {}, log = () => {} } = {}) {
     'lightsail:provider/lightsail': {
       // Synchronous in the WIT: the region is resolved once, before the first call (see `load`).
       defaultRegion: () => defaultRegion ?? '',
+      defaultTags: () => Object.entries(defaultTags),
       createBucketAccessKey: async (region, bucketName) => {
         const out = await call(() => client(region, true).send(new CreateBucketAccessKeyCommand({ bucketName })));
         return { accessKey: accessKey(out.accessKey ?? {}), operations: (out.operations ?? []).map(operation) };
@@ -153,8 +160,9 @@ export function imports({ sdk = {}, log = () => {} } = {}) {
         const out = await call(() => client(region).send(new GetOperationCommand({ operationId })));
         return operation(out.operation ?? {});
       },
-      createBucket: async (region, bucketName, bundleId) => {
-        const out = await call(() => client(region).send(new CreateBucketCommand({ bucketName, bundleId })));
+      createBucket: async (region, bucketName, bundleId, tags) => {
+        const input = { bucketName, bundleId, ...(tags.length ? { tags: sdkTags(tags) } : {}) };
+        const out = await call(() => client(region).send(new CreateBucketCommand(input)));
         return { bucket: bucket(out.bucket ?? {}), operations: (out.operations ?? []).map(operation) };
       },
       getBucket: async (region, bucketName) => {
@@ -169,6 +177,14 @@ export function imports({ sdk = {}, log = () => {} } = {}) {
       },
       deleteBucket: async (region, bucketName, forceDelete) => {
         const out = await call(() => client(region).send(new DeleteBucketCommand({ bucketName, forceDelete })));
+        return (out.operations ?? []).map(operation);
+      },
+      tagResource: async (region, resourceName, tags) => {
+        const out = await call(() => client(region).send(new TagResourceCommand({ resourceName, tags: sdkTags(tags) })));
+        return (out.operations ?? []).map(operation);
+      },
+      untagResource: async (region, resourceName, tagKeys) => {
+        const out = await call(() => client(region).send(new UntagResourceCommand({ resourceName, tagKeys })));
         return (out.operations ?? []).map(operation);
       },
     },

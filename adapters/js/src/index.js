@@ -38,11 +38,12 @@ const outputs = (o) => ({ values: bag(o.values), secrets: o.secrets });
  * Loads the component transpiled by jco (`npm run transpile`) into one instance whose imports use
  * the AWS SDK with `sdk` (LightsailClient configuration: region, credentials, endpoint; by default
  * the SDK's own environment and profile). `log(level, message)` receives the component's log.
+ * `defaultTags` (`{KEY: VALUE}`) are carried by every resource that takes tags, besides its own.
  */
-export async function load({ transpiled = new URL('../generated/', import.meta.url), sdk, log } = {}) {
+export async function load({ transpiled = new URL('../generated/', import.meta.url), sdk, log, defaultTags } = {}) {
   const dir = transpiled instanceof URL ? transpiled : new URL(`file://${transpiled.replace(/\/?$/, '/')}`);
   const { instantiate } = await import(new URL('provider.js', dir));
-  const importObject = imports({ sdk, log });
+  const importObject = imports({ sdk, log, defaultTags });
   await importObject.resolveRegion();
   const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), importObject);
   return new Provider(root.resourceProvider);

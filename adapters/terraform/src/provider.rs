@@ -1,5 +1,6 @@
 //! The provider itself: its configuration block, the part of the AWS provider's that matters
-//! here (`region`, `profile`, `access_key`/`secret_key`, `endpoints { lightsail }`, `max_retries`),
+//! here (`region`, `profile`, `access_key`/`secret_key`, `endpoints { lightsail }`, `max_retries`,
+//! `default_tags { tags }`),
 //! and the resources, one per resource type of the component.
 
 use crate::resource::ComponentResource;
@@ -78,6 +79,19 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
             .map(|url| serde_json::json!({ "lightsail": url }))
             .collect();
         given.insert("endpoints".into(), endpoints.into());
+    }
+    if let ValueAny::List(blocks) = attribute(config, "default_tags") {
+        // Tag keys are the user's, as written: no camelCase here.
+        let tags: serde_json::Map<String, serde_json::Value> = blocks
+            .iter()
+            .filter_map(|block| match attribute(block, "tags") {
+                ValueAny::Map(tags) => Some(tags),
+                _ => None,
+            })
+            .flatten()
+            .map(|(key, value)| (key.clone(), string(value).map_or(UNKNOWN.into(), Into::into)))
+            .collect();
+        given.insert("defaultTags".into(), serde_json::json!({ "tags": tags }));
     }
     // Unchecked here, the region is still refused per call where Lightsail does not run.
     let unchecked_region = if flag("skip_region_validation") { given.remove("region") } else { None };
@@ -164,11 +178,26 @@ impl tf_provider::Provider for AdapterProvider {
             description: "Custom service endpoints.".into(),
             ..Default::default()
         };
+        let default_tags = Block {
+            attributes: HashMap::from([(
+                "tags".to_string(),
+                optional(
+                    AttributeType::Map(Box::new(AttributeType::String)),
+                    "Tags every resource that takes tags carries (in tags_all); its own tags win.",
+                    false,
+                ),
+            )]),
+            description: "Tags for every resource that takes tags, as hashicorp/aws has them.".into(),
+            ..Default::default()
+        };
         Some(Schema {
             version: 1,
             block: Block {
                 attributes,
-                blocks: HashMap::from([("endpoints".to_string(), NestedBlock::Set(endpoints))]),
+                blocks: HashMap::from([
+                    ("endpoints".to_string(), NestedBlock::Set(endpoints)),
+                    ("default_tags".to_string(), NestedBlock::List(default_tags)),
+                ]),
                 description: "Lightsail buckets and bucket access keys, served by a WebAssembly component.".into(),
                 ..Default::default()
             },

@@ -9,6 +9,12 @@ use serde_json::Value;
 use std::collections::HashMap;
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, Schema};
 
+/// The schema version of every resource's state: hashicorp/aws's (0), so that state moves between
+/// the two providers with `terraform state replace-provider`. Each side passes the other's state
+/// through unchanged, so every attribute hashicorp/aws records for a resource must exist here with
+/// the same type (a component property of that name), and hashicorp/aws drops the ones it lacks.
+pub const STATE_VERSION: i64 = 0;
+
 /// One resource type, as Terraform sees it.
 pub struct ResourceSpec {
     /// The component's type token (`aws:lightsail/bucketAccessKey:BucketAccessKey`).
@@ -146,8 +152,13 @@ pub fn from_pulumi(document: &str) -> anyhow::Result<(String, Vec<ResourceSpec>)
             renamed,
             name,
             schema: Schema {
-                version: 1,
-                block: Block { version: 1, attributes, description: description.into(), ..Default::default() },
+                version: STATE_VERSION,
+                block: Block {
+                    version: STATE_VERSION,
+                    attributes,
+                    description: description.into(),
+                    ..Default::default()
+                },
             },
             inputs: inputs.keys().map(|k| snake(k)).collect(),
         });

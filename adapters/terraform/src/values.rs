@@ -9,16 +9,31 @@ use tf_provider::value::ValueAny;
 
 pub use lightsail_provider_host::UNKNOWN;
 
-pub fn to_json(value: &ValueAny) -> Value {
-    match value {
-        ValueAny::String(s) => Value::String(s.clone()),
-        ValueAny::Number(n) => Value::from(*n),
-        ValueAny::Bool(b) => Value::Bool(*b),
-        ValueAny::List(items) => Value::Array(items.iter().map(to_json).collect()),
-        ValueAny::Map(map) => Value::Object(map.iter().map(|(k, v)| (camel(k), to_json(v))).collect()),
-        ValueAny::Null => Value::Null,
-        ValueAny::Unknown => Value::String(UNKNOWN.into()),
+/// A Terraform value of type `ty` as JSON: an object's attribute names in camelCase, a map's keys
+/// (the user's own, such as tag keys) as they are.
+pub fn to_json(value: &ValueAny, ty: &AttributeType) -> Value {
+    match (value, ty) {
+        (ValueAny::String(s), _) => Value::String(s.clone()),
+        (ValueAny::Number(n), _) => Value::from(*n),
+        (ValueAny::Bool(b), _) => Value::Bool(*b),
+        (ValueAny::List(items), AttributeType::List(inner) | AttributeType::Set(inner)) => {
+            Value::Array(items.iter().map(|item| to_json(item, inner)).collect())
+        }
+        (ValueAny::List(items), _) => Value::Array(items.iter().map(|item| to_json(item, ty)).collect()),
+        (ValueAny::Map(map), AttributeType::Map(inner)) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v, inner))).collect())
+        }
+        (ValueAny::Map(map), AttributeType::Object(fields)) => Value::Object(
+            map.iter().map(|(k, v)| (camel(k), to_json(v, fields.get(k).unwrap_or(&AttributeType::String)))).collect(),
+        ),
+        (ValueAny::Map(map), _) => Value::Object(map.iter().map(|(k, v)| (camel(k), to_json(v, ty))).collect()),
+        (ValueAny::Null, _) => Value::Null,
+        (ValueAny::Unknown, _) => Value::String(UNKNOWN.into()),
     }
+}
+
+fn attribute_type<'a>(spec: &'a ResourceSpec, name: &str) -> &'a AttributeType {
+    spec.schema.block.attributes.get(name).map_or(&AttributeType::String, |a| &a.attr_type)
 }
 
 /// A JSON value shaped to a Terraform type (objects get every field, missing ones null).
@@ -65,7 +80,7 @@ pub fn inputs(spec: &ResourceSpec, config: &ValueAny) -> String {
     for name in &spec.inputs {
         let value = attribute(config, name);
         if !matches!(value, ValueAny::Null) {
-            bag.insert(camel(name), to_json(value));
+            bag.insert(camel(name), to_json(value, attribute_type(spec, name)));
         }
     }
     Value::Object(bag).to_string()
@@ -77,7 +92,7 @@ pub fn state(spec: &ResourceSpec, state: &ValueAny) -> String {
     for name in spec.schema.block.attributes.keys().filter(|n| *n != "id") {
         let value = attribute(state, name);
         if !matches!(value, ValueAny::Null) {
-            bag.insert(camel(name), to_json(value));
+            bag.insert(camel(name), to_json(value, attribute_type(spec, name)));
         }
     }
     Value::Object(bag).to_string()

@@ -344,21 +344,27 @@ fn hashicorp_aws_installed(test: &str) -> bool {
     false
 }
 
-/// The documented install: this provider under its own address from a mirror laid out by the
-/// binary, hashicorp/aws from its own mirror, `terraform init` with a lock file; then one
-/// configuration where hashicorp/aws makes the bucket and this provider a key of it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn installed_under_its_own_address_beside_hashicorp_aws() {
-    let test = "installed_under_its_own_address_beside_hashicorp_aws";
-    if !terraform_installed(test) || !hashicorp_aws_installed(test) {
-        return;
-    }
-    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
-    let creds = endpoint.credentials().clone();
+/// Both providers installed as documented: this one from a mirror laid out by the binary, under
+/// its own address; hashicorp/aws from its mirror on these machines.
+fn mirrored_workspace(endpoint: &LocalEndpoint, resources: &str) -> Workspace {
     let cli = format!(
         "provider_installation {{\n  filesystem_mirror {{\n    path = \"ROOT/mirror\"\n    include = [\"registry.terraform.io/lightsail-wasm/awslightsail\"]\n  }}\n  filesystem_mirror {{\n    path = \"{HASHICORP_MIRROR}\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n}}\n"
     );
-    let main_tf = format!(
+    let ws = Workspace::with_cli_configuration(&cli, &both_providers(endpoint, resources));
+    let laid_out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .arg("mirror")
+        .arg(ws.root.join("mirror"))
+        .output()
+        .unwrap();
+    assert!(laid_out.status.success(), "{}", String::from_utf8_lossy(&laid_out.stderr));
+    assert!(String::from_utf8_lossy(&laid_out.stdout).contains("filesystem_mirror"), "it says how to use it");
+    ws
+}
+
+/// A configuration requiring both providers, each pointed at the local endpoint, then `resources`.
+fn both_providers(endpoint: &LocalEndpoint, resources: &str) -> String {
+    let creds = endpoint.credentials();
+    format!(
         r#"
 terraform {{
   required_providers {{
@@ -381,28 +387,35 @@ provider "awslightsail" {{
   secret_key = "{secret}"
   endpoints {{ lightsail = "{url}" }}
 }}
-resource "aws_lightsail_bucket" "real" {{
-  name      = "mixed-bucket"
-  bundle_id = "small_1_0"
-}}
-resource "aws_lightsail_bucket_access_key" "ours" {{
-  provider    = awslightsail
-  bucket_name = aws_lightsail_bucket.real.id
-}}
-"#,
+{resources}"#,
         version = env!("CARGO_PKG_VERSION"),
         id = creds.access_key_id,
         secret = creds.secret_access_key,
         url = endpoint.url()
-    );
-    let ws = Workspace::with_cli_configuration(&cli, &main_tf);
-    let laid_out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
-        .arg("mirror")
-        .arg(ws.root.join("mirror"))
-        .output()
-        .unwrap();
-    assert!(laid_out.status.success(), "{}", String::from_utf8_lossy(&laid_out.stderr));
-    assert!(String::from_utf8_lossy(&laid_out.stdout).contains("filesystem_mirror"), "it says how to use it");
+    )
+}
+
+/// The documented install: this provider under its own address from a mirror laid out by the
+/// binary, hashicorp/aws from its own mirror, `terraform init` with a lock file; then one
+/// configuration where hashicorp/aws makes the bucket and this provider a key of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installed_under_its_own_address_beside_hashicorp_aws() {
+    let test = "installed_under_its_own_address_beside_hashicorp_aws";
+    if !terraform_installed(test) || !hashicorp_aws_installed(test) {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let resources = r#"
+resource "aws_lightsail_bucket" "real" {
+  name      = "mixed-bucket"
+  bundle_id = "small_1_0"
+}
+resource "aws_lightsail_bucket_access_key" "ours" {
+  provider    = awslightsail
+  bucket_name = aws_lightsail_bucket.real.id
+}
+"#;
+    let ws = mirrored_workspace(&endpoint, resources);
 
     let (ws, plan) = blocking(move || {
         ws.ok(&["init", "-input=false"]);
@@ -478,4 +491,133 @@ async fn provider_settings_are_checked_at_plan_without_backtraces() {
         }
     }
     assert_eq!(endpoint.stats().total_calls(), 0, "a plan that fails on settings sends nothing");
+}
+
+/// `tags` and the provider's `default_tags` as hashicorp/aws has them: `tags_all` known at plan,
+/// the bucket carrying both, a change of either made in place, the next plan empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bucket_tags_and_default_tags_change_in_place() {
+    if !terraform_installed("bucket_tags_and_default_tags_change_in_place") {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let with_defaults = |tags: &str| {
+        provider_block(&endpoint).replacen("}\n", &format!("}}\n  default_tags {{\n    tags = {{ {tags} }}\n  }}\n"), 1)
+    };
+    let bucket = |tags: &str| {
+        format!(
+            "resource \"aws_lightsail_bucket\" \"tagged\" {{\n  name      = \"tagged-bucket\"\n  bundle_id = \"small_1_0\"\n  tags      = {{ {tags} }}\n}}\n"
+        )
+    };
+    let ws = std::sync::Arc::new(Workspace::new(&with_defaults(r#"env = "dev", team = "infra""#)));
+    ws.write(&with_defaults(r#"env = "dev", team = "infra""#), &bucket(r#"team = "web", "cost center" = "42""#));
+    let (first_plan, apply, plan, show) = {
+        let ws = ws.clone();
+        blocking(move || {
+            let first_plan = ws.ok(&["plan"]);
+            let apply = ws.ok(&["apply", "-auto-approve"]);
+            let plan = ws.terraform(&["plan", "-detailed-exitcode"]);
+            (first_plan, apply, plan, ws.ok(&["state", "show", "aws_lightsail_bucket.tagged"]))
+        })
+        .await
+    };
+    assert!(first_plan.contains(r#""cost center" = "42""#) && first_plan.contains(r#"+ tags_all"#), "{first_plan}");
+    assert!(apply.contains("Apply complete! Resources: 1 added"), "{apply}");
+    assert_eq!(plan.code, 0, "{}", plan.out);
+    let carried = |endpoint: &LocalEndpoint| {
+        let mut tags = endpoint.inspect(|s| s.bucket_tags("us-east-1", "tagged-bucket")).unwrap();
+        tags.sort();
+        tags
+    };
+    let pairs = |list: &[(&str, &str)]| list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    assert_eq!(carried(&endpoint), pairs(&[("cost center", "42"), ("env", "dev"), ("team", "web")]));
+    assert!(has(&show, r#""team""#, r#""web""#), "{show}");
+
+    // One tag removed, one default changed: both in place.
+    ws.write(&with_defaults(r#"env = "prod", team = "infra""#), &bucket(r#"team = "web""#));
+    let (plan, apply, after) = {
+        let ws = ws.clone();
+        blocking(move || {
+            let plan = ws.ok(&["plan"]);
+            let apply = ws.ok(&["apply", "-auto-approve"]);
+            (plan, apply, ws.terraform(&["plan", "-detailed-exitcode"]))
+        })
+        .await
+    };
+    assert!(plan.contains("aws_lightsail_bucket.tagged will be updated in-place"), "{plan}");
+    assert!(apply.contains("1 changed"), "{apply}");
+    assert_eq!(after.code, 0, "{}", after.out);
+    assert_eq!(carried(&endpoint), pairs(&[("env", "prod"), ("team", "web")]));
+
+    // A reserved key is refused at plan, by name, and nothing is sent.
+    let calls = endpoint.stats().total_calls();
+    ws.write(&with_defaults(r#"env = "prod""#), &bucket(r#""aws:owner" = "me""#));
+    let refused = {
+        let ws = ws.clone();
+        blocking(move || ws.terraform(&["plan"])).await
+    };
+    assert_ne!(refused.code, 0);
+    assert!(refused.out.contains("Invalid tags") && refused.out.contains("aws:owner"), "{}", refused.out);
+    assert_eq!(endpoint.stats().total_calls(), calls, "nothing was sent");
+    ws.write(&with_defaults(r#"env = "prod""#), &bucket(""));
+    blocking(move || ws.ok(&["destroy", "-auto-approve"])).await;
+    assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty());
+}
+
+/// State moves from hashicorp/aws to this provider and back with `terraform state
+/// replace-provider`, and neither side plans a change afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_moves_from_hashicorp_aws_and_back() {
+    let test = "state_moves_from_hashicorp_aws_and_back";
+    if !terraform_installed(test) || !hashicorp_aws_installed(test) {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let configuration = |ours: bool| {
+        let provider = if ours { "\n  provider    = awslightsail" } else { "" };
+        let resources = format!(
+            r#"
+resource "aws_lightsail_bucket" "moved" {{{provider}
+  name      = "moved-bucket"
+  bundle_id = "small_1_0"
+  tags      = {{ team = "web" }}
+}}
+resource "aws_lightsail_bucket_access_key" "moved" {{{provider}
+  bucket_name = aws_lightsail_bucket.moved.id
+}}
+"#
+        );
+        resources
+    };
+    let ws = mirrored_workspace(&endpoint, &configuration(false));
+    let (ours, theirs) =
+        (both_providers(&endpoint, &configuration(true)), both_providers(&endpoint, &configuration(false)));
+    let (ws, to_ours, back) = blocking(move || {
+        ws.ok(&["init", "-input=false"]);
+        ws.ok(&["apply", "-auto-approve", "-input=false"]);
+        std::fs::write(ws.work.join("main.tf"), &ours).unwrap();
+        let from = "registry.terraform.io/hashicorp/aws";
+        let to = "registry.terraform.io/lightsail-wasm/awslightsail";
+        ws.ok(&["state", "replace-provider", "-auto-approve", from, to]);
+        let to_ours = ws.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        std::fs::write(ws.work.join("main.tf"), &theirs).unwrap();
+        ws.ok(&["state", "replace-provider", "-auto-approve", to, from]);
+        let back = ws.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        (ws, to_ours, back)
+    })
+    .await;
+    assert_eq!(
+        to_ours.code, 0,
+        "this provider takes over hashicorp/aws's state with nothing to change:\n{}",
+        to_ours.out
+    );
+    assert_eq!(back.code, 0, "hashicorp/aws takes this provider's state back with nothing to change:\n{}", back.out);
+    assert_eq!(keys(&endpoint, "moved-bucket").len(), 1);
+    let ws = blocking(move || {
+        ws.ok(&["destroy", "-auto-approve", "-input=false"]);
+        ws
+    })
+    .await;
+    drop(ws);
+    assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty(), "all gone");
 }

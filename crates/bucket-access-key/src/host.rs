@@ -6,6 +6,9 @@ use alloc::{string::String, vec::Vec};
 /// Seconds since the Unix epoch.
 pub type Timestamp = f64;
 
+/// A resource's tags, key and value; a tag without a value has an empty one.
+pub type Tags = Vec<(String, String)>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationStatus {
     NotStarted,
@@ -71,6 +74,7 @@ pub struct Bucket {
     pub availability_zone: Option<String>,
     pub region: Option<String>,
     pub support_code: Option<String>,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +116,8 @@ pub trait Host {
     /// Waits until no other call of this host holds the lock `name`, then takes it.
     fn lock(&self, name: &str) -> Self::Guard;
     fn default_region(&self) -> String;
+    /// The engine's default tags, which every resource that takes tags carries.
+    fn default_tags(&self) -> Tags;
     fn create_bucket_access_key(&self, region: Option<&str>, bucket_name: &str) -> Result<CreatedAccessKey, ApiError>;
     fn get_bucket_access_keys(&self, region: Option<&str>, bucket_name: &str) -> Result<Vec<AccessKey>, ApiError>;
     fn delete_bucket_access_key(
@@ -126,6 +132,7 @@ pub trait Host {
         region: Option<&str>,
         bucket_name: &str,
         bundle_id: &str,
+        tags: &[(String, String)],
     ) -> Result<CreatedBucket, ApiError>;
     fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError>;
     fn update_bucket_bundle(
@@ -140,6 +147,13 @@ pub trait Host {
         bucket_name: &str,
         force_delete: bool,
     ) -> Result<Vec<Operation>, ApiError>;
+    fn tag_resource(
+        &self,
+        region: Option<&str>,
+        name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<Operation>, ApiError>;
+    fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError>;
     fn wait(&self, millis: u32);
     fn log(&self, level: Level, message: &str);
 }

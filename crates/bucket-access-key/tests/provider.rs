@@ -26,6 +26,9 @@ struct FakeHost {
     script: RefCell<Vec<(&'static str, Scripted)>>,
     /// The engine's default region, when not us-east-1 ("" for none).
     default_region: Option<&'static str>,
+    default_tags: Tags,
+    /// The tags the bucket carries (every bucket of this host has the same).
+    bucket_tags: RefCell<Tags>,
 }
 
 #[derive(Clone)]
@@ -96,6 +99,9 @@ impl Host for FakeHost {
     }
     fn default_region(&self) -> String {
         self.default_region.unwrap_or("us-east-1").into()
+    }
+    fn default_tags(&self) -> Tags {
+        self.default_tags.clone()
     }
     fn create_bucket_access_key(&self, _: Option<&str>, bucket: &str) -> Result<CreatedAccessKey, ApiError> {
         self.calls.borrow_mut().push("create".into());
@@ -170,8 +176,15 @@ impl Host for FakeHost {
         }
         Ok(self.op(self.ends.unwrap_or(OperationStatus::Succeeded)))
     }
-    fn create_bucket(&self, _: Option<&str>, name: &str, bundle: &str) -> Result<CreatedBucket, ApiError> {
+    fn create_bucket(
+        &self,
+        _: Option<&str>,
+        name: &str,
+        bundle: &str,
+        tags: &[(String, String)],
+    ) -> Result<CreatedBucket, ApiError> {
         self.calls.borrow_mut().push("create-bucket".into());
+        *self.bucket_tags.borrow_mut() = tags.to_vec();
         let bucket = Bucket { name: name.into(), bundle_id: Some(bundle.into()), ..Default::default() };
         Ok(CreatedBucket { bucket, operations: vec![self.op(OperationStatus::Succeeded)] })
     }
@@ -180,7 +193,8 @@ impl Host for FakeHost {
         if name == "missing" {
             return Err(not_found());
         }
-        Ok(Bucket { name: name.into(), bundle_id: Some("small_1_0".into()), ..Default::default() })
+        let tags = self.bucket_tags.borrow().clone();
+        Ok(Bucket { name: name.into(), bundle_id: Some("small_1_0".into()), tags, ..Default::default() })
     }
     fn update_bucket_bundle(&self, _: Option<&str>, _: &str, _: &str) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push("update-bucket-bundle".into());
@@ -189,6 +203,18 @@ impl Host for FakeHost {
     fn delete_bucket(&self, _: Option<&str>, name: &str, _: bool) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push("delete-bucket".into());
         if name == "missing" { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
+    }
+    fn tag_resource(&self, _: Option<&str>, _: &str, tags: &[(String, String)]) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push(format!("tag {tags:?}"));
+        let mut carried = self.bucket_tags.borrow_mut();
+        carried.retain(|(key, _)| !tags.iter().any(|(k, _)| k == key));
+        carried.extend(tags.iter().cloned());
+        Ok(vec![self.op(OperationStatus::Succeeded)])
+    }
+    fn untag_resource(&self, _: Option<&str>, _: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push(format!("untag {keys:?}"));
+        self.bucket_tags.borrow_mut().retain(|(key, _)| !keys.contains(key));
+        Ok(vec![self.op(OperationStatus::Succeeded)])
     }
     fn wait(&self, millis: u32) {
         *self.waited_ms.borrow_mut() += u64::from(millis);
@@ -520,6 +546,69 @@ fn bucket_bundle_changes_in_place_and_name_replaces() {
     let checked = provider::check(B, None, r#"{"name": "Bad", "forceDelete": "yes"}"#).unwrap();
     let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
     assert_eq!(props, vec!["name", "bundleId", "forceDelete"]);
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// `tags` are the bucket's own, `tagsAll` those with the engine's default tags; a change of
+/// either is made in place with TagResource and UntagResource, and only what differs is sent.
+#[test]
+fn bucket_tags_and_default_tags() {
+    let host = FakeHost { default_tags: tags(&[("env", "dev"), ("team", "infra")]), ..Default::default() };
+    let inputs = r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"team": "web", "app": "shop"}}"#;
+    let preview = provider::create(&host, B, inputs, true).unwrap();
+    let all = serde_json::json!({"env": "dev", "team": "web", "app": "shop"});
+    assert_eq!(values(&preview.outputs.values)["tagsAll"], all, "known at plan");
+    let created = provider::create(&host, B, inputs, false).unwrap();
+    assert_eq!(*host.bucket_tags.borrow(), tags(&[("app", "shop"), ("env", "dev"), ("team", "web")]));
+    let state = &created.outputs.values;
+    assert_eq!(values(state)["tags"], serde_json::json!({"team": "web", "app": "shop"}));
+    assert_eq!(values(state)["tagsAll"], all);
+
+    // Read back: the defaults are not the resource's own; a tag set outside the engine is.
+    host.bucket_tags.borrow_mut().push(("console".into(), "yes".into()));
+    let read = provider::read(&host, B, "tagged", Some(state)).unwrap().unwrap();
+    assert_eq!(
+        values(&read.outputs.values)["tags"],
+        serde_json::json!({"team": "web", "app": "shop", "console": "yes"})
+    );
+    let diff = provider::diff(&host, B, "tagged", &read.outputs.values, inputs).unwrap();
+    assert_eq!(diff.diffs, vec!["tags", "tagsAll"]);
+    assert!(diff.replaces.is_empty());
+
+    // Unchanged tags: no diff.
+    let diff = provider::diff(&host, B, "tagged", state, inputs).unwrap();
+    assert!(!diff.changes, "{diff:?}");
+
+    // In place: `app` removed, `team` changed; `env` (a default) and the rest untouched.
+    host.calls.borrow_mut().clear();
+    let news = r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"team": "api"}}"#;
+    let updated = provider::update(&host, B, "tagged", &read.outputs.values, news, false).unwrap();
+    let calls = host.log();
+    assert!(calls.contains(&r#"untag ["app", "console"]"#.to_string()), "{calls:?}");
+    assert!(calls.contains(&r#"tag [("team", "api")]"#.to_string()), "{calls:?}");
+    assert_eq!(values(&updated.values)["tags"], serde_json::json!({"team": "api"}));
+    assert_eq!(values(&updated.values)["tagsAll"], serde_json::json!({"env": "dev", "team": "api"}));
+
+    // Bad tags are named and never sent.
+    let before = host.calls();
+    let checked =
+        provider::check(B, None, r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"aws:x": "1"}}"#).unwrap();
+    assert_eq!(checked.failures[0].property, "tags");
+    assert!(
+        provider::update(
+            &host,
+            B,
+            "tagged",
+            state,
+            r#"{"name": "tagged", "bundleId": "small_1_0", "tags": []}"#,
+            false
+        )
+        .is_err()
+    );
+    assert_eq!(host.calls(), before);
 }
 
 proptest! {

@@ -43,6 +43,8 @@ operations! {
     GetBucketAccessKeys => false,
     DeleteBucketAccessKey => true,
     GetOperation => false,
+    TagResource => true,
+    UntagResource => true,
 }
 
 fn parse<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
@@ -81,5 +83,7 @@ pub(crate) fn answer(
             json!({ "operations": [store.delete_bucket_access_key(region, now, parse(body)?, plan)?] })
         }
         Operation::GetOperation => json!({ "operation": store.get_operation(region, now, parse(body)?)? }),
+        Operation::TagResource => json!({ "operations": [store.tag_resource(region, now, parse(body)?, plan)?] }),
+        Operation::UntagResource => json!({ "operations": [store.untag_resource(region, now, parse(body)?, plan)?] }),
     })
 }

@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, VecDeque};
 pub const ACCOUNT_ID: &str = "123456789012";
 pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
 pub const BUNDLE_IDS: &[&str] = &["small_1_0", "medium_1_0", "large_1_0"];
+/// The most tags a resource carries.
+pub const MAX_TAGS: usize = 50;
 /// Operation records kept per region; the oldest are forgotten first.
 const MAX_OPERATIONS_PER_REGION: usize = 10_000;
 
@@ -126,6 +128,14 @@ impl Store {
         Some(bucket.access_keys.iter().map(|k| k.access_key_id.clone()).collect())
     }
 
+    /// A bucket's tags as key and value (a tag without a value has an empty one), or `None` when
+    /// the bucket does not exist.
+    pub fn bucket_tags(&self, region: &str, bucket: &str) -> Option<Vec<(String, String)>> {
+        let bucket = self.regions.get(region)?.buckets.get(bucket)?;
+        let tags = bucket.tags.iter().filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default())));
+        Some(tags.collect())
+    }
+
     /// All bucket names of a region.
     pub fn bucket_names(&self, region: &str) -> Vec<String> {
         self.regions.get(region).map(|r| r.buckets.keys().cloned().collect()).unwrap_or_default()
@@ -192,6 +202,11 @@ impl Store {
         let bundle_id = required("bundleId", &req.bundle_id)?;
         validate_new_bucket_name(name)?;
         validate_bundle(bundle_id)?;
+        let tags = req.tags.unwrap_or_default();
+        validate_tags(&tags)?;
+        if tags.len() > MAX_TAGS {
+            return Err(too_many_tags(tags.len()));
+        }
         // Bucket names are global, as in S3.
         if self.regions.values().any(|r| r.buckets.contains_key(name)) {
             return Err(ApiError::invalid_input(format!(
@@ -203,7 +218,7 @@ impl Store {
             bundle_id: bundle_id.to_string(),
             created_at: now,
             arn: format!("arn:aws:lightsail:{region}:{ACCOUNT_ID}:Bucket/{}", keys::uuid()),
-            tags: req.tags.unwrap_or_default(),
+            tags,
             object_versioning: if req.enable_object_versioning == Some(true) { "Enabled" } else { "NeverEnabled" }
                 .into(),
             access_keys: Vec::new(),
@@ -311,6 +326,45 @@ impl Store {
         Ok(op)
     }
 
+    /// Adds tags to a bucket, or changes their values (buckets are the only resources here).
+    pub fn tag_resource(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: TagResourceRequest,
+        plan: OperationPlan,
+    ) -> Result<Operation, ApiError> {
+        let name = resource_name(&req.resource_name, &req.resource_arn)?;
+        let tags = req.tags.ok_or_else(|| ApiError::missing_member("tags"))?;
+        validate_tags(&tags)?;
+        let bucket = self.bucket_mut(region, name)?;
+        let mut merged = bucket.tags.clone();
+        for tag in tags {
+            merged.retain(|t| t.key != tag.key);
+            merged.push(tag);
+        }
+        if merged.len() > MAX_TAGS {
+            return Err(too_many_tags(merged.len()));
+        }
+        bucket.tags = merged;
+        Ok(self.record_operation(region, now, name, "TagResource", None, plan))
+    }
+
+    /// Removes tags of a bucket by key; keys it does not carry are ignored, as AWS does.
+    pub fn untag_resource(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: UntagResourceRequest,
+        plan: OperationPlan,
+    ) -> Result<Operation, ApiError> {
+        let name = resource_name(&req.resource_name, &req.resource_arn)?;
+        let keys = req.tag_keys.ok_or_else(|| ApiError::missing_member("tagKeys"))?;
+        let bucket = self.bucket_mut(region, name)?;
+        bucket.tags.retain(|t| !t.key.as_ref().is_some_and(|key| keys.contains(key)));
+        Ok(self.record_operation(region, now, name, "UntagResource", None, plan))
+    }
+
     /// Each poll of a pending operation brings it one step closer to its end.
     pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Operation, ApiError> {
         let id = required("operationId", &req.operation_id)?;
@@ -341,6 +395,39 @@ fn finish(stored: &mut StoredOperation, now: f64) {
     } else {
         record.status = "Succeeded".into();
     }
+}
+
+/// The `resourceName` member, present and naming a resource (a bucket, here). An ARN given beside
+/// it must be that bucket's; it is otherwise not looked at.
+fn resource_name<'a>(name: &'a Option<String>, _arn: &Option<String>) -> Result<&'a str, ApiError> {
+    let name = required("resourceName", name)?;
+    if name.is_empty() || name.len() > 255 {
+        return Err(ApiError::invalid_input(format!("The resource name '{name}' is not valid.")));
+    }
+    Ok(name)
+}
+
+/// Lightsail's tag rules: keys of 1 to 128 characters, not starting with `aws:`; values of at
+/// most 256 characters.
+fn validate_tags(tags: &[Tag]) -> Result<(), ApiError> {
+    for tag in tags {
+        let key = tag.key.as_deref().ok_or_else(|| ApiError::invalid_input("A tag key is required."))?;
+        let rule = if !(1..=128).contains(&key.chars().count()) {
+            "Tag keys must be 1 to 128 characters long."
+        } else if key.to_ascii_lowercase().starts_with("aws:") {
+            "Tag keys must not start with aws:, which is reserved for AWS use."
+        } else if tag.value.as_deref().unwrap_or_default().chars().count() > 256 {
+            "Tag values must be at most 256 characters long."
+        } else {
+            continue;
+        };
+        return Err(ApiError::invalid_input(format!("The tag '{key}' is not valid: {rule}")));
+    }
+    Ok(())
+}
+
+fn too_many_tags(count: usize) -> ApiError {
+    ApiError::invalid_input(format!("A resource can have at most {MAX_TAGS} tags; this request would give it {count}."))
 }
 
 fn validate_bundle(bundle_id: &str) -> Result<(), ApiError> {

@@ -21,6 +21,9 @@ impl host::Host for Imports {
     fn default_region(&self) -> String {
         api::default_region()
     }
+    fn default_tags(&self) -> host::Tags {
+        api::default_tags()
+    }
     fn create_bucket_access_key(
         &self,
         region: Option<&str>,
@@ -56,8 +59,9 @@ impl host::Host for Imports {
         region: Option<&str>,
         bucket_name: &str,
         bundle_id: &str,
+        tags: &[(String, String)],
     ) -> Result<host::CreatedBucket, host::ApiError> {
-        let created = api::create_bucket(region, bucket_name, bundle_id).map_err(api_error)?;
+        let created = api::create_bucket(region, bucket_name, bundle_id, tags).map_err(api_error)?;
         Ok(host::CreatedBucket {
             bucket: bucket(created.bucket),
             operations: created.operations.into_iter().map(operation).collect(),
@@ -83,6 +87,22 @@ impl host::Host for Imports {
     ) -> Result<Vec<host::Operation>, host::ApiError> {
         let operations = api::delete_bucket(region, bucket_name, force_delete).map_err(api_error)?;
         Ok(operations.into_iter().map(operation).collect())
+    }
+    fn tag_resource(
+        &self,
+        region: Option<&str>,
+        name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<host::Operation>, host::ApiError> {
+        Ok(api::tag_resource(region, name, tags).map_err(api_error)?.into_iter().map(operation).collect())
+    }
+    fn untag_resource(
+        &self,
+        region: Option<&str>,
+        name: &str,
+        keys: &[String],
+    ) -> Result<Vec<host::Operation>, host::ApiError> {
+        Ok(api::untag_resource(region, name, keys).map_err(api_error)?.into_iter().map(operation).collect())
     }
     fn wait(&self, millis: u32) {
         lightsail::provider::wait::wait(millis);
@@ -136,6 +156,7 @@ fn bucket(b: api::Bucket) -> host::Bucket {
         availability_zone: b.availability_zone,
         region: b.region,
         support_code: b.support_code,
+        tags: b.tags,
     }
 }
 

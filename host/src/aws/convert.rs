@@ -14,6 +14,12 @@ pub(super) fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
         availability_zone: location.as_ref().and_then(|l| l.availability_zone.clone()),
         region: location.as_ref().and_then(|l| l.region_name.as_ref()).map(|r| r.as_str().to_string()),
         support_code: b.support_code,
+        tags: b
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| Some((t.key?, t.value.unwrap_or_default())))
+            .collect(),
     })
 }
 

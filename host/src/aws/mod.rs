@@ -43,6 +43,7 @@ pub enum ConfigError {
 pub struct LightsailApi {
     sdk: aws_types::SdkConfig,
     default_region: String,
+    default_tags: Vec<(String, String)>,
     clients: Mutex<HashMap<String, Client>>,
 }
 
@@ -88,12 +89,18 @@ impl LightsailApi {
         loader = loader.timeout_config(timeouts.build());
         let sdk = loader.load().await;
         let default_region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
-        Ok(Self { sdk, default_region, clients: Mutex::new(HashMap::new()) })
+        let default_tags = options.default_tags;
+        Ok(Self { sdk, default_region, default_tags, clients: Mutex::new(HashMap::new()) })
     }
 
     /// The region of calls that name none; empty when nothing configures one.
     pub fn default_region(&self) -> &str {
         &self.default_region
+    }
+
+    /// The tags every resource that takes tags carries besides its own.
+    pub fn default_tags(&self) -> &[(String, String)] {
+        &self.default_tags
     }
 
     /// Resolves credentials now, as the first call would, so that a missing or broken credential
@@ -187,8 +194,15 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
         bundle_id: &str,
+        tags: &[(String, String)],
     ) -> Result<api::CreatedBucket, api::ApiError> {
-        let out = self.client(region).create_bucket().bucket_name(bucket_name).bundle_id(bundle_id).send();
+        let out = self
+            .client(region)
+            .create_bucket()
+            .bucket_name(bucket_name)
+            .bundle_id(bundle_id)
+            .set_tags(if tags.is_empty() { None } else { Some(tags.iter().map(tag).collect()) })
+            .send();
         let out = counted("CreateBucket", out).await?;
         let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
         Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
@@ -235,6 +249,36 @@ impl LightsailApi {
         let out = counted("DeleteBucket", out).await?;
         operations(out.operations)
     }
+
+    pub(crate) async fn tag_resource(
+        &self,
+        region: Option<&str>,
+        resource_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self
+            .client(region)
+            .tag_resource()
+            .resource_name(resource_name)
+            .set_tags(Some(tags.iter().map(tag).collect()))
+            .send();
+        operations(counted("TagResource", out).await?.operations)
+    }
+
+    pub(crate) async fn untag_resource(
+        &self,
+        region: Option<&str>,
+        resource_name: &str,
+        keys: &[String],
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out =
+            self.client(region).untag_resource().resource_name(resource_name).set_tag_keys(Some(keys.to_vec())).send();
+        operations(counted("UntagResource", out).await?.operations)
+    }
+}
+
+fn tag((key, value): &(String, String)) -> aws_sdk_lightsail::types::Tag {
+    aws_sdk_lightsail::types::Tag::builder().key(key).value(value).build()
 }
 
 tokio::task_local! {

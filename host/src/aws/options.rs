@@ -23,6 +23,8 @@ pub struct AwsOptions {
     pub attempt_timeout: Option<Duration>,
     /// How long a call may take, all attempts included; else no limit.
     pub operation_timeout: Option<Duration>,
+    /// Tags every resource that takes tags carries (Terraform's `default_tags`), key and value.
+    pub default_tags: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for AwsOptions {
@@ -37,6 +39,7 @@ impl std::fmt::Debug for AwsOptions {
             .field("initial_backoff", &self.initial_backoff)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
+            .field("default_tags", &self.default_tags)
             .finish()
     }
 }

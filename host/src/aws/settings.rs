@@ -21,6 +21,7 @@ pub const SETTINGS: &[(&str, &str, bool, &str)] = &[
     ("token", "string", true, "Session token of temporary static credentials"),
     ("endpoints", "array", false, "Endpoints to use instead of AWS's: [{lightsail: URL}]"),
     ("maxRetries", "integer", false, "Retries of a failed call (0: none)"),
+    ("defaultTags", "object", false, "Tags every resource that takes tags carries: {tags: {KEY: VALUE}}"),
 ];
 
 /// The most retries `maxRetries` takes: more only delays the answer.
@@ -99,7 +100,39 @@ pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFai
         }
         Some(other) => fail("endpoints", format!("must be a list, not {}", kind(&other))),
     }
+    match settings.get("defaultTags").map(typed) {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == UNKNOWN => {}
+        Some(Value::Object(block)) => match block.get("tags") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(tags)) => {
+                for (key, value) in tags {
+                    match (value, tag_rule(key, value)) {
+                        (Value::String(value), None) => options.default_tags.push((key.clone(), value.clone())),
+                        (_, Some(rule)) => fail("defaultTags", rule),
+                        _ => {}
+                    }
+                }
+            }
+            Some(other) => fail("defaultTags", format!("tags must be an object of strings, not {}", kind(other))),
+        },
+        Some(other) => fail("defaultTags", format!("must be an object with tags, not {}", kind(&other))),
+    }
     if failures.is_empty() { Ok(options) } else { Err(failures) }
+}
+
+/// The rule a default tag breaks, if any: Lightsail's rules for any tag.
+fn tag_rule(key: &str, value: &Value) -> Option<String> {
+    let len = key.chars().count();
+    match value {
+        _ if !(1..=128).contains(&len) => Some(format!("tag keys must be 1 to 128 characters long; one is {len}")),
+        _ if key.starts_with("aws:") => Some(format!("tag key {key} starts with aws:, which AWS reserves")),
+        Value::String(value) if value.chars().count() > 256 => {
+            Some(format!("the value of tag {key} is longer than 256 characters"))
+        }
+        Value::String(_) => None,
+        other => Some(format!("the value of tag {key} must be a string, not {}", kind(other))),
+    }
 }
 
 /// A value given as text (as engines pass configuration) read as the JSON it holds, if it does.
@@ -136,6 +169,21 @@ mod tests {
 
     fn settings(value: Value) -> Map<String, Value> {
         value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn default_tags_are_checked_as_tags() {
+        let options = options(&settings(json!({"defaultTags": {"tags": {"env": "dev"}}}))).unwrap();
+        assert_eq!(options.default_tags, vec![("env".to_string(), "dev".to_string())]);
+        let text = options_failures(json!({"defaultTags": "{\"tags\": {\"aws:x\": \"1\", \"n\": 2}}"}));
+        assert!(text.contains("aws:x starts with aws:") && text.contains("tag n must be a string"), "{text}");
+        assert!(options_failures(json!({"defaultTags": [1]})).contains("must be an object with tags"));
+    }
+
+    fn options_failures(given: Value) -> String {
+        let failures = options(&settings(given)).unwrap_err();
+        assert!(failures.iter().all(|f| f.property == "defaultTags"), "{failures:?}");
+        failures.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join("; ")
     }
 
     #[test]

@@ -99,6 +99,9 @@ pub(crate) struct Global {
     /// Attempts per AWS call, the first included (standard retry mode, exponential backoff)
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ATTEMPTS))]
     max_attempts: Option<u32>,
+    /// A tag every resource that takes tags carries besides its own (repeatable; its own win)
+    #[arg(long = "default-tag", global = true, value_name = "KEY=VALUE", value_parser = default_tag)]
+    default_tags: Vec<(String, String)>,
     /// Seconds one attempt of an AWS call may take
     #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
     attempt_timeout: Option<Duration>,
@@ -419,6 +422,16 @@ fn endpoint_url(text: &str) -> Result<String, String> {
     }
 }
 
+/// `KEY=VALUE`, checked by the host's rules for default tags.
+fn default_tag(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text.split_once('=').ok_or_else(|| format!("must be KEY=VALUE, not {text:?}"))?;
+    let settings = serde_json::json!({ "defaultTags": { "tags": { key: value } } });
+    match lightsail_provider_host::aws::settings::options(settings.as_object().expect("an object")) {
+        Ok(_) => Ok((key.to_string(), value.to_string())),
+        Err(failures) => Err(failures.into_iter().map(|f| f.reason).collect::<Vec<_>>().join("; ")),
+    }
+}
+
 /// A timeout in seconds (fractions allowed), more than zero.
 fn positive_seconds(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
@@ -438,6 +451,7 @@ fn aws_options(global: &Global) -> AwsOptions {
         initial_backoff: None,
         attempt_timeout: global.attempt_timeout,
         operation_timeout: global.operation_timeout,
+        default_tags: global.default_tags.clone(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The bucket's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
+use super::tags::{self, TAGS};
 use crate::props::{UNKNOWN, kind, object, string_property};
 use crate::types::CheckFailure;
 use crate::validate;
@@ -21,6 +22,8 @@ pub struct Inputs {
     pub bundle_id: String,
     pub force_delete: bool,
     pub region: Option<String>,
+    /// The bucket's own tags: an object of strings, or unknown in a preview.
+    pub tags: Value,
 }
 
 impl Inputs {
@@ -32,11 +35,20 @@ impl Inputs {
         if let Some(region) = &self.region {
             map.insert(REGION.into(), region.clone().into());
         }
+        map.insert(TAGS.into(), self.tags.clone());
         Value::Object(map).to_string()
     }
 
     pub fn has_unknowns(&self) -> bool {
-        [Some(&self.name), Some(&self.bundle_id), self.region.as_ref()].into_iter().flatten().any(|v| v == UNKNOWN)
+        let tags_unknown = match &self.tags {
+            Value::Object(tags) => tags.values().any(|v| v == UNKNOWN),
+            unknown => unknown == UNKNOWN,
+        };
+        tags_unknown
+            || [Some(&self.name), Some(&self.bundle_id), self.region.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|v| v == UNKNOWN)
     }
 }
 
@@ -52,10 +64,12 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
     let object = object(json)?;
     let mut failures = Vec::new();
     for key in object.keys() {
-        if ![NAME, BUNDLE_ID, FORCE_DELETE, REGION].contains(&key.as_str()) {
+        if ![NAME, BUNDLE_ID, FORCE_DELETE, REGION, TAGS].contains(&key.as_str()) {
             failures.push(CheckFailure::new(
                 key.clone(),
-                format!("unknown property; this resource takes {NAME}, {BUNDLE_ID}, {FORCE_DELETE} and {REGION}"),
+                format!(
+                    "unknown property; this resource takes {NAME}, {BUNDLE_ID}, {FORCE_DELETE}, {REGION} and {TAGS}"
+                ),
             ));
         }
     }
@@ -67,6 +81,7 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
         }
     }
     let region = string_property(&object, REGION, validate::region, &mut failures);
+    let tags = tags::parse(object.get(TAGS), &mut failures);
     let force_delete = match object.get(FORCE_DELETE) {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -76,7 +91,9 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
         }
     };
     match (name, bundle) {
-        (Some(name), Some(bundle_id)) if failures.is_empty() => Ok(Inputs { name, bundle_id, force_delete, region }),
+        (Some(name), Some(bundle_id)) if failures.is_empty() => {
+            Ok(Inputs { name, bundle_id, force_delete, region, tags })
+        }
         _ => Err(failures),
     }
 }

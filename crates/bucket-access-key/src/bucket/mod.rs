@@ -4,6 +4,7 @@
 
 mod inputs;
 mod outputs;
+mod tags;
 
 use crate::host::{ErrorKind, Host, Level};
 use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
@@ -17,6 +18,7 @@ use alloc::{
 };
 use inputs::{BUNDLE_ID, FORCE_DELETE, Inputs, NAME, REGION, parse};
 use serde_json::Value;
+use tags::{TAGS, TAGS_ALL, TagMap};
 
 pub const TOKEN: &str = "aws:lightsail/bucket:Bucket";
 
@@ -44,6 +46,9 @@ impl Resource for Bucket {
             (REGION, old_region.as_deref() != Some(new_region.as_str()), true),
             (BUNDLE_ID, old(BUNDLE_ID) != news.bundle_id.as_str(), false),
             (FORCE_DELETE, old(FORCE_DELETE).as_bool().unwrap_or(false) != news.force_delete, false),
+            // Absent and null tags are no tags, as Terraform's null map is.
+            (TAGS, Value::Object(tags::of(olds, TAGS)) != news.tags, false),
+            (TAGS_ALL, Value::Object(tags::of(olds, TAGS_ALL)) != tags::all(host, &news.tags), false),
         ];
         for (property, changed, replaces) in changes {
             if changed {
@@ -62,15 +67,22 @@ impl Resource for Bucket {
         if preview {
             // Without a default region, the region is one more value known only after the create.
             let region = region_or_default(host, inputs.region.clone()).unwrap_or_else(|_| UNKNOWN.to_string());
-            return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs, &region) });
+            return Ok(Created {
+                id: String::new(),
+                outputs: outputs::preview(&inputs, &region, tags::all(host, &inputs.tags)),
+            });
         }
         if inputs.has_unknowns() {
             return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
         }
         let region = region_or_default(host, inputs.region.clone())?;
         host.log(Level::Debug, &format!("creating bucket {} ({}) in {region}", inputs.name, inputs.bundle_id));
-        let created = host.create_bucket(Some(&region), &inputs.name, &inputs.bundle_id).map_err(api_error)?;
-        let outputs = outputs::of_bucket(&created.bucket, &region, inputs.force_delete);
+        let own = tags::map(&inputs.tags);
+        let all = tags::map(&tags::all(host, &inputs.tags));
+        let created = host
+            .create_bucket(Some(&region), &inputs.name, &inputs.bundle_id, &tags::to_wire(&all, &TagMap::new()))
+            .map_err(api_error)?;
+        let outputs = outputs::of_bucket(&created.bucket, &region, inputs.force_delete, own, all);
         let id = inputs.name.clone();
         if let Some(first) = created.operations.first() {
             wait::until_done(host, Some(&region), first).map_err(|e| {
@@ -84,7 +96,7 @@ impl Resource for Bucket {
     fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
         let (name, id_region) = parse_id(id)?;
         let region = region_or_default(host, state_region(state)?.or(id_region))?;
-        find(host, &name, &region, force_delete(state))
+        find(host, &name, &region, force_delete(state), &tags::of(state, TAGS))
     }
 
     /// The bundle changes in place; `forceDelete` is the provider's own setting and only changes state.
@@ -98,18 +110,35 @@ impl Resource for Bucket {
                 news.name
             )));
         }
+        let wanted = tags::all(host, &news.tags);
         if preview {
-            return Ok(outputs::updated(olds, &news));
+            return Ok(outputs::updated(olds, &news, wanted));
         }
-        if olds.get(BUNDLE_ID).and_then(Value::as_str) != Some(news.bundle_id.as_str()) {
-            host.log(Level::Debug, &format!("changing the bundle of bucket {name} to {}", news.bundle_id));
-            let operations = host.update_bucket_bundle(Some(&region), &name, &news.bundle_id).map_err(api_error)?;
-            if let Some(first) = operations.first() {
-                wait::until_done(host, Some(&region), first)
-                    .map_err(|e| e.into_error(&format!("changing the bundle of bucket {name}")))?;
+        if news.has_unknowns() {
+            return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
+        }
+        let settle = |what: &str, operations: Result<Vec<crate::host::Operation>, crate::host::ApiError>| {
+            host.log(Level::Debug, &format!("{what} of bucket {name}"));
+            match operations.map_err(api_error)?.first() {
+                Some(first) => wait::until_done(host, Some(&region), first)
+                    .map_err(|e| e.into_error(&format!("{what} of bucket {name}"))),
+                None => Ok(()),
             }
+        };
+        if olds.get(BUNDLE_ID).and_then(Value::as_str) != Some(news.bundle_id.as_str()) {
+            settle("changing the bundle", host.update_bucket_bundle(Some(&region), &name, &news.bundle_id))?;
         }
-        match find(host, &name, &region, news.force_delete)? {
+        let carried = tags::of(olds, TAGS_ALL);
+        let wanted = tags::map(&wanted);
+        let removed: Vec<String> = carried.keys().filter(|key| !wanted.contains_key(*key)).cloned().collect();
+        let changed = tags::to_wire(&wanted, &carried);
+        if !removed.is_empty() {
+            settle("removing tags", host.untag_resource(Some(&region), &name, &removed))?;
+        }
+        if !changed.is_empty() {
+            settle("setting tags", host.tag_resource(Some(&region), &name, &changed))?;
+        }
+        match find(host, &name, &region, news.force_delete, &tags::map(&news.tags))? {
             Some(read) => Ok(read.outputs),
             None => Err(ProviderError::NotFound(format!("bucket {name} disappeared during the update"))),
         }
@@ -141,7 +170,7 @@ impl Resource for Bucket {
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
         let (name, region) = parse_id(id)?;
         let region = region_or_default(host, region)?;
-        find(host, &name, &region, false)?
+        find(host, &name, &region, false, &TagMap::new())?
             .ok_or_else(|| ProviderError::NotFound(format!("no bucket {name} in {region}")))
     }
 }
@@ -160,22 +189,32 @@ fn parse_id(id: &str) -> Result<(String, Option<String>), ProviderError> {
     Ok((name.to_string(), region.map(str::to_string)))
 }
 
-fn find(host: &impl Host, name: &str, region: &str, force_delete: bool) -> Result<Option<ReadResult>, ProviderError> {
+/// The bucket as it is, or `None` when it is gone. `known` are the tags the resource set itself.
+fn find(
+    host: &impl Host,
+    name: &str,
+    region: &str,
+    force_delete: bool,
+    known: &TagMap,
+) -> Result<Option<ReadResult>, ProviderError> {
     let bucket = match host.get_bucket(Some(region), name) {
         Ok(bucket) => bucket,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(api_error(e)),
     };
+    let carried = tags::from_wire(bucket.tags.clone());
+    let own = tags::own(&carried, known, &tags::defaults(host));
     let inputs = Inputs {
         name: name.to_string(),
         bundle_id: bucket.bundle_id.clone().unwrap_or_default(),
         force_delete,
         region: Some(region.to_string()),
+        tags: Value::Object(own.clone()),
     };
     Ok(Some(ReadResult {
         id: name.to_string(),
         inputs: inputs.to_json(),
-        outputs: outputs::of_bucket(&bucket, region, force_delete),
+        outputs: outputs::of_bucket(&bucket, region, force_delete, own, carried),
     }))
 }
 
