@@ -43,5 +43,5 @@ async fn the_javascript_host_runs_the_same_component() {
     let output = tokio::task::spawn_blocking(move || test.output().unwrap()).await.unwrap();
     let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("pass 2") && out.contains("fail 0"), "{out}");
+    assert!(out.contains("pass 3") && out.contains("fail 0"), "{out}");
 }

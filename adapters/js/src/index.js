@@ -101,6 +101,12 @@ export class Provider {
     return found ? { id: found.id, inputs: bag(found.inputs), outputs: outputs(found.outputs) } : null;
   }
 
+  /** The outputs after changing in place what `news` changes (`olds`: the last outputs); with
+   * `preview`, no call to AWS. */
+  async update(type, id, olds, news, { preview = false } = {}) {
+    return outputs(await this.#run((x) => x.update(type, id, JSON.stringify(olds), JSON.stringify(news), preview)));
+  }
+
   async import(type, id) {
     const found = await this.#run((x) => x.import(type, id));
     return { id: found.id, inputs: bag(found.inputs), outputs: outputs(found.outputs) };

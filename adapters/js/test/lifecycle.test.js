@@ -77,3 +77,21 @@ test('a reused instance stays flat over 10,000 calls', async () => {
   // Linear memory is an ArrayBuffer: with a clean heap per call it does not grow.
   assert.ok(after - first < 2 * 65536, `linear memory grew by ${after - first} bytes`);
 });
+
+test('bucket tags with default tags, changed in place through the SDK', async () => {
+  const BUCKET = 'aws:lightsail/bucket:Bucket';
+  const provider = await load({ transpiled: process.env.TRANSPILED, sdk, defaultTags: { env: 'dev' } });
+  const inputs = { name: 'js-tagged', bundleId: 'small_1_0', tags: { team: 'web' } };
+  const created = await provider.create(BUCKET, inputs);
+  assert.deepEqual(created.outputs.values.tagsAll, { env: 'dev', team: 'web' });
+  const news = { ...inputs, tags: { team: 'api' } };
+  const updated = await provider.update(BUCKET, created.id, created.outputs.values, news);
+  assert.deepEqual(updated.values.tags, { team: 'api' });
+  assert.deepEqual(updated.values.tagsAll, { env: 'dev', team: 'api' });
+  const read = await provider.read(BUCKET, created.id, updated.values);
+  assert.deepEqual(read.outputs.values.tagsAll, { env: 'dev', team: 'api' });
+  const sent = await calls();
+  assert.equal(sent.TagResource, 1);
+  assert.equal(sent.UntagResource ?? 0, 0, 'nothing to remove: the changed tag is overwritten');
+  await provider.delete(BUCKET, created.id, updated.values);
+});
