@@ -253,7 +253,7 @@ fn local_flag_keeps_state_between_invocations() {
     assert_eq!(run(&["read", &id]).0, 0);
     assert_eq!(run(&["delete", &id]).0, 0);
     assert_eq!(run(&["read", &id]).0, 3);
-    assert!(home.path().join("state/lightsail-provider/local-endpoint.json").exists());
+    assert!(home.path().join("state/lightsail-provider/local-endpoint.sqlite3").exists());
 }
 
 /// Twenty `--local` runs at once on two buckets of one state file: each run waits for the state's
@@ -261,7 +261,7 @@ fn local_flag_keeps_state_between_invocations() {
 #[test]
 fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
     let home = tempfile::tempdir().unwrap();
-    let state = home.path().join("state.json");
+    let state = home.path().join("state.sqlite3");
     let local = |args: &[&str]| {
         let mut command = command(home.path());
         command.args(["--local", "--local-state"]).arg(&state).args(["--output", "json"]).args(args);
@@ -299,13 +299,10 @@ fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
     }
     assert_eq!(reported.len(), 4, "two keys for each of the two buckets: {reported:?}");
 
-    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-    let mut in_file = Vec::new();
-    for (name, bucket) in saved["regions"]["us-east-1"]["buckets"].as_object().unwrap() {
-        for key in bucket["access_keys"].as_array().unwrap() {
-            in_file.push(format!("{name},{}", key["access_key_id"].as_str().unwrap()));
-        }
-    }
+    let saved = rusqlite::Connection::open_with_flags(&state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut query =
+        saved.prepare("SELECT bucket || ',' || access_key_id FROM access_keys WHERE region = 'us-east-1'").unwrap();
+    let mut in_file: Vec<String> = query.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
     reported.sort();
     in_file.sort();
     assert_eq!(in_file, reported, "the state file holds exactly the keys reported created");

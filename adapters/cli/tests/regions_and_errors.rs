@@ -222,13 +222,13 @@ async fn the_smaller_points() {
     );
 
     // A symlinked --local-state stays a link; the state goes to its target.
-    let target = home.path().join("real-state.json");
-    let link = home.path().join("state-link.json");
+    let target = home.path().join("real-state.sqlite3");
+    let link = home.path().join("state-link.sqlite3");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let mut local_run = command(home.path());
     local_run.args(["--local", "--local-state"]).arg(&link).args(["create", "--bucket-name", BUCKET]);
     let made = run(local_run).await;
     assert_eq!(code(&made), 0, "{}", text(&made).1);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
-    assert!(std::fs::read_to_string(&target).unwrap().contains("access_keys"), "the state is in the target");
+    assert!(std::fs::read(&target).unwrap().starts_with(b"SQLite format 3\0"), "the state is in the target");
 }

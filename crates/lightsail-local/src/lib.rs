@@ -7,11 +7,12 @@
 
 pub mod auth;
 mod control;
+mod database;
 pub mod error;
 pub mod faults;
 mod keys;
 pub mod model;
-mod persistence;
+pub mod persistence;
 pub mod protocol;
 mod server;
 mod stats;

@@ -24,7 +24,8 @@ struct ServeArgs {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8585")]
     addr: SocketAddr,
-    /// Keep the state in this JSON file across restarts.
+    /// Keep the state in this SQLite database across restarts (a JSON state file of earlier versions
+    /// is migrated, the JSON kept beside it).
     #[arg(long)]
     state_file: Option<PathBuf>,
     /// Access key id that requests must be signed with.

@@ -1,4 +1,6 @@
-//! The state file: the store as JSON, with a format number, written whole and atomically.
+//! The JSON state file of versions before the database: the store as JSON, with a format number,
+//! written whole and atomically on every change. Read to migrate it (`database`), and kept as the
+//! baseline the state benchmark measures the database against.
 
 use crate::store::Store;
 use serde::{Deserialize, Serialize};

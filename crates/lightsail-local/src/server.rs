@@ -3,9 +3,9 @@
 
 use crate::auth::{self, Credentials};
 use crate::control::{self, CONTROL_PREFIX};
+use crate::database::{self, Database, Rows};
 use crate::error::ApiError;
 use crate::faults::{FaultConfig, FaultState, Refusal};
-use crate::persistence;
 use crate::protocol::{self, Operation, TARGET_PREFIX};
 use crate::stats::{self, Stats};
 use crate::store::{OperationPlan, Store};
@@ -53,8 +53,8 @@ impl Default for Config {
 pub enum StartError {
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
-    #[error("cannot read the state file {path}: {source}")]
-    ReadState { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the state file {path}: {reason}")]
+    ReadState { path: PathBuf, reason: String },
     #[error("the state file {path} is corrupt: {reason} (move it away to start empty)")]
     CorruptState { path: PathBuf, reason: String },
     #[error("invalid fault configuration: {0}")]
@@ -63,7 +63,9 @@ pub enum StartError {
 
 struct Shared {
     store: Mutex<Store>,
-    state_file: Option<PathBuf>,
+    /// Taken before the store's lock is released, so that changes reach it in the order they were
+    /// made; held while they are written, which reads (the store's lock alone) never wait for.
+    database: Option<Mutex<Database>>,
     credentials: Credentials,
     faults: Mutex<FaultState>,
     stats: Mutex<Stats>,
@@ -82,16 +84,19 @@ impl LocalEndpoint {
     /// Binds, loads the state file if any, and starts serving on the current tokio runtime.
     pub async fn start(config: Config) -> Result<Self, StartError> {
         config.faults.validate().map_err(StartError::Faults)?;
-        let store = match &config.state_file {
-            Some(path) => load_state(path)?,
-            None => Store::new(),
+        let (database, store) = match &config.state_file {
+            Some(path) => {
+                let (database, store) = open_state(path)?;
+                (Some(Mutex::new(database)), store)
+            }
+            None => (None, Store::new()),
         };
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
-            state_file: config.state_file,
+            database,
             credentials: config.credentials,
             faults: Mutex::new(FaultState::new(config.faults)),
             stats: Mutex::new(Stats::default()),
@@ -155,10 +160,10 @@ impl Drop for LocalEndpoint {
     }
 }
 
-fn load_state(path: &Path) -> Result<Store, StartError> {
-    persistence::load(path).map_err(|e| match e {
-        persistence::LoadError::Read(source) => StartError::ReadState { path: path.into(), source },
-        persistence::LoadError::Corrupt(reason) => StartError::CorruptState { path: path.into(), reason },
+fn open_state(path: &Path) -> Result<(Database, Store), StartError> {
+    Database::open(path).map_err(|e| match e {
+        database::OpenError::Corrupt(reason) => StartError::CorruptState { path: path.into(), reason },
+        other => StartError::ReadState { path: path.into(), reason: other.to_string() },
     })
 }
 
@@ -321,15 +326,21 @@ fn dispatch(
     // Epoch seconds with millisecond precision, as AWS writes them.
     let now = now.as_millis() as f64 / 1000.0;
     let mut store = lock(&shared.store);
-    let answer = protocol::answer(&mut store, operation, region, now, body, plan)?;
-    if operation.is_mutating()
-        && let Some(path) = &shared.state_file
-        && let Err(e) = persistence::save(path, &store)
-    {
-        tracing::error!(path = %path.display(), error = %e, "cannot save the state");
+    let answer = protocol::answer(&mut store, operation, region, now, body, plan);
+    let changes = store.take_changes();
+    let Some(database) = &shared.database else { return answer };
+    let rows = Rows::of(&store, changes);
+    if rows.is_empty() {
+        return answer;
+    }
+    let mut database = lock(database);
+    drop(store);
+    // Answered only once written: an acknowledged change survives a crash.
+    if let Err(e) = database.write(rows) {
+        tracing::error!(error = %e, "cannot save the state");
         return Err(ApiError::service(format!("The state could not be saved: {e}")));
     }
-    Ok(answer)
+    answer
 }
 
 fn json_response(status: StatusCode, request_id: &str, body: serde_json::Value) -> Response<Full<Bytes>> {

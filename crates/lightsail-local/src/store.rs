@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::keys;
 use crate::model::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub const ACCOUNT_ID: &str = "123456789012";
 pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
@@ -22,47 +22,59 @@ pub struct OperationPlan {
     pub failed: bool,
 }
 
-/// Every region's buckets, keys and operation records. (De)serializable for `persistence`.
+/// Every region's buckets, keys and operation records, and what the calls since the last
+/// [`Store::take_changes`] changed (which the database writes, and nothing else).
+/// (De)serializable as the JSON state file of earlier versions, which `database` migrates.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Store {
-    regions: BTreeMap<String, RegionState>,
+    pub(crate) regions: BTreeMap<String, RegionState>,
+    #[serde(skip)]
+    changed: BTreeSet<Changed>,
+}
+
+/// A row a call changed: a bucket (with its keys and tags) or an operation record. Whether it was
+/// made, changed or removed is read from the store when the change is written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Changed {
+    Bucket { region: String, name: String },
+    Operation { region: String, id: String },
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RegionState {
-    buckets: BTreeMap<String, StoredBucket>,
-    operations: BTreeMap<String, StoredOperation>,
-    operation_order: VecDeque<String>,
+pub(crate) struct RegionState {
+    pub(crate) buckets: BTreeMap<String, StoredBucket>,
+    pub(crate) operations: BTreeMap<String, StoredOperation>,
+    pub(crate) operation_order: VecDeque<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StoredBucket {
-    name: String,
-    bundle_id: String,
-    created_at: f64,
-    arn: String,
-    tags: Vec<Tag>,
-    object_versioning: String,
+pub(crate) struct StoredBucket {
+    pub(crate) name: String,
+    pub(crate) bundle_id: String,
+    pub(crate) created_at: f64,
+    pub(crate) arn: String,
+    pub(crate) tags: Vec<Tag>,
+    pub(crate) object_versioning: String,
     /// Secrets are never stored: the service returns them once, at creation.
-    access_keys: Vec<StoredAccessKey>,
+    pub(crate) access_keys: Vec<StoredAccessKey>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StoredAccessKey {
-    access_key_id: String,
-    status: String,
-    created_at: f64,
+pub(crate) struct StoredAccessKey {
+    pub(crate) access_key_id: String,
+    pub(crate) status: String,
+    pub(crate) created_at: f64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StoredOperation {
-    record: Operation,
-    polls_left: u32,
-    failed: bool,
+pub(crate) struct StoredOperation {
+    pub(crate) record: Operation,
+    pub(crate) polls_left: u32,
+    pub(crate) failed: bool,
 }
 
 /// The model's `BucketName` pattern: `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`.
@@ -122,6 +134,11 @@ impl Store {
         Self::default()
     }
 
+    /// The rows changed since the last call, and forgets them.
+    pub fn take_changes(&mut self) -> BTreeSet<Changed> {
+        std::mem::take(&mut self.changed)
+    }
+
     /// The access key ids of a bucket, or `None` when the bucket does not exist.
     pub fn access_key_ids(&self, region: &str, bucket: &str) -> Option<Vec<String>> {
         let bucket = self.regions.get(region)?.buckets.get(bucket)?;
@@ -175,12 +192,16 @@ impl Store {
             error_details: None,
         };
         let stored = StoredOperation { record: record.clone(), polls_left: plan.pending_polls, failed: plan.failed };
-        let state = self.region(region);
+        // Every call that changes a bucket (or its keys or tags) records an operation on it.
+        self.changed.insert(Changed::Bucket { region: region.into(), name: resource_name.into() });
+        self.changed.insert(Changed::Operation { region: region.into(), id: record.id.clone() });
+        let state = self.regions.entry(region.to_string()).or_default();
         state.operation_order.push_back(record.id.clone());
         state.operations.insert(record.id.clone(), stored);
         while state.operation_order.len() > MAX_OPERATIONS_PER_REGION {
             if let Some(old) = state.operation_order.pop_front() {
                 state.operations.remove(&old);
+                self.changed.insert(Changed::Operation { region: region.into(), id: old });
             }
         }
         if !pending {
@@ -369,11 +390,12 @@ impl Store {
     pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Operation, ApiError> {
         let id = required("operationId", &req.operation_id)?;
         let stored = self
-            .region(region)
-            .operations
-            .get_mut(id)
+            .regions
+            .get_mut(region)
+            .and_then(|state| state.operations.get_mut(id))
             .ok_or_else(|| ApiError::not_found(format!("The operation does not exist: {id}")))?;
         if !stored.record.is_terminal {
+            self.changed.insert(Changed::Operation { region: region.into(), id: id.into() });
             if stored.polls_left == 0 {
                 finish(stored, now);
             } else {

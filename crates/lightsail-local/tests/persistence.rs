@@ -1,48 +1,155 @@
-//! `--state-file`: state survives a restart; a corrupt file stops the start with a clear error.
+//! `--state-file`: a SQLite database. State survives a restart and a `kill -9` in the middle of a
+//! burst of writes; a JSON state file of earlier versions is migrated; a corrupt file stops the
+//! start with a clear error.
 
 mod common;
 
 use common::*;
 use lightsail_local::{Config, LocalEndpoint, StartError};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 async fn start(path: &std::path::Path) -> Result<LocalEndpoint, StartError> {
     LocalEndpoint::start(Config { state_file: Some(path.to_path_buf()), ..Default::default() }).await
 }
 
+/// What `sqlite3 STATE "SELECT ..."` would show: the ids of a bucket's keys.
+fn key_ids_in_the_file(path: &std::path::Path, bucket: &str) -> Vec<String> {
+    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut query = db.prepare("SELECT access_key_id FROM access_keys WHERE bucket = ?1 ORDER BY position").unwrap();
+    query.query_map([bucket], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
 #[tokio::test]
-async fn state_survives_a_restart() {
+async fn state_survives_a_restart_and_can_be_read_with_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
-    let key_id = {
+    let path = dir.path().join("state.db");
+    let (key_id, secret) = {
         let endpoint = start(&path).await.unwrap();
         let client = client(&endpoint, "eu-west-2");
         create_bucket(&client, "kept-bucket").await;
         let created = client.create_bucket_access_key().bucket_name("kept-bucket").send().await.unwrap();
-        created.access_key().unwrap().access_key_id().unwrap().to_string()
+        let key = created.access_key().unwrap();
+        (key.access_key_id().unwrap().to_string(), key.secret_access_key().unwrap().to_string())
     };
-    let saved = std::fs::read_to_string(&path).unwrap();
-    assert!(saved.contains(&key_id));
-    assert!(!saved.to_lowercase().contains("secret"), "secrets are never written down");
-    // Only the state file is left: the temporary file was renamed into place.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(key_ids_in_the_file(&path, "kept-bucket"), vec![key_id.clone()]);
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "secrets are never written down");
+    }
 
     let endpoint = start(&path).await.unwrap();
     let client = client(&endpoint, "eu-west-2");
     let keys = client.get_bucket_access_keys().bucket_name("kept-bucket").send().await.unwrap();
     assert_eq!(keys.access_keys()[0].access_key_id(), Some(key_id.as_str()));
+    // Operation records survive too, and polls go on from where they were.
+    let op = created_operation(&client).await;
+    assert_eq!(
+        client.get_operation().operation_id(&op).send().await.unwrap().operation().unwrap().id(),
+        Some(op.as_str())
+    );
+}
+
+async fn created_operation(client: &aws_sdk_lightsail::Client) -> String {
+    let made = client.create_bucket().bucket_name("another-bucket").bundle_id("small_1_0").send().await.unwrap();
+    made.operations()[0].id().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_json_state_file_is_migrated_and_kept_beside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    // The JSON state of earlier versions, as they wrote it.
+    let mut old = lightsail_local::Store::new();
+    let request = lightsail_local::model::CreateBucketRequest {
+        bucket_name: Some("old-bucket".into()),
+        bundle_id: Some("small_1_0".into()),
+        ..Default::default()
+    };
+    old.create_bucket("us-east-1", 1.0, request, Default::default()).unwrap();
+    lightsail_local::persistence::save(&path, &old).unwrap();
+
+    let endpoint = start(&path).await.unwrap();
+    let buckets = client(&endpoint, "us-east-1").get_buckets().send().await.unwrap();
+    assert_eq!(buckets.buckets()[0].name(), Some("old-bucket"));
+    let backup = dir.path().join("state.json.json-backup");
+    assert!(std::fs::read_to_string(&backup).unwrap().contains("old-bucket"), "the JSON is kept");
+    assert_eq!(&std::fs::read(&path).unwrap()[..16], b"SQLite format 3\0");
 }
 
 #[tokio::test]
 async fn a_corrupt_state_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
-    for corrupt in ["{\"format\": 1, \"regions\": ", "[]", "{\"format\": 7, \"regions\": {}}"] {
+    let path = dir.path().join("state.db");
+    for corrupt in ["{\"format\": 1, \"regions\": ", "[]", "{\"format\": 7, \"regions\": {}}", "not a database at all"]
+    {
         std::fs::write(&path, corrupt).unwrap();
         let err = start(&path).await.err().expect("refused");
-        assert!(matches!(err, StartError::CorruptState { .. }), "{err}");
-        assert!(err.to_string().contains("state.json"), "{err}");
+        assert!(matches!(err, StartError::CorruptState { .. }), "{corrupt}: {err}");
+        assert!(err.to_string().contains("state.db"), "{err}");
     }
     // An absent file is an empty state, not an error.
     std::fs::remove_file(&path).unwrap();
     start(&path).await.unwrap();
+}
+
+/// `lightsail-local serve` killed with SIGKILL while clients write as fast as they can: after a
+/// restart, every bucket whose creation was answered is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answered_change_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lightsail-local"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--state-file"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("lightsail-local listening on ").expect("the address").to_string();
+    let creds = lightsail_local::Credentials::test_pair();
+    let client = aws_sdk_lightsail::Client::from_conf(sdk_config(&url, "us-east-1", &creds).build());
+
+    // Four writers; the kill comes after the 60th answered create, in the middle of the burst.
+    let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut writers = tokio::task::JoinSet::new();
+    for writer in 0..4 {
+        let (client, answered) = (client.clone(), answered.clone());
+        writers.spawn(async move {
+            for i in 0.. {
+                let name = format!("burst-{writer}-{i}");
+                match client.create_bucket().bucket_name(&name).bundle_id("small_1_0").send().await {
+                    Ok(_) => answered.lock().unwrap().push(name),
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+    while answered.lock().unwrap().len() < 60 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    while writers.join_next().await.is_some() {}
+    let answered = answered.lock().unwrap().clone();
+
+    let endpoint = start(&path).await.unwrap();
+    let client = client_of(&endpoint);
+    let kept: std::collections::BTreeSet<String> = client
+        .get_buckets()
+        .send()
+        .await
+        .unwrap()
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(str::to_string))
+        .collect();
+    let lost: Vec<&String> = answered.iter().filter(|name| !kept.contains(*name)).collect();
+    assert!(lost.is_empty(), "{} of {} answered creates were lost: {lost:?}", lost.len(), answered.len());
+}
+
+fn client_of(endpoint: &LocalEndpoint) -> aws_sdk_lightsail::Client {
+    client(endpoint, "us-east-1")
 }

@@ -78,7 +78,7 @@ pub(crate) struct Global {
     /// Use the built-in local endpoint (started in-process, with the bucket example-bucket)
     #[arg(long, global = true)]
     local: bool,
-    /// With --local: keep the local endpoint's state in this file [default: $XDG_STATE_HOME/lightsail-provider/local-endpoint.json]
+    /// With --local: keep the local endpoint's state in this file [default: $XDG_STATE_HOME/lightsail-provider/local-endpoint.sqlite3]
     #[arg(long, global = true, value_name = "PATH")]
     local_state: Option<PathBuf>,
     /// Output format
@@ -553,5 +553,12 @@ fn default_local_state() -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
-    Some(base.join("lightsail-provider").join("local-endpoint.json"))
+    let dir = base.join("lightsail-provider");
+    let state = dir.join("local-endpoint.sqlite3");
+    // Earlier versions kept a JSON file there: the endpoint migrates it when it opens it.
+    let earlier = dir.join("local-endpoint.json");
+    if !state.exists() && earlier.exists() {
+        let _ = std::fs::rename(&earlier, &state);
+    }
+    Some(state)
 }

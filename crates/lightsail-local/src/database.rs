@@ -1,0 +1,324 @@
+//! The state file: a SQLite database (WAL, `synchronous = FULL`) that a call's changes reach in
+//! one transaction, row by row, before the call is answered. So a write costs the same however
+//! large the state is, an answered change survives a crash (`kill -9`, or the machine's), and the
+//! state can be read with `sqlite3`. The service's rules stay in `store`, which serves every call
+//! from memory: reads never wait for the disk.
+//!
+//! A JSON state file of earlier versions is migrated on open; the JSON is kept beside it.
+
+use crate::model::{Operation, Tag};
+use crate::persistence;
+use crate::store::{Changed, RegionState, Store, StoredAccessKey, StoredBucket, StoredOperation};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The layout's version, in `PRAGMA user_version`.
+const LAYOUT: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS buckets (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    bundle_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    arn TEXT NOT NULL,
+    object_versioning TEXT NOT NULL,
+    tags TEXT NOT NULL,          -- JSON: [{\"key\": ..., \"value\": ...}]
+    PRIMARY KEY (region, name)
+);
+CREATE TABLE IF NOT EXISTS access_keys (
+    region TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    position INTEGER NOT NULL,   -- the order GetBucketAccessKeys answers in
+    access_key_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (region, bucket, access_key_id)
+);
+CREATE TABLE IF NOT EXISTS operations (
+    region TEXT NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,        -- recording order: the oldest are forgotten first
+    resource_name TEXT NOT NULL,
+    operation_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    polls_left INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    record TEXT NOT NULL,        -- JSON: the Operation as GetOperation answers it
+    PRIMARY KEY (region, id)
+);
+CREATE INDEX IF NOT EXISTS operations_by_seq ON operations (region, seq);
+";
+
+/// Why a state file could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Corrupt(String),
+}
+
+/// One open state file.
+pub struct Database {
+    connection: Connection,
+    /// The next operation's `seq`.
+    next_seq: i64,
+}
+
+/// The rows to write for a call's changes, copied out of the store so that the write runs
+/// without holding it.
+pub struct Rows(Vec<Row>);
+
+enum Row {
+    Bucket { region: String, name: String, bucket: Option<StoredBucket> },
+    Operation { region: String, id: String, operation: Option<StoredOperation> },
+}
+
+impl Rows {
+    pub fn of(store: &Store, changes: BTreeSet<Changed>) -> Self {
+        Rows(
+            changes
+                .into_iter()
+                .map(|change| match change {
+                    Changed::Bucket { region, name } => {
+                        let bucket = store.regions.get(&region).and_then(|r| r.buckets.get(&name)).cloned();
+                        Row::Bucket { region, name, bucket }
+                    }
+                    Changed::Operation { region, id } => {
+                        let operation = store.regions.get(&region).and_then(|r| r.operations.get(&id)).cloned();
+                        Row::Operation { region, id, operation }
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Database {
+    /// Opens (or creates) the state at `path` and loads it; a JSON state file is migrated first.
+    pub fn open(path: &Path) -> Result<(Self, Store), OpenError> {
+        if is_json(path)? {
+            migrate_json(path)?;
+        }
+        let connection = Connection::open(path)?;
+        let mut database = Self::configure(connection).map_err(|e| match e {
+            OpenError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                OpenError::Corrupt("it is neither a SQLite database nor a JSON state file".into())
+            }
+            other => other,
+        })?;
+        let store = database.load()?;
+        Ok((database, store))
+    }
+
+    fn configure(connection: Connection) -> Result<Self, OpenError> {
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version > LAYOUT {
+            return Err(OpenError::Corrupt(format!(
+                "it was written by a newer lightsail-local (layout {version}; this one reads {LAYOUT})"
+            )));
+        }
+        connection.execute_batch(SCHEMA)?;
+        connection.pragma_update(None, "user_version", LAYOUT)?;
+        let next_seq =
+            connection.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM operations", [], |row| row.get(0))?;
+        Ok(Self { connection, next_seq })
+    }
+
+    fn load(&mut self) -> Result<Store, OpenError> {
+        let mut store = Store::new();
+        let mut buckets = self.connection.prepare(
+            "SELECT region, name, bundle_id, created_at, arn, object_versioning, tags FROM buckets ORDER BY region, name",
+        )?;
+        let rows = buckets.query_map([], |row| {
+            let tags: String = row.get(6)?;
+            Ok((
+                row.get::<_, String>(0)?,
+                StoredBucket {
+                    name: row.get(1)?,
+                    bundle_id: row.get(2)?,
+                    created_at: row.get(3)?,
+                    arn: row.get(4)?,
+                    object_versioning: row.get(5)?,
+                    tags: serde_json::from_str::<Vec<Tag>>(&tags).unwrap_or_default(),
+                    access_keys: Vec::new(),
+                },
+            ))
+        })?;
+        for row in rows {
+            let (region, bucket) = row?;
+            region_of(&mut store, &region).buckets.insert(bucket.name.clone(), bucket);
+        }
+        let mut keys = self.connection.prepare(
+            "SELECT region, bucket, access_key_id, status, created_at FROM access_keys ORDER BY region, bucket, position",
+        )?;
+        let rows = keys.query_map([], |row| {
+            let key = StoredAccessKey { access_key_id: row.get(2)?, status: row.get(3)?, created_at: row.get(4)? };
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, key))
+        })?;
+        for row in rows {
+            let (region, bucket, key) = row?;
+            if let Some(bucket) = region_of(&mut store, &region).buckets.get_mut(&bucket) {
+                bucket.access_keys.push(key);
+            }
+        }
+        let mut operations = self
+            .connection
+            .prepare("SELECT region, record, polls_left, failed FROM operations ORDER BY region, seq")?;
+        let rows = operations.query_map([], |row| {
+            let record: String = row.get(1)?;
+            Ok((row.get::<_, String>(0)?, record, row.get::<_, u32>(2)?, row.get::<_, bool>(3)?))
+        })?;
+        for row in rows {
+            let (region, record, polls_left, failed) = row?;
+            let record: Operation = serde_json::from_str(&record)
+                .map_err(|e| OpenError::Corrupt(format!("an operation record is not readable: {e}")))?;
+            let state = region_of(&mut store, &region);
+            state.operation_order.push_back(record.id.clone());
+            state.operations.insert(record.id.clone(), StoredOperation { record, polls_left, failed });
+        }
+        Ok(store)
+    }
+
+    /// Writes a call's rows in one transaction; when it returns, they are on disk.
+    pub fn write(&mut self, rows: Rows) -> rusqlite::Result<()> {
+        let tx = self.connection.transaction()?;
+        for row in rows.0 {
+            match row {
+                Row::Bucket { region, name, bucket } => write_bucket(&tx, &region, &name, bucket.as_ref())?,
+                Row::Operation { region, id, operation: None } => {
+                    tx.execute("DELETE FROM operations WHERE region = ?1 AND id = ?2", params![region, id])?;
+                }
+                Row::Operation { region, id, operation: Some(op) } => {
+                    // A record keeps its place in the order when it changes (a poll moves it on).
+                    let seq: i64 = tx
+                        .query_row(
+                            "SELECT seq FROM operations WHERE region = ?1 AND id = ?2",
+                            params![region, id],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or_else(|| {
+                            self.next_seq += 1;
+                            self.next_seq - 1
+                        });
+                    let record = serde_json::to_string(&op.record).expect("an operation serializes");
+                    tx.execute(
+                        "INSERT OR REPLACE INTO operations \
+                         (region, id, seq, resource_name, operation_type, status, polls_left, failed, record) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        params![
+                            region,
+                            id,
+                            seq,
+                            op.record.resource_name,
+                            op.record.operation_type,
+                            op.record.status,
+                            op.polls_left,
+                            op.failed,
+                            record
+                        ],
+                    )?;
+                }
+            }
+        }
+        tx.commit()
+    }
+
+    /// Every row of `store`, as a migration writes it.
+    fn write_all(&mut self, store: &Store) -> rusqlite::Result<()> {
+        let mut changes = BTreeSet::new();
+        for (region, state) in &store.regions {
+            for name in state.buckets.keys() {
+                changes.insert(Changed::Bucket { region: region.clone(), name: name.clone() });
+            }
+        }
+        let mut rows = Rows::of(store, changes).0;
+        for (region, state) in &store.regions {
+            for id in &state.operation_order {
+                let operation = state.operations.get(id).cloned();
+                rows.push(Row::Operation { region: region.clone(), id: id.clone(), operation });
+            }
+        }
+        self.write(Rows(rows))
+    }
+}
+
+fn region_of<'a>(store: &'a mut Store, region: &str) -> &'a mut RegionState {
+    store.regions.entry(region.to_string()).or_default()
+}
+
+fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&StoredBucket>) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM access_keys WHERE region = ?1 AND bucket = ?2", params![region, name])?;
+    let Some(bucket) = bucket else {
+        tx.execute("DELETE FROM buckets WHERE region = ?1 AND name = ?2", params![region, name])?;
+        return Ok(());
+    };
+    let tags = serde_json::to_string(&bucket.tags).expect("tags serialize");
+    tx.execute(
+        "INSERT OR REPLACE INTO buckets (region, name, bundle_id, created_at, arn, object_versioning, tags) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![region, name, bucket.bundle_id, bucket.created_at, bucket.arn, bucket.object_versioning, tags],
+    )?;
+    for (position, key) in bucket.access_keys.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO access_keys (region, bucket, position, access_key_id, status, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![region, name, position as i64, key.access_key_id, key.status, key.created_at],
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether `path` holds a JSON state file (of the versions before the database).
+fn is_json(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut first = [0u8; 1];
+    match std::fs::File::open(path) {
+        Ok(mut file) => {
+            let read = file.read(&mut first)?;
+            Ok(read == 1 && first[0] == b'{')
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces the JSON state file at `path` with a database holding the same state; the JSON stays
+/// beside it as `PATH.json-backup`.
+fn migrate_json(path: &Path) -> Result<(), OpenError> {
+    let store = persistence::load(path).map_err(|e| match e {
+        persistence::LoadError::Read(e) => OpenError::Io(e),
+        persistence::LoadError::Corrupt(reason) => OpenError::Corrupt(reason),
+    })?;
+    let migrating = with_suffix(path, ".migrating");
+    let _ = std::fs::remove_file(&migrating);
+    {
+        let mut database = Database::configure(Connection::open(&migrating)?)?;
+        database.write_all(&store)?;
+        // Folds the WAL into the file, so that the renamed file is whole by itself.
+        database.connection.pragma_update(None, "journal_mode", "DELETE")?;
+    }
+    let backup = with_suffix(path, ".json-backup");
+    std::fs::rename(path, &backup)?;
+    std::fs::rename(&migrating, path)?;
+    tracing::info!(path = %path.display(), backup = %backup.display(), "migrated the JSON state file to SQLite");
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
