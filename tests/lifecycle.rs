@@ -214,7 +214,7 @@ async fn aws_errors_carry_code_and_retryability() {
     }
     let s = TestEnvironment::new().await;
     match provider_error(s.provider.create(TOKEN, &inputs("no-such-bucket"), false).await) {
-        ProviderError::Api(e) => assert_eq!(e.code, "NotFoundException"),
+        ProviderError::Api(e) => assert_eq!(e.code, "DoesNotExist", "as Lightsail answers it"),
         other => panic!("{other:?}"),
     }
 }

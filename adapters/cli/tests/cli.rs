@@ -164,7 +164,7 @@ async fn subcommands_against_a_local_endpoint() {
     // A bucket that does not exist is an AWS error (exit 4).
     let (code, _, stderr) = call(args(&["create", "--bucket-name", "example-bucket"])).await.unwrap();
     assert_eq!(code, 4, "{stderr}");
-    assert!(stderr.contains("NotFoundException"), "{stderr}");
+    assert!(stderr.contains("DoesNotExist") && stderr.contains("does not exist"), "{stderr}");
 
     let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
     let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();

@@ -12,6 +12,7 @@ use crate::store::{Changed, RegionState, Store, StoredAccessKey, StoredBucket, S
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The layout's version, in `PRAGMA user_version`.
 const LAYOUT: i64 = 1;
@@ -71,7 +72,7 @@ pub struct Database {
 
 /// The rows to write for a call's changes, copied out of the store so that the write runs
 /// without holding it.
-pub struct Rows(Vec<Row>);
+struct Rows(Vec<Row>);
 
 enum Row {
     Bucket { region: String, name: String, bucket: Option<StoredBucket> },
@@ -79,7 +80,7 @@ enum Row {
 }
 
 impl Rows {
-    pub fn of(store: &Store, changes: BTreeSet<Changed>) -> Self {
+    fn of(store: &Store, changes: BTreeSet<Changed>) -> Self {
         Rows(
             changes
                 .into_iter()
@@ -95,10 +96,6 @@ impl Rows {
                 })
                 .collect(),
         )
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -192,7 +189,7 @@ impl Database {
     }
 
     /// Writes a call's rows in one transaction; when it returns, they are on disk.
-    pub fn write(&mut self, rows: Rows) -> rusqlite::Result<()> {
+    fn write(&mut self, rows: Rows) -> rusqlite::Result<()> {
         let tx = self.connection.transaction()?;
         for row in rows.0 {
             match row {
@@ -253,6 +250,27 @@ impl Database {
         }
         self.write(Rows(rows))
     }
+}
+
+/// Runs `call` on the store, then writes the rows it changed. The database's lock is taken before
+/// the store's is released, so changes reach the file in the order they were made; the write runs
+/// without the store's lock, so reads do not wait for the disk. When the write fails, the change
+/// is in memory but not on disk: the caller must not acknowledge it.
+pub fn apply<T>(
+    store: &Mutex<Store>,
+    database: &Mutex<Database>,
+    call: impl FnOnce(&mut Store) -> T,
+) -> (T, rusqlite::Result<()>) {
+    let mut store = crate::sync::lock(store);
+    let result = call(&mut store);
+    let changes = store.take_changes();
+    if changes.is_empty() {
+        return (result, Ok(()));
+    }
+    let rows = Rows::of(&store, changes);
+    let mut database = crate::sync::lock(database);
+    drop(store);
+    (result, database.write(rows))
 }
 
 fn region_of<'a>(store: &'a mut Store, region: &str) -> &'a mut RegionState {

@@ -2,6 +2,54 @@
 //! HTTP status that the Smithy model (or, for auth and framing, the AWS front door) gives.
 
 use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// The errors Lightsail's model names, as a fault can inject them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModeledError {
+    #[serde(rename = "AccessDeniedException")]
+    AccessDenied,
+    #[serde(rename = "UnauthenticatedException")]
+    Unauthenticated,
+    #[serde(rename = "OperationFailureException")]
+    OperationFailure,
+    #[serde(rename = "AccountSetupInProgressException")]
+    AccountSetupInProgress,
+    #[serde(rename = "RegionSetupInProgressException")]
+    RegionSetupInProgress,
+    #[serde(rename = "ServiceException")]
+    Service,
+    #[serde(rename = "InvalidInputException")]
+    InvalidInput,
+    #[serde(rename = "NotFoundException")]
+    NotFound,
+}
+
+impl ModeledError {
+    pub const ALL: [ModeledError; 8] = [
+        ModeledError::AccessDenied,
+        ModeledError::Unauthenticated,
+        ModeledError::OperationFailure,
+        ModeledError::AccountSetupInProgress,
+        ModeledError::RegionSetupInProgress,
+        ModeledError::Service,
+        ModeledError::InvalidInput,
+        ModeledError::NotFound,
+    ];
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ModeledError::AccessDenied => "AccessDeniedException",
+            ModeledError::Unauthenticated => "UnauthenticatedException",
+            ModeledError::OperationFailure => "OperationFailureException",
+            ModeledError::AccountSetupInProgress => "AccountSetupInProgressException",
+            ModeledError::RegionSetupInProgress => "RegionSetupInProgressException",
+            ModeledError::Service => "ServiceException",
+            ModeledError::InvalidInput => "InvalidInputException",
+            ModeledError::NotFound => "NotFoundException",
+        }
+    }
+}
 
 /// An error answer, ready to be written to the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +73,29 @@ impl ApiError {
     }
     pub fn service(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "ServiceException", message)
+    }
+
+    /// One of the model's errors by name, with its HTTP status, as a fault answers it.
+    pub fn modeled(error: ModeledError) -> Self {
+        let (status, message) = match error {
+            ModeledError::AccessDenied => {
+                (StatusCode::FORBIDDEN, "You do not have sufficient access to perform this action.")
+            }
+            ModeledError::Unauthenticated => (StatusCode::UNAUTHORIZED, "The request is not authenticated."),
+            ModeledError::OperationFailure => (StatusCode::BAD_REQUEST, "The operation failed."),
+            ModeledError::AccountSetupInProgress => {
+                (StatusCode::PRECONDITION_REQUIRED, "Your account is still being set up. Try again in a few minutes.")
+            }
+            ModeledError::RegionSetupInProgress => {
+                (StatusCode::PRECONDITION_REQUIRED, "The region is still being set up. Try again in a few minutes.")
+            }
+            ModeledError::Service => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "We encountered an internal error. Please try again.")
+            }
+            ModeledError::InvalidInput => (StatusCode::BAD_REQUEST, "The request is not valid (injected fault)."),
+            ModeledError::NotFound => (StatusCode::NOT_FOUND, "The resource does not exist (injected fault)."),
+        };
+        Self::new(status, error.type_name(), message)
     }
 
     /// A member the model requires is absent.
@@ -69,19 +140,14 @@ impl ApiError {
         )
     }
 
-    /// The JSON body. `lightsail_code` adds the Lightsail error shape's own `code` member,
-    /// which clients prefer over `__type` (the "DoesNotExist" quirk seen against real Lightsail).
+    /// The JSON body. `lightsail_code` adds the Lightsail error shape's own `code` member where
+    /// real Lightsail is known to send one: `DoesNotExist` for a resource that does not exist.
+    /// Clients prefer `code` over `__type`, so such an error is then not a typed
+    /// `NotFoundException` in the SDKs, as against AWS.
     pub fn body(&self, lightsail_code: bool) -> serde_json::Value {
         let mut body = serde_json::json!({ "__type": self.type_name, "message": self.message });
-        if lightsail_code {
-            let code = match self.type_name {
-                "NotFoundException" => Some("DoesNotExist"),
-                "InvalidInputException" => Some("InvalidInput"),
-                _ => None,
-            };
-            if let Some(code) = code {
-                body["code"] = code.into();
-            }
+        if lightsail_code && self.type_name == "NotFoundException" {
+            body["code"] = "DoesNotExist".into();
         }
         body
     }

@@ -1,12 +1,13 @@
 //! Deterministic fault injection. Every request draws the same number of values from one seeded
 //! generator, so a given seed and request order always yield the same faults.
 
+use crate::error::ModeledError;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// What to inject, and how often. Rates are probabilities per request in `0.0..=1.0`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
     pub seed: u64,
@@ -14,6 +15,13 @@ pub struct FaultConfig {
     pub throttle_rate: f64,
     /// `ServiceException` (HTTP 500) before the call is applied.
     pub server_error_rate: f64,
+    /// `modeled_error` before the call is applied. It shares a draw with `server_error_rate`, so
+    /// the two rates must add up to at most 1.
+    pub modeled_error_rate: f64,
+    /// Any error the Lightsail model names (`AccessDeniedException`, `UnauthenticatedException`,
+    /// `OperationFailureException`, `AccountSetupInProgressException`,
+    /// `RegionSetupInProgressException`, ...), with its HTTP status.
+    pub modeled_error: ModeledError,
     /// An empty HTTP 503 before the call is applied.
     pub unavailable_rate: f64,
     /// A mutating call is applied, then the connection is closed without an answer.
@@ -34,9 +42,33 @@ pub struct FaultConfig {
     pub operations: Vec<String>,
     /// Faults for the next matching requests, taken in order before the rates are consulted.
     pub script: Vec<ScriptedFault>,
-    /// Add Lightsail's own `code` member to error bodies (`DoesNotExist` for not found), which
-    /// clients prefer over `__type`: the not-found quirk reported against real Lightsail.
+    /// Lightsail's own `code` member in error bodies (`DoesNotExist` for not found), which clients
+    /// prefer over `__type`, as real Lightsail answers. On by default; off gives plain awsJson
+    /// errors (`__type` and `message` only).
     pub lightsail_error_codes: bool,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            throttle_rate: 0.0,
+            server_error_rate: 0.0,
+            modeled_error_rate: 0.0,
+            modeled_error: ModeledError::Service,
+            unavailable_rate: 0.0,
+            lost_response_rate: 0.0,
+            latency_rate: 0.0,
+            latency_ms: 0,
+            stall_rate: 0.0,
+            stall_ms: 0,
+            operation_pending_polls: 0,
+            operation_failure_rate: 0.0,
+            operations: Vec::new(),
+            script: Vec::new(),
+            lightsail_error_codes: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +100,8 @@ pub enum Fault {
         polls: u32,
     },
     OperationFailed,
+    /// One of the model's errors, by its type name: `{"error": "AccessDeniedException"}`.
+    Error(ModeledError),
 }
 
 impl FaultConfig {
@@ -80,6 +114,8 @@ impl FaultConfig {
             ("latency_rate", self.latency_rate),
             ("stall_rate", self.stall_rate),
             ("operation_failure_rate", self.operation_failure_rate),
+            ("modeled_error_rate", self.modeled_error_rate),
+            ("server_error_rate + modeled_error_rate", self.server_error_rate + self.modeled_error_rate),
         ];
         for (name, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {
@@ -96,6 +132,7 @@ pub enum Refusal {
     Throttle,
     ServerError,
     Unavailable,
+    Modeled(ModeledError),
 }
 
 /// What happens to one request.
@@ -157,6 +194,7 @@ impl FaultState {
                 }
                 Fault::OperationPending { polls } => decision.operation_pending_polls = polls,
                 Fault::OperationFailed => decision.operation_failed = true,
+                Fault::Error(error) => decision.refusal = Some(Refusal::Modeled(error)),
             }
             return decision;
         }
@@ -169,6 +207,8 @@ impl FaultState {
             decision.refusal = Some(Refusal::Throttle);
         } else if draws[1] < config.server_error_rate {
             decision.refusal = Some(Refusal::ServerError);
+        } else if draws[1] < config.server_error_rate + config.modeled_error_rate {
+            decision.refusal = Some(Refusal::Modeled(config.modeled_error));
         } else if draws[2] < config.unavailable_rate {
             decision.refusal = Some(Refusal::Unavailable);
         }

@@ -7,7 +7,7 @@
 
 pub mod auth;
 mod control;
-mod database;
+pub mod database;
 pub mod error;
 pub mod faults;
 mod keys;
@@ -21,7 +21,7 @@ mod sync;
 
 pub use auth::Credentials;
 pub use control::CONTROL_PREFIX;
-pub use error::ApiError;
+pub use error::{ApiError, ModeledError};
 pub use faults::{Fault, FaultConfig, ScriptedFault};
 pub use protocol::Operation;
 pub use server::{Config, DEFAULT_BODY_LIMIT, LocalEndpoint, StartError};

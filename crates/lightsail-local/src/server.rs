@@ -3,7 +3,7 @@
 
 use crate::auth::{self, Credentials};
 use crate::control::{self, CONTROL_PREFIX};
-use crate::database::{self, Database, Rows};
+use crate::database::{self, Database};
 use crate::error::ApiError;
 use crate::faults::{FaultConfig, FaultState, Refusal};
 use crate::protocol::{self, Operation, TARGET_PREFIX};
@@ -301,6 +301,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
             return counted(ApiError::service("We encountered an internal error. Please try again."));
         }
         Some(Refusal::Unavailable) => return Served::Unavailable,
+        Some(Refusal::Modeled(error)) => return counted(ApiError::modeled(error)),
         None => {}
     }
 
@@ -325,18 +326,16 @@ fn dispatch(
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     // Epoch seconds with millisecond precision, as AWS writes them.
     let now = now.as_millis() as f64 / 1000.0;
-    let mut store = lock(&shared.store);
-    let answer = protocol::answer(&mut store, operation, region, now, body, plan);
-    let changes = store.take_changes();
-    let Some(database) = &shared.database else { return answer };
-    let rows = Rows::of(&store, changes);
-    if rows.is_empty() {
+    let call = |store: &mut Store| protocol::answer(store, operation, region, now, body, plan);
+    let Some(database) = &shared.database else {
+        let mut store = lock(&shared.store);
+        let answer = call(&mut store);
+        store.take_changes();
         return answer;
-    }
-    let mut database = lock(database);
-    drop(store);
+    };
+    let (answer, written) = database::apply(&shared.store, database, call);
     // Answered only once written: an acknowledged change survives a crash.
-    if let Err(e) = database.write(rows) {
+    if let Err(e) = written {
         tracing::error!(error = %e, "cannot save the state");
         return Err(ApiError::service(format!("The state could not be saved: {e}")));
     }

@@ -36,6 +36,7 @@ pub(crate) fn count_faults(stats: &Mutex<Stats>, decision: &Decision, mutating: 
         Some(Refusal::Throttle) => kinds.push("throttle"),
         Some(Refusal::ServerError) => kinds.push("server_error"),
         Some(Refusal::Unavailable) => kinds.push("unavailable"),
+        Some(Refusal::Modeled(_)) => kinds.push("modeled_error"),
         None => {}
     }
     if decision.delay.is_some() {

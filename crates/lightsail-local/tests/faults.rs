@@ -191,3 +191,43 @@ async fn control_route_reads_and_replaces_faults_and_stats() {
     }
     assert_eq!(endpoint.faults().throttle_rate, 1.0, "a refused configuration changes nothing");
 }
+
+/// Every error the model names can be injected, scripted or by rate, with its HTTP status; the
+/// SDK reads each as the typed error of that name.
+#[tokio::test]
+async fn every_modeled_error_can_be_injected() {
+    use lightsail_local::ModeledError;
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    create_bucket(&client, "modeled").await;
+    for error in ModeledError::ALL {
+        endpoint.set_faults(script("GetBucketAccessKeys", Fault::Error(error))).unwrap();
+        let err = client.get_bucket_access_keys().bucket_name("modeled").send().await.unwrap_err();
+        let raw = err.raw_response().expect("an answer");
+        let status = raw.status().as_u16();
+        let expected_status = match error {
+            ModeledError::AccessDenied => 403,
+            ModeledError::Unauthenticated => 401,
+            ModeledError::AccountSetupInProgress | ModeledError::RegionSetupInProgress => 428,
+            ModeledError::Service => 500,
+            ModeledError::NotFound => 404,
+            ModeledError::OperationFailure | ModeledError::InvalidInput => 400,
+        };
+        assert_eq!(status, expected_status, "{error:?}");
+        let expected_code = if error == ModeledError::NotFound { "DoesNotExist" } else { error.type_name() };
+        assert_eq!(code(&err).as_deref(), Some(expected_code), "{error:?}");
+        // Scripted faults are taken once: the next call is served.
+        client.get_bucket_access_keys().bucket_name("modeled").send().await.unwrap();
+    }
+    let by_rate = FaultConfig {
+        modeled_error_rate: 1.0,
+        modeled_error: ModeledError::RegionSetupInProgress,
+        ..Default::default()
+    };
+    endpoint.set_faults(by_rate).unwrap();
+    let err = client.get_buckets().send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_region_setup_in_progress_exception(), "{err:?}");
+    assert_eq!(endpoint.stats().faults["modeled_error"], ModeledError::ALL.len() as u64 + 1, "each one counted");
+    let both = FaultConfig { modeled_error_rate: 0.6, server_error_rate: 0.6, ..Default::default() };
+    assert!(endpoint.set_faults(both).unwrap_err().contains("server_error_rate + modeled_error_rate"));
+}

@@ -33,7 +33,7 @@ async fn bucket_lifecycle() {
     let deleted = client.delete_bucket().bucket_name("example-bucket").send().await.unwrap();
     assert_eq!(deleted.operations()[0].operation_type().unwrap().as_str(), "DeleteBucket");
     let err = client.get_buckets().bucket_name("example-bucket").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception(), "{err:?}");
+    assert!(is_not_found(&err), "{err:?}");
 }
 
 #[tokio::test]
@@ -59,7 +59,7 @@ async fn bucket_errors() {
     assert!(message(&err).contains("'bundleId'"), "{}", message(&err));
 
     let err = client.delete_bucket().bucket_name("missing").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
 }
 
 #[tokio::test]
@@ -106,7 +106,7 @@ async fn access_key_lifecycle() {
     assert!(listed.access_keys().is_empty());
     let err =
         client.delete_bucket_access_key().bucket_name("example-bucket").access_key_id(&id).send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
 }
 
 #[tokio::test]
@@ -130,9 +130,9 @@ async fn access_key_errors() {
     let endpoint = endpoint().await;
     let client = client(&endpoint, "us-east-1");
     let err = client.create_bucket_access_key().bucket_name("no-such-bucket").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
     let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
     let err = client.get_bucket_access_keys().bucket_name("Bad_Name").send().await.unwrap_err();
     assert!(err.as_service_error().unwrap().is_invalid_input_exception());
     let err = client.get_bucket_access_keys().send().await.unwrap_err();
@@ -141,7 +141,7 @@ async fn access_key_errors() {
     let err = client.delete_bucket_access_key().bucket_name("has-bucket").send().await.unwrap_err();
     assert!(message(&err).contains("'accessKeyId'"));
     let err = client.get_operation().operation_id("00000000-0000-0000-0000-000000000000").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
 }
 
 #[tokio::test]
@@ -153,19 +153,21 @@ async fn state_is_per_region() {
     assert_eq!(east.get_buckets().send().await.unwrap().buckets().len(), 1);
     assert!(west.get_buckets().send().await.unwrap().buckets().is_empty());
     let err = west.create_bucket_access_key().bucket_name("east-bucket").send().await.unwrap_err();
-    assert!(err.as_service_error().unwrap().is_not_found_exception());
+    assert!(is_not_found(&err));
     let created = east.create_bucket_access_key().bucket_name("east-bucket").send().await.unwrap();
     let op_id = created.operations()[0].id().unwrap();
     assert!(west.get_operation().operation_id(op_id).send().await.is_err());
 }
 
 #[tokio::test]
-async fn lightsail_error_code_quirk_can_be_switched_on() {
+async fn not_found_carries_lightsails_code_unless_switched_off() {
     let endpoint = endpoint().await;
     let client = client(&endpoint, "us-east-1");
-    endpoint.set_faults(lightsail_local::FaultConfig { lightsail_error_codes: true, ..Default::default() }).unwrap();
     let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
-    // The SDK prefers the body's `code` over `__type`, so the error is no longer typed.
+    // As against AWS: the SDK prefers the body's `code` over `__type`, so the error is not typed.
     assert_eq!(code(&err).as_deref(), Some("DoesNotExist"));
     assert!(!err.as_service_error().unwrap().is_not_found_exception());
+    endpoint.set_faults(lightsail_local::FaultConfig { lightsail_error_codes: false, ..Default::default() }).unwrap();
+    let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
+    assert!(err.as_service_error().unwrap().is_not_found_exception());
 }

@@ -37,6 +37,15 @@ where
     err.code().map(str::to_string)
 }
 
+/// Whether the error is Lightsail's not-found answer: `NotFoundException` with the `DoesNotExist`
+/// code, which the SDK reports as the code (so it is not a typed `NotFoundException` there).
+pub fn is_not_found<E, R>(err: &aws_sdk_lightsail::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_lightsail::error::ProvideErrorMetadata,
+{
+    code(err).as_deref() == Some("DoesNotExist")
+}
+
 pub fn message<E, R>(err: &aws_sdk_lightsail::error::SdkError<E, R>) -> String
 where
     E: aws_sdk_lightsail::error::ProvideErrorMetadata,
