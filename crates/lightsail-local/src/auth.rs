@@ -13,6 +13,9 @@ use time::{OffsetDateTime, PrimitiveDateTime, format_description::BorrowedFormat
 pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// Set for temporary credentials: every request must then carry this `X-Amz-Security-Token`;
+    /// unset, a request that carries one is refused, as AWS refuses a token that is not valid.
+    pub session_token: Option<String>,
 }
 
 impl Credentials {
@@ -21,7 +24,13 @@ impl Credentials {
     pub const TEST_SECRET_ACCESS_KEY: &'static str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
-        Self { access_key_id: access_key_id.into(), secret_access_key: secret_access_key.into() }
+        Self { access_key_id: access_key_id.into(), secret_access_key: secret_access_key.into(), session_token: None }
+    }
+
+    /// Temporary credentials: the pair and the session token requests must carry.
+    pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(token.into());
+        self
     }
 
     pub fn test_pair() -> Self {
@@ -40,6 +49,7 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
             .finish()
     }
 }
@@ -120,6 +130,14 @@ pub fn verify(
     let auth = parse_authorization(authorization)?;
 
     if auth.access_key_id != credentials.access_key_id {
+        return Err(ApiError::unrecognized_client());
+    }
+    let token_matches = match (&credentials.session_token, header("x-amz-security-token")) {
+        (None, None) => true,
+        (Some(expected), Some(given)) => bool::from(expected.as_bytes().ct_eq(given.as_bytes())),
+        _ => false,
+    };
+    if !token_matches {
         return Err(ApiError::unrecognized_client());
     }
     if auth.service != SERVICE {

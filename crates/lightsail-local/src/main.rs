@@ -34,6 +34,10 @@ struct ServeArgs {
     /// Secret access key that requests must be signed with (prefer the environment variable).
     #[arg(long, env = "LIGHTSAIL_LOCAL_SECRET_ACCESS_KEY", hide_env_values = true, hide_default_value = true, default_value = Credentials::TEST_SECRET_ACCESS_KEY)]
     secret_access_key: String,
+    /// Session token that requests must carry, for testing temporary credentials (prefer the
+    /// environment variable); without it, a request that carries one is refused.
+    #[arg(long, env = "LIGHTSAIL_LOCAL_SESSION_TOKEN", hide_env_values = true)]
+    session_token: Option<String>,
     /// Fault injection as JSON, or @PATH to read it from a file (see docs/local-endpoint.md).
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
@@ -71,7 +75,10 @@ fn main() -> ExitCode {
         let config = Config {
             addr: args.addr,
             state_file: args.state_file,
-            credentials: Credentials::new(args.access_key_id, args.secret_access_key),
+            credentials: Credentials {
+                session_token: args.session_token,
+                ..Credentials::new(args.access_key_id, args.secret_access_key)
+            },
             faults: args.faults.unwrap_or_default(),
             body_limit: args.body_limit,
         };

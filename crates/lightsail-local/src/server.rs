@@ -270,6 +270,11 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
         Ok(region) => region,
         Err(error) => return error.into(),
     };
+    if !crate::store::REGIONS.contains(&region.as_str()) {
+        // As AWS answers a signature scoped to a region the service does not run in.
+        return ApiError::invalid_signature(format!("Credential should be scoped to a valid region, not '{region}'."))
+            .into();
+    }
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(operation) = target.strip_prefix(TARGET_PREFIX).and_then(Operation::from_name) else {
         return ApiError::unknown_operation().into();

@@ -10,6 +10,27 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub const ACCOUNT_ID: &str = "123456789012";
 pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
 pub const BUNDLE_IDS: &[&str] = &["small_1_0", "medium_1_0", "large_1_0"];
+/// The regions Lightsail's model names (`RegionName`); a request scoped to another is refused.
+pub const REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ca-central-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-3",
+    "ap-southeast-5",
+];
+
 /// The most tags a resource carries.
 pub const MAX_TAGS: usize = 50;
 /// Operation records kept per region; the oldest are forgotten first.
@@ -368,7 +389,8 @@ impl Store {
             return Err(too_many_tags(merged.len()));
         }
         bucket.tags = merged;
-        Ok(self.record_operation(region, now, name, "TagResource", None, plan))
+        // The model's OperationType has no tagging type: a bucket's tags change as an UpdateBucket.
+        Ok(self.record_operation(region, now, name, "UpdateBucket", None, plan))
     }
 
     /// Removes tags of a bucket by key; keys it does not carry are ignored, as AWS does.
@@ -383,7 +405,7 @@ impl Store {
         let keys = req.tag_keys.ok_or_else(|| ApiError::missing_member("tagKeys"))?;
         let bucket = self.bucket_mut(region, name)?;
         bucket.tags.retain(|t| !t.key.as_ref().is_some_and(|key| keys.contains(key)));
-        Ok(self.record_operation(region, now, name, "UntagResource", None, plan))
+        Ok(self.record_operation(region, now, name, "UpdateBucket", None, plan))
     }
 
     /// Each poll of a pending operation brings it one step closer to its end.

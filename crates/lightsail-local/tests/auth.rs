@@ -113,3 +113,22 @@ fn amz_date(t: SystemTime) -> String {
         dt.second()
     )
 }
+
+/// Temporary credentials: with a session token configured, only requests that carry it pass;
+/// without one configured, a request that carries a token is refused.
+#[tokio::test]
+async fn session_tokens_are_checked() {
+    let temporary = Credentials::test_pair().with_session_token("FwoGZXIvYXdzEXAMPLETOKEN");
+    let config = lightsail_local::Config { credentials: temporary.clone(), ..Default::default() };
+    let with_token = lightsail_local::LocalEndpoint::start(config).await.unwrap();
+    client_with(&with_token, temporary.clone()).get_buckets().send().await.unwrap();
+    for creds in [Credentials::test_pair(), Credentials::test_pair().with_session_token("not-the-token")] {
+        let err = client_with(&with_token, creds).get_buckets().send().await.unwrap_err();
+        assert_eq!(code(&err).as_deref(), Some("UnrecognizedClientException"));
+        assert!(message(&err).contains("security token included in the request is invalid"), "{}", message(&err));
+    }
+    let plain = endpoint().await;
+    let err = client_with(&plain, temporary).get_buckets().send().await.unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("UnrecognizedClientException"));
+    assert!(!format!("{:?}", Credentials::test_pair().with_session_token("FwoGZXIvYXdzEXAMPLETOKEN")).contains("FwoG"));
+}

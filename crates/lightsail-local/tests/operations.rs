@@ -159,6 +159,20 @@ async fn state_is_per_region() {
     assert!(west.get_operation().operation_id(op_id).send().await.is_err());
 }
 
+/// Only Lightsail's regions answer: a request scoped to another is refused as AWS refuses it, and
+/// nothing is kept for that region.
+#[tokio::test]
+async fn a_region_lightsail_does_not_run_in_is_refused() {
+    let endpoint = endpoint().await;
+    for region in ["mars-west-1", "af-south-1"] {
+        let err = client(&endpoint, region).get_buckets().send().await.unwrap_err();
+        assert_eq!(code(&err).as_deref(), Some("InvalidSignatureException"), "{region}");
+        assert!(message(&err).contains("scoped to a valid region"), "{}", message(&err));
+    }
+    assert!(endpoint.inspect(|s| s.bucket_names("mars-west-1")).is_empty());
+    client(&endpoint, "ap-southeast-5").get_buckets().send().await.unwrap();
+}
+
 #[tokio::test]
 async fn not_found_carries_lightsails_code_unless_switched_off() {
     let endpoint = endpoint().await;

@@ -14,7 +14,13 @@ pub fn sdk_config(url: &str, region: &str, creds: &Credentials) -> aws_sdk_light
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(url)
-        .credentials_provider(SdkCredentials::new(&creds.access_key_id, &creds.secret_access_key, None, None, "test"))
+        .credentials_provider(SdkCredentials::new(
+            &creds.access_key_id,
+            &creds.secret_access_key,
+            creds.session_token.clone(),
+            None,
+            "test",
+        ))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         // Error paths are asserted one attempt at a time.
         .retry_config(RetryConfig::disabled())
