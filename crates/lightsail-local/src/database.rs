@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS buckets (
     arn TEXT NOT NULL,
     object_versioning TEXT NOT NULL,
     tags TEXT NOT NULL,          -- JSON: [{\"key\": ..., \"value\": ...}]
+    settings TEXT NOT NULL,      -- JSON: access rules, read-only accounts, access log, CORS, last bundle change
     PRIMARY KEY (region, name)
 );
 CREATE TABLE IF NOT EXISTS access_keys (
@@ -136,10 +137,12 @@ impl Database {
     fn load(&mut self) -> Result<Store, OpenError> {
         let mut store = Store::new();
         let mut buckets = self.connection.prepare(
-            "SELECT region, name, bundle_id, created_at, arn, object_versioning, tags FROM buckets ORDER BY region, name",
+            "SELECT region, name, bundle_id, created_at, arn, object_versioning, tags, settings FROM buckets \
+             ORDER BY region, name",
         )?;
         let rows = buckets.query_map([], |row| {
             let tags: String = row.get(6)?;
+            let settings: String = row.get(7)?;
             Ok((
                 row.get::<_, String>(0)?,
                 StoredBucket {
@@ -150,6 +153,7 @@ impl Database {
                     object_versioning: row.get(5)?,
                     tags: serde_json::from_str::<Vec<Tag>>(&tags).unwrap_or_default(),
                     access_keys: Vec::new(),
+                    settings: serde_json::from_str(&settings).unwrap_or_default(),
                 },
             ))
         })?;
@@ -284,10 +288,20 @@ fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&Stor
         return Ok(());
     };
     let tags = serde_json::to_string(&bucket.tags).expect("tags serialize");
+    let settings = serde_json::to_string(&bucket.settings).expect("settings serialize");
     tx.execute(
-        "INSERT OR REPLACE INTO buckets (region, name, bundle_id, created_at, arn, object_versioning, tags) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![region, name, bucket.bundle_id, bucket.created_at, bucket.arn, bucket.object_versioning, tags],
+        "INSERT OR REPLACE INTO buckets (region, name, bundle_id, created_at, arn, object_versioning, tags, settings) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            region,
+            name,
+            bucket.bundle_id,
+            bucket.created_at,
+            bucket.arn,
+            bucket.object_versioning,
+            tags,
+            settings
+        ],
     )?;
     for (position, key) in bucket.access_keys.iter().enumerate() {
         tx.execute(

@@ -113,6 +113,10 @@ impl ApiError {
     pub fn unknown_operation() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "UnknownOperationException", "")
     }
+    /// An operation this endpoint does not serve, saying so.
+    pub fn unknown_operation_named(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "UnknownOperationException", message)
+    }
     pub fn throttling() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "ThrottlingException", "Rate exceeded")
     }

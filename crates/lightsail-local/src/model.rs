@@ -22,6 +22,7 @@ pub struct GetBucketsRequest {
     pub bucket_name: Option<String>,
     pub page_token: Option<String>,
     pub include_connected_resources: Option<bool>,
+    pub include_cors: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,14 +165,23 @@ pub struct Bucket {
     pub resources_receiving_access: Vec<serde_json::Value>,
     pub state: BucketState,
     pub access_log_config: AccessLogConfig,
+    /// Only when GetBuckets asks with `includeCors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cors: Option<serde_json::Value>,
 }
 
 /// Who may read the bucket's objects (`getObject`: `public` or `private`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessRules {
     pub get_object: String,
     pub allow_public_overrides: bool,
+}
+
+impl Default for AccessRules {
+    fn default() -> Self {
+        Self { get_object: "private".into(), allow_public_overrides: false }
+    }
 }
 
 /// The bucket's state (`code`: `OK` or `Unknown`).
@@ -180,8 +190,103 @@ pub struct BucketState {
     pub code: String,
 }
 
-/// Whether the bucket logs access.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Whether the bucket logs access, and where to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccessLogConfig {
     pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetBucketBundlesRequest {
+    pub include_inactive: Option<bool>,
+}
+
+/// `BucketBundle`: a storage plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketBundle {
+    pub bundle_id: String,
+    pub name: String,
+    pub price: f64,
+    pub storage_per_month_in_gb: u32,
+    pub transfer_per_month_in_gb: u32,
+    pub is_active: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetRegionsRequest {
+    pub include_availability_zones: Option<bool>,
+    pub include_relational_database_availability_zones: Option<bool>,
+}
+
+/// `Region`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionInfo {
+    pub continent_code: String,
+    pub description: String,
+    pub display_name: String,
+    pub name: String,
+    pub availability_zones: Vec<AvailabilityZone>,
+    pub relational_database_availability_zones: Vec<AvailabilityZone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AvailabilityZone {
+    pub zone_name: String,
+    pub state: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateBucketRequest {
+    pub bucket_name: Option<String>,
+    pub access_rules: Option<AccessRulesRequest>,
+    pub versioning: Option<String>,
+    pub readonly_access_accounts: Option<Vec<String>>,
+    pub access_log_config: Option<AccessLogConfigRequest>,
+    pub cors: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRulesRequest {
+    pub get_object: Option<String>,
+    pub allow_public_overrides: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessLogConfigRequest {
+    pub enabled: Option<bool>,
+    pub destination: Option<String>,
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetResourceAccessForBucketRequest {
+    pub resource_name: Option<String>,
+    pub bucket_name: Option<String>,
+    pub access: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetOperationsRequest {
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetOperationsForResourceRequest {
+    pub resource_name: Option<String>,
+    pub page_token: Option<String>,
 }

@@ -45,6 +45,12 @@ operations! {
     GetOperation => false,
     TagResource => true,
     UntagResource => true,
+    UpdateBucket => true,
+    SetResourceAccessForBucket => true,
+    GetOperations => false,
+    GetOperationsForResource => false,
+    GetBucketBundles => false,
+    GetRegions => false,
 }
 
 fn parse<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
@@ -69,7 +75,7 @@ pub(crate) fn answer(
             let (bucket, op) = store.create_bucket(region, now, parse(body)?, plan)?;
             json!({ "bucket": bucket, "operations": [op] })
         }
-        Operation::GetBuckets => json!({ "buckets": store.get_buckets(region, parse(body)?)? }),
+        Operation::GetBuckets => json!({ "buckets": store.get_buckets(region, now, parse(body)?)? }),
         Operation::DeleteBucket => json!({ "operations": [store.delete_bucket(region, now, parse(body)?, plan)?] }),
         Operation::UpdateBucketBundle => {
             json!({ "operations": [store.update_bucket_bundle(region, now, parse(body)?, plan)?] })
@@ -85,5 +91,33 @@ pub(crate) fn answer(
         Operation::GetOperation => json!({ "operation": store.get_operation(region, now, parse(body)?)? }),
         Operation::TagResource => json!({ "operations": [store.tag_resource(region, now, parse(body)?, plan)?] }),
         Operation::UntagResource => json!({ "operations": [store.untag_resource(region, now, parse(body)?, plan)?] }),
+        Operation::UpdateBucket => {
+            let (bucket, op) = store.update_bucket(region, now, parse(body)?, plan)?;
+            json!({ "bucket": bucket, "operations": [op] })
+        }
+        Operation::SetResourceAccessForBucket => {
+            json!({ "operations": [store.set_resource_access_for_bucket(region, parse(body)?)?] })
+        }
+        Operation::GetOperations => paged(store.get_operations(region, parse(body)?)?),
+        Operation::GetOperationsForResource => paged(store.get_operations_for_resource(region, parse(body)?)?),
+        Operation::GetBucketBundles => json!({ "bundles": store.get_bucket_bundles(parse(body)?) }),
+        Operation::GetRegions => json!({ "regions": store.get_regions(parse(body)?) }),
     })
+}
+
+fn paged((operations, next): (Vec<crate::model::Operation>, Option<String>)) -> Value {
+    let mut answer = json!({ "operations": operations });
+    if let Some(next) = next {
+        answer["nextPageToken"] = next.into();
+    }
+    answer
+}
+
+/// The answer to a target this endpoint does not serve: what it is and what the endpoint serves.
+pub fn not_implemented(target: &str) -> ApiError {
+    let implemented: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+    ApiError::unknown_operation_named(format!(
+        "{target} is not implemented by lightsail-local (it implements {})",
+        implemented.join(", ")
+    ))
 }

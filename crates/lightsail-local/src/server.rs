@@ -277,7 +277,10 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     }
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(operation) = target.strip_prefix(TARGET_PREFIX).and_then(Operation::from_name) else {
-        return ApiError::unknown_operation().into();
+        return match target.strip_prefix(TARGET_PREFIX) {
+            Some(name) if !name.is_empty() => protocol::not_implemented(name).into(),
+            _ => ApiError::unknown_operation().into(),
+        };
     };
     let name = operation.name();
     *lock(&shared.stats).calls.entry(name.to_string()).or_default() += 1;

@@ -31,6 +31,51 @@ pub const REGIONS: &[&str] = &[
     "ap-southeast-5",
 ];
 
+/// Operation records per GetOperations page.
+const OPERATIONS_PAGE: usize = 100;
+
+/// The continent code and display name of a region.
+fn region_names(region: &str) -> (&'static str, &'static str) {
+    match region {
+        "us-east-1" => ("NA", "Virginia"),
+        "us-east-2" => ("NA", "Ohio"),
+        "us-west-1" => ("NA", "California"),
+        "us-west-2" => ("NA", "Oregon"),
+        "ca-central-1" => ("NA", "Montreal"),
+        "eu-west-1" => ("EU", "Ireland"),
+        "eu-west-2" => ("EU", "London"),
+        "eu-west-3" => ("EU", "Paris"),
+        "eu-central-1" => ("EU", "Frankfurt"),
+        "eu-north-1" => ("EU", "Stockholm"),
+        "ap-south-1" => ("AP", "Mumbai"),
+        "ap-southeast-1" => ("AP", "Singapore"),
+        "ap-southeast-2" => ("AP", "Sydney"),
+        "ap-southeast-3" => ("AP", "Jakarta"),
+        "ap-southeast-5" => ("AP", "Malaysia"),
+        "ap-northeast-1" => ("AP", "Tokyo"),
+        "ap-northeast-2" => ("AP", "Seoul"),
+        _ => ("", ""),
+    }
+}
+
+/// Whether two times fall in the same calendar month (UTC): the billing cycle.
+fn same_month(a: f64, b: f64) -> bool {
+    let month = |t: f64| time::OffsetDateTime::from_unix_timestamp(t as i64).map(|d| (d.year(), d.month())).ok();
+    month(a).is_some() && month(a) == month(b)
+}
+
+fn invalid_page_token(token: &str) -> ApiError {
+    ApiError::invalid_input(format!("The page token {token} is not valid: use the nextPageToken of an earlier answer."))
+}
+
+fn enum_error(member: &str, value: &str, allowed: &[&str]) -> ApiError {
+    ApiError::invalid_input(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: \
+         Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    ))
+}
+
 /// The most tags a resource carries.
 pub const MAX_TAGS: usize = 50;
 /// Operation records kept per region; the oldest are forgotten first.
@@ -80,6 +125,20 @@ pub(crate) struct StoredBucket {
     pub(crate) object_versioning: String,
     /// Secrets are never stored: the service returns them once, at creation.
     pub(crate) access_keys: Vec<StoredAccessKey>,
+    /// What UpdateBucket and UpdateBucketBundle change besides the above.
+    #[serde(default)]
+    pub(crate) settings: BucketSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct BucketSettings {
+    pub(crate) access_rules: AccessRules,
+    pub(crate) readonly_access_accounts: Vec<String>,
+    pub(crate) access_log_config: AccessLogConfig,
+    pub(crate) cors: Option<serde_json::Value>,
+    /// When the bundle last changed: Lightsail allows one change per monthly billing cycle.
+    pub(crate) bundle_changed_at: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -264,22 +323,33 @@ impl Store {
             object_versioning: if req.enable_object_versioning == Some(true) { "Enabled" } else { "NeverEnabled" }
                 .into(),
             access_keys: Vec::new(),
+            settings: BucketSettings::default(),
         };
-        let wire = bucket_wire(region, &bucket);
+        let wire = bucket_wire(region, &bucket, now, false);
         self.region(region).buckets.insert(name.to_string(), bucket);
         let op = self.record_operation(region, now, name, "CreateBucket", None, plan);
         Ok((wire, op))
     }
 
-    pub fn get_buckets(&mut self, region: &str, req: GetBucketsRequest) -> Result<Vec<Bucket>, ApiError> {
-        let state = self.region(region);
+    pub fn get_buckets(&mut self, region: &str, now: f64, req: GetBucketsRequest) -> Result<Vec<Bucket>, ApiError> {
+        // This endpoint answers every bucket in one page, so it issued no token a client could send.
+        if let Some(token) = &req.page_token {
+            return Err(invalid_page_token(token));
+        }
+        let cors = req.include_cors == Some(true);
+        let Some(state) = self.regions.get(region) else {
+            return match req.bucket_name.as_deref() {
+                Some(name) => validate_bucket_name("bucketName", name).and(Err(bucket_not_found(name))),
+                None => Ok(Vec::new()),
+            };
+        };
         let buckets: Vec<Bucket> = match req.bucket_name.as_deref() {
             Some(name) => {
                 validate_bucket_name("bucketName", name)?;
                 let bucket = state.buckets.get(name).ok_or_else(|| bucket_not_found(name))?;
-                vec![bucket_wire(region, bucket)]
+                vec![bucket_wire(region, bucket, now, cors)]
             }
-            None => state.buckets.values().map(|b| bucket_wire(region, b)).collect(),
+            None => state.buckets.values().map(|b| bucket_wire(region, b, now, cors)).collect(),
         };
         Ok(buckets)
     }
@@ -314,7 +384,15 @@ impl Store {
         let name = bucket_name(&req.bucket_name)?;
         let bundle_id = required("bundleId", &req.bundle_id)?;
         validate_bundle(bundle_id)?;
-        self.bucket_mut(region, name)?.bundle_id = bundle_id.to_string();
+        let bucket = self.bucket_mut(region, name)?;
+        if let Some(changed) = bucket.settings.bundle_changed_at.filter(|at| same_month(*at, now)) {
+            return Err(ApiError::invalid_input(format!(
+                "The bundle of bucket {name} was already changed in this monthly billing cycle (at {changed}); \
+                 it can be changed once per cycle."
+            )));
+        }
+        bucket.bundle_id = bundle_id.to_string();
+        bucket.settings.bundle_changed_at = Some(now);
         let op = self.record_operation(region, now, name, "UpdateBucketBundle", None, plan);
         Ok(op)
     }
@@ -358,6 +436,11 @@ impl Store {
     ) -> Result<Operation, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let key_id = required("accessKeyId", &req.access_key_id)?;
+        if key_id.len() != 20 || !key_id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+            return Err(ApiError::invalid_input(format!(
+                "The access key ID {key_id} is not valid: it is 20 uppercase letters and digits."
+            )));
+        }
         let bucket = self.bucket_mut(region, name)?;
         let index =
             bucket.access_keys.iter().position(|k| k.access_key_id == key_id).ok_or_else(|| {
@@ -408,6 +491,204 @@ impl Store {
         Ok(self.record_operation(region, now, name, "UpdateBucket", None, plan))
     }
 
+    /// Changes a bucket's access rules, versioning, read-only accounts, access logging and CORS.
+    pub fn update_bucket(
+        &mut self,
+        region: &str,
+        now: f64,
+        req: UpdateBucketRequest,
+        plan: OperationPlan,
+    ) -> Result<(Bucket, Operation), ApiError> {
+        let name = bucket_name(&req.bucket_name)?.to_string();
+        if let Some(rules) = &req.access_rules
+            && let Some(get_object) = &rules.get_object
+            && !["public", "private"].contains(&get_object.as_str())
+        {
+            return Err(enum_error("accessRules.getObject", get_object, &["public", "private"]));
+        }
+        if let Some(versioning) = &req.versioning
+            && !["Enabled", "Suspended"].contains(&versioning.as_str())
+        {
+            return Err(enum_error("versioning", versioning, &["Enabled", "Suspended"]));
+        }
+        if let Some(accounts) = &req.readonly_access_accounts {
+            if accounts.len() > 10 {
+                return Err(ApiError::invalid_input("A bucket can give read-only access to at most 10 accounts."));
+            }
+            if let Some(bad) = accounts.iter().find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(ApiError::invalid_input(format!("The account ID {bad} is not a 12-digit AWS account ID.")));
+            }
+        }
+        if let Some(log) = &req.access_log_config {
+            let enabled = log.enabled.ok_or_else(|| ApiError::missing_member("accessLogConfig.enabled"))?;
+            if enabled {
+                let destination = required("accessLogConfig.destination", &log.destination)?;
+                if !self.regions.get(region).is_some_and(|r| r.buckets.contains_key(destination)) {
+                    return Err(bucket_not_found(destination));
+                }
+            }
+            if let Some(prefix) = &log.prefix
+                && (prefix.is_empty()
+                    || prefix.len() > 100
+                    || !prefix.chars().all(|c| c.is_alphanumeric() || "_/!.*')(-".contains(c)))
+            {
+                return Err(ApiError::invalid_input(format!("The access log prefix {prefix} is not valid.")));
+            }
+        }
+        if let Some(cors) = &req.cors
+            && cors["rules"].as_array().is_some_and(|rules| rules.len() > 20)
+        {
+            return Err(ApiError::invalid_input("A bucket takes at most 20 CORS rules."));
+        }
+        let bucket = self.bucket_mut(region, &name)?;
+        if let Some(rules) = req.access_rules {
+            let current = &mut bucket.settings.access_rules;
+            current.get_object = rules.get_object.unwrap_or_else(|| current.get_object.clone());
+            current.allow_public_overrides = rules.allow_public_overrides.unwrap_or(current.allow_public_overrides);
+        }
+        if let Some(versioning) = req.versioning {
+            bucket.object_versioning = versioning;
+        }
+        if let Some(accounts) = req.readonly_access_accounts {
+            bucket.settings.readonly_access_accounts = accounts;
+        }
+        if let Some(log) = req.access_log_config {
+            bucket.settings.access_log_config = AccessLogConfig {
+                enabled: log.enabled.unwrap_or(false),
+                destination: log.destination,
+                prefix: log.prefix,
+            };
+        }
+        if let Some(cors) = req.cors {
+            bucket.settings.cors = Some(cors);
+        }
+        let wire = bucket_wire(region, bucket, now, false);
+        let op = self.record_operation(region, now, &name, "UpdateBucket", None, plan);
+        Ok((wire, op))
+    }
+
+    /// Gives an instance access to a bucket. There are no instances here: a valid request names
+    /// one that does not exist.
+    pub fn set_resource_access_for_bucket(
+        &mut self,
+        region: &str,
+        req: SetResourceAccessForBucketRequest,
+    ) -> Result<Operation, ApiError> {
+        let resource = resource_name(&req.resource_name, &None)?;
+        let name = bucket_name(&req.bucket_name)?;
+        let access = required("access", &req.access)?;
+        if !["allow", "deny"].contains(&access) {
+            return Err(enum_error("access", access, &["allow", "deny"]));
+        }
+        self.bucket_mut(region, name)?;
+        Err(ApiError::not_found(format!(
+            "The instance {resource} does not exist (lightsail-local has buckets, not instances)."
+        )))
+    }
+
+    /// The region's operation records, newest first, a page at a time.
+    pub fn get_operations(
+        &self,
+        region: &str,
+        req: GetOperationsRequest,
+    ) -> Result<(Vec<Operation>, Option<String>), ApiError> {
+        self.operations_page(region, None, req.page_token.as_deref())
+    }
+
+    /// The operation records of one resource, newest first, a page at a time.
+    pub fn get_operations_for_resource(
+        &self,
+        region: &str,
+        req: GetOperationsForResourceRequest,
+    ) -> Result<(Vec<Operation>, Option<String>), ApiError> {
+        let resource = resource_name(&req.resource_name, &None)?;
+        let (page, next) = self.operations_page(region, Some(resource), req.page_token.as_deref())?;
+        let exists = self.regions.get(region).is_some_and(|r| r.buckets.contains_key(resource));
+        if page.is_empty() && !exists {
+            return Err(ApiError::not_found(format!("The resource {resource} does not exist.")));
+        }
+        Ok((page, next))
+    }
+
+    fn operations_page(
+        &self,
+        region: &str,
+        resource: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<(Vec<Operation>, Option<String>), ApiError> {
+        let start = match token {
+            None => 0,
+            Some(token) => token
+                .strip_prefix("page-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| invalid_page_token(token))?,
+        };
+        let Some(state) = self.regions.get(region) else { return Ok((Vec::new(), None)) };
+        let matching: Vec<&Operation> = state
+            .operation_order
+            .iter()
+            .rev()
+            .filter_map(|id| state.operations.get(id))
+            .map(|stored| &stored.record)
+            .filter(|record| resource.is_none_or(|r| record.resource_name == r))
+            .collect();
+        if start > matching.len() {
+            return Err(invalid_page_token(token.unwrap_or_default()));
+        }
+        let end = (start + OPERATIONS_PAGE).min(matching.len());
+        let next = (end < matching.len()).then(|| format!("page-{end}"));
+        Ok((matching[start..end].iter().map(|op| (*op).clone()).collect(), next))
+    }
+
+    pub fn get_bucket_bundles(&self, req: GetBucketBundlesRequest) -> Vec<BucketBundle> {
+        // All of them are active; `includeInactive` would add the retired ones, of which there are none.
+        let _ = req.include_inactive;
+        [
+            ("small_1_0", "Small", 1.0, 5, 25),
+            ("medium_1_0", "Medium", 3.0, 100, 250),
+            ("large_1_0", "Large", 5.0, 250, 500),
+        ]
+        .into_iter()
+        .map(|(id, name, price, storage, transfer)| BucketBundle {
+            bundle_id: id.into(),
+            name: name.into(),
+            price,
+            storage_per_month_in_gb: storage,
+            transfer_per_month_in_gb: transfer,
+            is_active: true,
+        })
+        .collect()
+    }
+
+    pub fn get_regions(&self, req: GetRegionsRequest) -> Vec<RegionInfo> {
+        let zones = |region: &str, wanted: Option<bool>| -> Vec<AvailabilityZone> {
+            match wanted {
+                Some(true) => ["a", "b"]
+                    .iter()
+                    .map(|z| AvailabilityZone { zone_name: format!("{region}{z}"), state: "available".into() })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        REGIONS
+            .iter()
+            .map(|name| {
+                let (continent, display) = region_names(name);
+                RegionInfo {
+                    continent_code: continent.into(),
+                    description: format!("Lightsail in {display} ({name})"),
+                    display_name: display.into(),
+                    name: name.to_string(),
+                    availability_zones: zones(name, req.include_availability_zones),
+                    relational_database_availability_zones: zones(
+                        name,
+                        req.include_relational_database_availability_zones,
+                    ),
+                }
+            })
+            .collect()
+    }
+
     /// Each poll of a pending operation brings it one step closer to its end.
     pub fn get_operation(&mut self, region: &str, now: f64, req: GetOperationRequest) -> Result<Operation, ApiError> {
         let id = required("operationId", &req.operation_id)?;
@@ -445,8 +726,17 @@ fn finish(stored: &mut StoredOperation, now: f64) {
 /// it must be that bucket's; it is otherwise not looked at.
 fn resource_name<'a>(name: &'a Option<String>, _arn: &Option<String>) -> Result<&'a str, ApiError> {
     let name = required("resourceName", name)?;
-    if name.is_empty() || name.len() > 255 {
-        return Err(ApiError::invalid_input(format!("The resource name '{name}' is not valid.")));
+    // The model's ResourceName: `\w[\w\-]*\w`.
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let valid = name.chars().count() >= 2
+        && name.chars().next().is_some_and(word)
+        && name.chars().last().is_some_and(word)
+        && name.chars().all(|c| word(c) || c == '-');
+    if !valid {
+        return Err(ApiError::invalid_input(format!(
+            "1 validation error detected: Value '{name}' at 'resourceName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: \\w[\\w\\-]*\\w"
+        )));
     }
     Ok(name)
 }
@@ -499,10 +789,11 @@ fn access_key_wire(key: &StoredAccessKey) -> AccessKey {
     }
 }
 
-fn bucket_wire(region: &str, bucket: &StoredBucket) -> Bucket {
+fn bucket_wire(region: &str, bucket: &StoredBucket, now: f64, include_cors: bool) -> Bucket {
+    let settings = &bucket.settings;
     Bucket {
         resource_type: "Bucket".into(),
-        access_rules: AccessRules { get_object: "private".into(), allow_public_overrides: false },
+        access_rules: settings.access_rules.clone(),
         arn: bucket.arn.clone(),
         bundle_id: bucket.bundle_id.clone(),
         created_at: bucket.created_at,
@@ -512,11 +803,16 @@ fn bucket_wire(region: &str, bucket: &StoredBucket) -> Bucket {
         support_code: format!("{ACCOUNT_ID}/{}", bucket.name),
         tags: bucket.tags.clone(),
         object_versioning: bucket.object_versioning.clone(),
-        able_to_update_bundle: true,
-        readonly_access_accounts: Vec::new(),
+        able_to_update_bundle: settings.bundle_changed_at.is_none_or(|at| !same_month(at, now)),
+        readonly_access_accounts: settings.readonly_access_accounts.clone(),
         resources_receiving_access: Vec::new(),
         state: BucketState { code: "OK".into() },
-        access_log_config: AccessLogConfig { enabled: false },
+        access_log_config: settings.access_log_config.clone(),
+        cors: if include_cors {
+            Some(settings.cors.clone().unwrap_or_else(|| serde_json::json!({"rules": []})))
+        } else {
+            None
+        },
     }
 }
 

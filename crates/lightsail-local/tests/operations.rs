@@ -185,3 +185,60 @@ async fn not_found_carries_lightsails_code_unless_switched_off() {
     let err = client.get_bucket_access_keys().bucket_name("no-such-bucket").send().await.unwrap_err();
     assert!(err.as_service_error().unwrap().is_not_found_exception());
 }
+
+/// The neighbouring operations a user of buckets calls, with their rules.
+#[tokio::test]
+async fn neighbouring_operations_and_their_rules() {
+    let endpoint = endpoint().await;
+    let client = client(&endpoint, "us-east-1");
+    create_bucket(&client, "neighbour").await;
+
+    // A bundle changes once per monthly billing cycle.
+    client.update_bucket_bundle().bucket_name("neighbour").bundle_id("medium_1_0").send().await.unwrap();
+    let err = client.update_bucket_bundle().bucket_name("neighbour").bundle_id("large_1_0").send().await.unwrap_err();
+    assert!(message(&err).contains("once per cycle"), "{}", message(&err));
+    let bucket = client.get_buckets().bucket_name("neighbour").send().await.unwrap();
+    assert_eq!(bucket.buckets()[0].able_to_update_bundle(), Some(false));
+
+    // UpdateBucket keeps what it is given; GetBuckets shows CORS only when asked.
+    let rules = aws_sdk_lightsail::types::AccessRules::builder()
+        .get_object(aws_sdk_lightsail::types::AccessType::Public)
+        .build();
+    let updated =
+        client.update_bucket().bucket_name("neighbour").access_rules(rules).versioning("Enabled").send().await.unwrap();
+    let bucket = updated.bucket().unwrap();
+    assert_eq!(bucket.access_rules().unwrap().get_object().unwrap().as_str(), "public");
+    assert_eq!(bucket.object_versioning(), Some("Enabled"));
+    assert!(client.get_buckets().send().await.unwrap().buckets()[0].cors().is_none());
+    assert!(client.get_buckets().include_cors(true).send().await.unwrap().buckets()[0].cors().is_some());
+
+    // Operations, newest first, a hundred to a page.
+    for i in 0..120 {
+        let tag = aws_sdk_lightsail::types::Tag::builder().key("n").value(i.to_string()).build();
+        client.tag_resource().resource_name("neighbour").tags(tag).send().await.unwrap();
+    }
+    let first = client.get_operations().send().await.unwrap();
+    assert_eq!(first.operations().len(), 100);
+    let next = client.get_operations().page_token(first.next_page_token().unwrap()).send().await.unwrap();
+    assert_eq!(next.operations().len(), 23, "123 operations in all");
+    assert!(next.next_page_token().is_none());
+    let of_bucket = client.get_operations_for_resource().resource_name("neighbour").send().await.unwrap();
+    assert_eq!(of_bucket.operations()[0].operation_type().unwrap().as_str(), "UpdateBucket", "the newest first");
+
+    // Bundles and regions.
+    let bundles = client.get_bucket_bundles().send().await.unwrap();
+    let ids: Vec<&str> = bundles.bundles().iter().filter_map(|b| b.bundle_id()).collect();
+    assert_eq!(ids, ["small_1_0", "medium_1_0", "large_1_0"]);
+    assert_eq!(client.get_regions().send().await.unwrap().regions().len(), lightsail_local::store::REGIONS.len());
+
+    // A malformed key id is invalid input, not "not found".
+    let err =
+        client.delete_bucket_access_key().bucket_name("neighbour").access_key_id("nope").send().await.unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("InvalidInputException"));
+
+    // An operation this endpoint does not serve says so.
+    let rewrite = Rewrite { target: Some("Lightsail_20161128.GetInstances".into()), ..Default::default() };
+    let err = send_rewritten(&endpoint, rewrite).await.unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("UnknownOperationException"));
+    assert!(message(&err).contains("GetInstances is not implemented by lightsail-local"), "{}", message(&err));
+}
