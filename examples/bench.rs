@@ -147,7 +147,10 @@ async fn main() -> anyhow::Result<()> {
     let cache = tempfile::tempdir()?;
     let options = RuntimeOptions { cache_dir: Some(cache.path().to_path_buf()), ..Default::default() };
     let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options.clone())?);
-    let provider = Provider::new(runtime.clone(), Some(api.clone()));
+    // Fresh instances, the default for a component from elsewhere, and the embedded component's
+    // default: instances kept between calls (one per call in flight).
+    let provider = Provider::new(runtime.clone(), Some(api.clone())).with_fresh_instances();
+    let pooled_provider = Provider::new(runtime.clone(), Some(api.clone())).reusing_instances();
     let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
     let (id, state) = (created.id.clone(), created.outputs.values.clone());
 
@@ -175,13 +178,29 @@ async fn main() -> anyhow::Result<()> {
             client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
             direct.push(t.elapsed());
         }
+        // The same read on instances kept between calls, against the SDK, interleaved likewise.
+        let (mut reused, mut direct_again) = (Vec::new(), Vec::new());
+        for _ in 0..2_000 {
+            let t = Instant::now();
+            pooled_provider.read(TOKEN, &id, Some(&state)).await?;
+            reused.push(t.elapsed());
+            let t = Instant::now();
+            client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+            direct_again.push(t.elapsed());
+        }
         // Means, so that the parts add up: what the component adds, around an API call that takes
         // as long from inside it as it does directly.
         let mean = |total: Duration, n: usize| show(total / u32::try_from(n).expect("few samples"));
         let times = runtime.take_call_times();
         let n = times.calls as usize;
         let direct_mean = mean(direct.iter().sum(), direct.len());
-        row("read via host + component", median(through), "same call, SDK directly", median(direct));
+        row("read via host + component (new instance)", median(through), "same call, SDK directly", median(direct));
+        row(
+            "read via host + component (instances reused)",
+            median(reused),
+            "same call, SDK directly",
+            median(direct_again),
+        );
         println!(
             "| read, where its time goes (means) | instantiate {}, component {}, API call {}, cleanup {} | SDK directly (mean) | {direct_mean} | |",
             mean(times.instantiate, n),
@@ -194,8 +213,8 @@ async fn main() -> anyhow::Result<()> {
         // 2. A fresh instance per call: a trivial export, pooled vs on demand.
         let on_demand =
             Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions { pool_size: None, ..options.clone() })?);
-        let on_demand = Provider::new(on_demand, None);
-        let pooled = Provider::new(runtime.clone(), None);
+        let on_demand = Provider::new(on_demand, None).with_fresh_instances();
+        let pooled = Provider::new(runtime.clone(), None).with_fresh_instances();
         let (mut p, mut d): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());
         for i in 0..20_000 {
             let t = Instant::now();
@@ -214,7 +233,8 @@ async fn main() -> anyhow::Result<()> {
         // Against another build of the component (an earlier one, say), alternating in this run.
         if let Some(path) = std::env::var_os("BENCH_BASELINE_COMPONENT") {
             let bytes = std::fs::read(&path)?;
-            let baseline = Provider::new(Arc::new(ComponentRuntime::new(&bytes, options.clone())?), None);
+            let baseline =
+                Provider::new(Arc::new(ComponentRuntime::new(&bytes, options.clone())?), None).with_fresh_instances();
             let (mut this, mut that) = (Vec::new(), Vec::new());
             for i in 0..20_000 {
                 let t = Instant::now();
@@ -331,8 +351,8 @@ async fn main() -> anyhow::Result<()> {
             for b in &buckets {
                 client.create_bucket().bucket_name(b).bundle_id(DEMO_BUNDLE).send().await?;
             }
-            let via_host = || {
-                all_at_once(buckets.iter().map(|b| {
+            let via_host = |provider: Provider| {
+                all_at_once(buckets.iter().map(move |b| {
                     let (provider, inputs) = (provider.clone(), format!(r#"{{"bucketName": "{b}"}}"#));
                     async move {
                         let c = provider.create(TOKEN, &inputs, false).await.unwrap();
@@ -354,9 +374,10 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }))
             };
-            let (mut host, mut direct) = (Side::default(), Side::default());
+            let (mut host, mut pooled, mut direct) = (Side::default(), Side::default(), Side::default());
             for round in 0..=ROUNDS {
-                host.round(&endpoint, round == 0, via_host()).await;
+                host.round(&endpoint, round == 0, via_host(provider.clone())).await;
+                pooled.round(&endpoint, round == 0, via_host(pooled_provider.clone())).await;
                 direct.round(&endpoint, round == 0, directly()).await;
             }
             // Both sides should make the same calls, or the ratio compares different work.
@@ -370,22 +391,27 @@ async fn main() -> anyhow::Result<()> {
             println!("calls per lifecycle directly: {}", per_lifecycle(&direct.calls));
             let per_lifecycle_cpu = |cpu: Vec<Duration>| show(median(cpu) / u32::try_from(n).expect("n is small"));
             println!(
-                "CPU per lifecycle (median round): via host {}, directly {}",
-                per_lifecycle_cpu(host.cpu),
-                per_lifecycle_cpu(direct.cpu)
+                "CPU per lifecycle (median round): via host {}, instances reused {}, directly {}",
+                per_lifecycle_cpu(host.cpu.clone()),
+                per_lifecycle_cpu(pooled.cpu.clone()),
+                per_lifecycle_cpu(direct.cpu.clone())
             );
-            let (host_time, direct_time) = (median(host.times), median(direct.times));
+            let direct_time = median(direct.times);
             let rate = |d: Duration| n as f64 / d.as_secs_f64();
-            println!(
-                "| {n} concurrent lifecycles via host: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
-                rate(host_time),
-                host.peak_kib / 1024,
-                show(host_time),
-                rate(direct_time),
-                direct.peak_kib / 1024,
-                show(direct_time),
-                rate(host_time) / rate(direct_time)
-            );
+            for (label, side) in [("via host (new instance per call)", &host), ("via host (instances reused)", &pooled)]
+            {
+                let time = median(side.times.clone());
+                println!(
+                    "| {n} concurrent lifecycles {label}: {:.0}/s, peak +{} MiB | {} | SDK directly: {:.0}/s, peak +{} MiB | {} | {:.2}x throughput |",
+                    rate(time),
+                    side.peak_kib / 1024,
+                    show(time),
+                    rate(direct_time),
+                    direct.peak_kib / 1024,
+                    show(direct_time),
+                    rate(time) / rate(direct_time)
+                );
+            }
         }
     }
     // 5. Sizes.

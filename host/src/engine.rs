@@ -194,6 +194,8 @@ pub struct ComponentRuntime {
     options: RuntimeOptions,
     source: cache::Source,
     component_size: usize,
+    /// Whether it is the component this host embeds ([`crate::PROVIDER_COMPONENT`]).
+    embedded: bool,
     times: TimeCounters,
 }
 
@@ -205,7 +207,9 @@ impl ComponentRuntime {
         let engine = best_engine(options.pool_size, options.max_memory_bytes)?;
         start_epoch_ticker(&engine);
         let (compiled, source) = cache::load_or_compile(&engine, component, options.cache_dir.as_deref())?;
-        Self::from_component(engine, compiled, options, source, component.len())
+        let mut runtime = Self::from_component(engine, compiled, options, source, component.len())?;
+        runtime.embedded = component == crate::PROVIDER_COMPONENT;
+        Ok(runtime)
     }
 
     fn from_component(
@@ -219,7 +223,22 @@ impl ComponentRuntime {
         crate::bindings::Provider::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let pre = ProviderPre::new(linker.instantiate_pre(&component)?)?;
         let slots = options.pool_size.map(|n| Arc::new(tokio::sync::Semaphore::new(n as usize)));
-        Ok(Self { engine, slots, pre, options, source, component_size, times: TimeCounters::default() })
+        Ok(Self {
+            engine,
+            slots,
+            pre,
+            options,
+            source,
+            component_size,
+            embedded: false,
+            times: TimeCounters::default(),
+        })
+    }
+
+    /// Whether this is the component the host embeds: the one whose instances a [`crate::Provider`]
+    /// reuses by default.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
     }
 
     /// The wasmtime engine the component is compiled for.

@@ -1,6 +1,8 @@
-//! The component's exports as a typed async Rust API. By default each call runs in a fresh `Store`:
-//! calls share nothing but the compiled component and the AWS clients, so any number may run at
-//! once; [`Provider::reusing_one_instance`] serves them from one instance instead.
+//! The component's exports as a typed async Rust API. Calls of the embedded component reuse
+//! instances (one per call in flight, each call from a clean heap); any other component's calls each
+//! run in a fresh `Store`, sharing nothing but the compiled component and the AWS clients. Either
+//! way any number of calls run at once. [`Provider::reusing_one_instance`] serves them from one
+//! instance instead, one at a time.
 
 use crate::aws::LightsailApi;
 use crate::engine::{CallTimes, ComponentRuntime};
@@ -97,7 +99,16 @@ enum Instances {
     /// One instance for every call, one call at a time (each from a clean heap, as the WIT
     /// says); after a trap the instance is dropped and the next call gets a new one.
     Reused(Arc<tokio::sync::Mutex<Option<Instance>>>),
+    /// Instances kept between calls, one per call in flight: a call takes an idle one (or makes
+    /// one) and puts it back when it returns, so calls run at once and each starts from a clean
+    /// heap. A trapped instance is dropped; at most [`MAX_IDLE`] wait idle.
+    Pooled(Arc<std::sync::Mutex<Vec<Instance>>>),
 }
+
+/// Idle instances a pooled provider keeps: enough for the calls a busy engine runs at once
+/// (Terraform's parallelism is 10), without holding a slot of the pooling allocator per call of
+/// a burst.
+pub const MAX_IDLE: usize = 16;
 
 /// An instance and the store it lives in.
 type Instance = (wasmtime::Store<HostState>, crate::bindings::Provider);
@@ -123,6 +134,35 @@ macro_rules! call {
                 }
                 result
             }
+            Instances::Pooled(idle) => {
+                let started = Instant::now();
+                let taken = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let (mut store, instance) = match taken {
+                    Some(instance) => instance,
+                    None => $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
+                };
+                store.data_mut().start_call();
+                let ready = Instant::now();
+                let exports = instance.lightsail_provider_resource_provider();
+                let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
+                let ran = Instant::now();
+                let host = store.data().host_time();
+                // A trapped instance cannot be called again; one that answered serves the next call.
+                if result.is_ok() {
+                    let mut idle = idle.lock().unwrap_or_else(|e| e.into_inner());
+                    if idle.len() < MAX_IDLE {
+                        idle.push((store, instance));
+                    }
+                }
+                $self.runtime.add_call_times(CallTimes {
+                    calls: 1,
+                    instantiate: ready - started,
+                    run: ran - ready,
+                    host,
+                    cleanup: ran.elapsed(),
+                });
+                result
+            }
         }
     }};
     (@fresh $self:ident, $method:ident ( $($arg:expr),* )) => {{
@@ -146,9 +186,20 @@ macro_rules! call {
 }
 
 impl Provider {
-    /// `api: None` is enough for `schema`, `resource_types` and `check`.
+    /// `api: None` is enough for `schema`, `resource_types` and `check`. The embedded component's
+    /// instances are reused (see [`Provider::reusing_instances`]: it measured 1.11x a direct SDK
+    /// read against 1.25x with a fresh instance, and 0.78x against 0.70x the SDK's throughput at
+    /// 1,000 concurrent lifecycles, with a seventh of the memory); a component loaded from
+    /// elsewhere gets a fresh instance per call, so that no call sees what another left behind.
     pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
-        Self { runtime, api, interrupt: Interrupt::new(), instances: Instances::Fresh }
+        let instances = if runtime.is_embedded() { Instances::Pooled(Arc::default()) } else { Instances::Fresh };
+        Self { runtime, api, interrupt: Interrupt::new(), instances }
+    }
+
+    /// Each call on a fresh instance, whatever the component: calls share nothing.
+    pub fn with_fresh_instances(mut self) -> Self {
+        self.instances = Instances::Fresh;
+        self
     }
 
     /// Calls on this provider (and its clones) share one instance, one call at a time, each from
@@ -159,12 +210,21 @@ impl Provider {
         self
     }
 
+    /// Calls on this provider (and its clones) reuse instances: each call takes an idle instance
+    /// (or makes one), runs from a clean heap, and puts it back; calls still run at once, each on
+    /// its own instance. What a call leaves in an instance's memory (not its heap, which is reset)
+    /// is seen by later calls: for components this host trusts, such as the embedded one.
+    pub fn reusing_instances(mut self) -> Self {
+        self.instances = Instances::Pooled(Arc::default());
+        self
+    }
+
     /// With a reused instance, the largest size its memory has grown to (bytes); `None` before
     /// the first call, or for fresh instances.
     pub async fn instance_memory(&self) -> Option<usize> {
         match &self.instances {
             Instances::Reused(slot) => slot.lock().await.as_ref().map(|(store, _)| store.data().memory_grown_to()),
-            Instances::Fresh => None,
+            Instances::Fresh | Instances::Pooled(_) => None,
         }
     }
 
@@ -240,6 +300,42 @@ mod tests {
     use crate::interrupt::Interrupt;
     use crate::{ComponentRuntime, PROVIDER_COMPONENT, RuntimeOptions};
     use std::time::Duration;
+
+    /// The embedded component's calls run on instances kept between calls, one per call in flight;
+    /// any other component's calls each get a fresh instance.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_embedded_component_reuses_instances_and_others_do_not() {
+        use super::{Instances, MAX_IDLE, Provider};
+        let options = RuntimeOptions { cache_dir: None, ..Default::default() };
+        let runtime = std::sync::Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options.clone()).unwrap());
+        let provider = Provider::new(runtime, None);
+        let Instances::Pooled(idle) = &provider.instances else { panic!("the embedded component is pooled") };
+        let token = "aws:lightsail/bucketAccessKey:BucketAccessKey";
+        let calls: Vec<_> = (0..40)
+            .map(|i| {
+                let provider = provider.clone();
+                tokio::spawn(async move { provider.check(token, None, &format!(r#"{{"bucketName": "b-{i}"}}"#)).await })
+            })
+            .collect();
+        for call in calls {
+            assert!(call.await.unwrap().unwrap().failures.is_empty());
+        }
+        let kept = idle.lock().unwrap().len();
+        assert!((1..=MAX_IDLE).contains(&kept), "{kept} instances kept");
+        for _ in 0..100 {
+            provider.resource_types().await.unwrap();
+        }
+        assert_eq!(idle.lock().unwrap().len(), kept, "calls one after another reuse one instance");
+
+        // The same component with one more custom section is a component from elsewhere.
+        let mut other = PROVIDER_COMPONENT.to_vec();
+        other.extend_from_slice(&[0, 6, 5, b'o', b't', b'h', b'e', b'r']);
+        let runtime = std::sync::Arc::new(ComponentRuntime::new(&other, options).unwrap());
+        assert!(!runtime.is_embedded());
+        let provider = Provider::new(runtime, None);
+        assert!(matches!(provider.instances, Instances::Fresh));
+        assert_eq!(provider.resource_types().await.unwrap().len(), 2);
+    }
 
     /// A host may call one instance many times (jco does): each call starts from a clean heap,
     /// so memory stops growing once the largest call has run: 100,000 calls, mixed.
