@@ -113,6 +113,12 @@ pub const MAX_IDLE: usize = 16;
 /// An instance and the store it lives in.
 type Instance = (wasmtime::Store<HostState>, crate::bindings::Provider);
 
+/// One call's times: getting its instance (`started` to `ready`), running it (to `ran`, of which
+/// `host` in host calls), and putting the instance back or away (from `ran` to now).
+fn call_times(started: Instant, ready: Instant, ran: Instant, host: std::time::Duration) -> CallTimes {
+    CallTimes { calls: 1, instantiate: ready - started, run: ran - ready, host, cleanup: ran.elapsed() }
+}
+
 macro_rules! call {
     // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
     ($self:ident, $method:ident ( $($arg:expr),* )) => {{
@@ -154,13 +160,7 @@ macro_rules! call {
                         idle.push((store, instance));
                     }
                 }
-                $self.runtime.add_call_times(CallTimes {
-                    calls: 1,
-                    instantiate: ready - started,
-                    run: ran - ready,
-                    host,
-                    cleanup: ran.elapsed(),
-                });
+                $self.runtime.add_call_times(call_times(started, ready, ran, host));
                 result
             }
         }
@@ -174,13 +174,7 @@ macro_rules! call {
         let ran = Instant::now();
         let host = store.data().host_time();
         drop(store);
-        $self.runtime.add_call_times(CallTimes {
-            calls: 1,
-            instantiate: ready - started,
-            run: ran - ready,
-            host,
-            cleanup: ran.elapsed(),
-        });
+        $self.runtime.add_call_times(call_times(started, ready, ran, host));
         result
     }};
 }
