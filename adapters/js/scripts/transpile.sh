@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 api=lightsail:provider/lightsail
 args=()
 for f in create-bucket-access-key get-bucket-access-keys delete-bucket-access-key get-operation \
-  create-bucket get-bucket update-bucket-bundle delete-bucket; do
+  create-bucket get-bucket update-bucket-bundle delete-bucket tag-resource untag-resource; do
   args+=(--async-imports "$api#$f")
 done
 args+=(--async-imports lightsail:provider/wait#wait --async-imports lightsail:provider/lock#acquire)
