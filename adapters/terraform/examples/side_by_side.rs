@@ -1,8 +1,10 @@
 //! `terraform apply` and `terraform plan` with hashicorp/aws 5.100.0 and with this provider, same
-//! machine, same local endpoint, same run: the seed (a bucket and its key) and 20 keys over 10
-//! buckets. For each: the command's wall time and the peak RSS of each provider plugin process
-//! Terraform started (sampled from /proc every 5 ms: VmHWM only grows, so at most the last few
-//! milliseconds' growth can be missed).
+//! machine, same local endpoint, same run: the seed (a bucket and its key), 20 keys over 10
+//! buckets and 100 keys over 50 buckets. For each: the command's wall time, the peak RSS of the
+//! largest provider plugin process Terraform started and of `terraform` itself (sampled from /proc
+//! every 5 ms: VmHWM only grows, so at most the last few milliseconds' growth can be missed). Then
+//! each plugin's start-up: to its handshake (spawned alone, as Terraform spawns it), and to its first
+//! answer through Terraform (`terraform providers schema -json`).
 //!
 //! ```sh
 //! cargo build --release -p terraform-provider-lightsail
@@ -44,12 +46,14 @@ impl Provider {
     }
 }
 
-/// One command's figures: wall time, and the largest peak RSS among the plugin processes.
+/// One command's figures: wall time, the largest peak RSS among the plugin processes, and
+/// terraform's own.
 #[derive(Clone, Copy)]
 struct Figures {
     wall: Duration,
     peak_kib: u64,
     processes: usize,
+    terraform_kib: u64,
 }
 
 fn main() {
@@ -66,7 +70,8 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let endpoint = runtime.block_on(LocalEndpoint::start(Default::default())).unwrap();
 
-    let scenarios = [("the seed (1 bucket, 1 key)", 1, 1), ("20 keys over 10 buckets", 10, 2)];
+    let scenarios =
+        [("the seed (1 bucket, 1 key)", 1, 1), ("20 keys over 10 buckets", 10, 2), ("100 keys over 50 buckets", 50, 2)];
     let mut results: BTreeMap<(usize, &str, usize), Vec<Figures>> = BTreeMap::new();
     for round in 0..rounds {
         // Take turns, so that neither side always runs on a machine the other just warmed.
@@ -108,20 +113,86 @@ fn main() {
     }
     println!(
         "\nMedians of {rounds} rounds; wall time of the whole command; RSS: the peak of the largest plugin process \
-         (processes per command in brackets)."
+         (processes per command in brackets), then terraform's own."
+    );
+
+    // Start-up: to the handshake line, and to the schema through terraform.
+    let hashicorp = Path::new(&hashicorp_mirror)
+        .join("registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws_v5.100.0_x5");
+    println!("\n| Start-up | {} | {} | Ratio |", Provider::Hashicorp.label(), Provider::Ours.label());
+    println!("|---|---|---|---|");
+    let (theirs, ours_handshake) = (handshake(&hashicorp, "5,6"), handshake(&ours, "6"));
+    println!(
+        "| plugin spawned to its handshake (median of 5) | {:.0} ms | {:.1} ms | {:.3}x |",
+        theirs.as_secs_f64() * 1e3,
+        ours_handshake.as_secs_f64() * 1e3,
+        ours_handshake.as_secs_f64() / theirs.as_secs_f64()
+    );
+    let schema = |provider| {
+        let run = Workspace::new(provider, &ours, &hashicorp_mirror, &endpoint, 0, 0, rounds);
+        run.terraform(&["init", "-input=false"], provider);
+        let samples: Vec<Figures> =
+            (0..3).map(|_| run.terraform(&["providers", "schema", "-json"], provider)).collect();
+        median(&samples)
+    };
+    let (theirs, ours_schema) = (schema(Provider::Hashicorp), schema(Provider::Ours));
+    println!(
+        "| `terraform providers schema -json` (to the first answer) | {} | {} | time {:.2}x |",
+        show(theirs),
+        show(ours_schema),
+        ours_schema.wall.as_secs_f64() / theirs.wall.as_secs_f64()
     );
 }
 
+/// Median time from spawning a plugin as Terraform does to its handshake line on stdout.
+fn handshake(binary: &Path, protocols: &str) -> Duration {
+    use std::io::BufRead;
+    let mut samples: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let mut child = Command::new(binary)
+                .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+                .env("PLUGIN_PROTOCOL_VERSIONS", protocols)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            let elapsed = started.elapsed();
+            assert!(line.starts_with("1|"), "not a handshake: {line:?}");
+            let _ = child.kill();
+            let _ = child.wait();
+            elapsed
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
 fn show(f: Figures) -> String {
-    format!("{:.2} s, {:.0} MiB ({})", f.wall.as_secs_f64(), f.peak_kib as f64 / 1024.0, f.processes)
+    format!(
+        "{:.2} s, {:.0} MiB ({}), terraform {:.0} MiB",
+        f.wall.as_secs_f64(),
+        f.peak_kib as f64 / 1024.0,
+        f.processes,
+        f.terraform_kib as f64 / 1024.0
+    )
 }
 
 fn median(samples: &[Figures]) -> Figures {
     let mut by_wall = samples.to_vec();
     by_wall.sort_by_key(|f| f.wall);
-    let mut by_rss: Vec<u64> = samples.iter().map(|f| f.peak_kib).collect();
-    by_rss.sort();
-    Figures { peak_kib: by_rss[by_rss.len() / 2], ..by_wall[by_wall.len() / 2] }
+    let middle = |of: fn(&Figures) -> u64| {
+        let mut values: Vec<u64> = samples.iter().map(of).collect();
+        values.sort();
+        values[values.len() / 2]
+    };
+    Figures {
+        peak_kib: middle(|f| f.peak_kib),
+        terraform_kib: middle(|f| f.terraform_kib),
+        ..by_wall[by_wall.len() / 2]
+    }
 }
 
 struct Workspace {
@@ -190,10 +261,24 @@ impl Workspace {
     /// Runs one terraform command, sampling the peak RSS of the provider's plugin processes.
     fn terraform(&self, args: &[&str], provider: Provider) -> Figures {
         let peaks = Arc::new(Mutex::new(BTreeMap::<u32, u64>::new()));
+        let terraform_kib = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let done = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let child = Command::new("terraform")
+            .args(args)
+            .args(if args[0] == "providers" { None } else { Some("-no-color") })
+            .current_dir(&self.work)
+            .env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("HOME", &self.root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
         let sampler = {
-            let (peaks, done) = (peaks.clone(), done.clone());
-            let prefix = provider.executable_prefix();
+            let (peaks, terraform_kib, done) = (peaks.clone(), terraform_kib.clone(), done.clone());
+            let (prefix, terraform) = (provider.executable_prefix(), child.id());
             std::thread::spawn(move || {
                 while !done.load(Ordering::Relaxed) {
                     for (pid, kib) in plugin_peaks(prefix) {
@@ -201,21 +286,14 @@ impl Workspace {
                         let peak = peaks.entry(pid).or_default();
                         *peak = (*peak).max(kib);
                     }
+                    if let Some(kib) = peak_of(&Path::new("/proc").join(terraform.to_string())) {
+                        terraform_kib.fetch_max(kib, Ordering::Relaxed);
+                    }
                     std::thread::sleep(Duration::from_millis(5));
                 }
             })
         };
-        let started = Instant::now();
-        let output = Command::new("terraform")
-            .args(args)
-            .arg("-no-color")
-            .current_dir(&self.work)
-            .env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"))
-            .env("TF_IN_AUTOMATION", "1")
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("HOME", &self.root)
-            .output()
-            .unwrap();
+        let output = child.wait_with_output().unwrap();
         let wall = started.elapsed();
         done.store(true, Ordering::Relaxed);
         sampler.join().unwrap();
@@ -230,7 +308,12 @@ impl Workspace {
             String::from_utf8_lossy(&output.stderr)
         );
         let peaks = peaks.lock().unwrap();
-        Figures { wall, peak_kib: peaks.values().copied().max().unwrap_or(0), processes: peaks.len() }
+        Figures {
+            wall,
+            peak_kib: peaks.values().copied().max().unwrap_or(0),
+            processes: peaks.len(),
+            terraform_kib: terraform_kib.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -245,10 +328,14 @@ fn plugin_peaks(prefix: &str) -> Vec<(u32, u64)> {
             if !exe.file_name()?.to_str()?.starts_with(prefix) {
                 return None;
             }
-            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
-            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-            let kib = line.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, kib))
+            Some((pid, peak_of(&entry.path())?))
         })
         .collect()
+}
+
+/// The peak RSS (VmHWM, KiB) of the process whose /proc directory is `dir`.
+fn peak_of(dir: &Path) -> Option<u64> {
+    let status = std::fs::read_to_string(dir.join("status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
