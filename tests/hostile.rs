@@ -99,6 +99,18 @@ async fn a_second_lock_is_refused_and_a_trap_lets_go_of_the_first() {
     still_serving(&provider).await;
 }
 
+/// A call that returns still holding its lock lets go of it when it returns, even on an instance
+/// that stays for the next call: another call of the host takes the lock at once.
+#[tokio::test]
+async fn a_lock_kept_past_the_call_is_released_when_the_call_returns() {
+    let reused = provider().reusing_one_instance();
+    reused.check("lock-and-keep", None, "{}").await.unwrap();
+    let other = provider();
+    let next = tokio::time::timeout(Duration::from_secs(60), other.check("lock", None, "{}")).await;
+    assert!(next.expect("the lock was released when the call returned").is_ok());
+    still_serving(&reused).await;
+}
+
 /// Pool slots are reused and cleaned by rewriting the pages a call dirtied: what one call wrote, in
 /// its statics or in memory it grew, must not be visible to the next call in the same slot.
 #[tokio::test]

@@ -134,6 +134,7 @@ macro_rules! call {
                 store.data_mut().start_call();
                 let exports = instance.lightsail_provider_resource_provider();
                 let result = exports.$method(&mut *store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
+                store.data_mut().release_locks();
                 if result.is_err() {
                     // A trapped instance cannot be called again.
                     *slot = None;
@@ -153,6 +154,7 @@ macro_rules! call {
                 let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
                 let ran = Instant::now();
                 let host = store.data().host_time();
+                store.data_mut().release_locks();
                 // A trapped instance cannot be called again; one that answered serves the next call.
                 if result.is_ok() {
                     let mut idle = idle.lock().unwrap_or_else(|e| e.into_inner());

@@ -56,6 +56,12 @@ impl HostState {
         self.started = Instant::now();
         self.host_time = Duration::ZERO;
         self.yielded = Arc::default();
+        self.release_locks();
+    }
+
+    /// Releases the locks a call that returned still holds (a component bug): the WIT releases
+    /// them when the export call returns, not when the instance next serves one.
+    pub fn release_locks(&mut self) {
         if self.locks_held > 0 {
             self.locks = ResourceTable::new();
             self.locks_held = 0;

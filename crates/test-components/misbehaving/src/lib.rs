@@ -86,6 +86,11 @@ mod component {
                     let _held = lightsail::provider::lock::acquire("test/misbehaving");
                     Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }
+                // Returns still holding the lock: the host must release it when the call returns.
+                "lock-and-keep" => {
+                    core::mem::forget(lightsail::provider::lock::acquire("test/misbehaving"));
+                    Ok(CheckResult { inputs: news, failures: Vec::new() })
+                }
                 "lock-and-trap" => {
                     let _held = lightsail::provider::lock::acquire("test/misbehaving");
                     core::arch::wasm32::unreachable()
