@@ -24,18 +24,22 @@ pub struct Service {
     configured: RwLock<Option<Provider>>,
     /// Thrown by `Cancel`: creates in flight return what they made, as not ready.
     interrupt: Interrupt,
+    /// For calls that need no AWS access (check): one, so that its instances serve the next ones.
+    offline: Provider,
 }
 
 type Answer<T> = Result<Response<T>, Status>;
 
 impl Service {
     pub fn new(runtime: Arc<ComponentRuntime>, package: Package) -> Self {
-        Self { runtime, package: Arc::new(package), configured: RwLock::new(None), interrupt: Interrupt::new() }
-    }
-
-    /// For calls that need no AWS access (check).
-    fn offline(&self) -> Provider {
-        Provider::new(self.runtime.clone(), None)
+        let offline = Provider::new(runtime.clone(), None);
+        Self {
+            runtime,
+            package: Arc::new(package),
+            configured: RwLock::new(None),
+            interrupt: Interrupt::new(),
+            offline,
+        }
     }
 
     fn provider(&self) -> Result<Provider, Status> {
@@ -233,7 +237,7 @@ impl ResourceProvider for Service {
         let token = token(&request.r#type, &request.urn)?;
         let news = incoming(request.news.as_ref());
         let olds = request.olds.as_ref().filter(|o| !o.fields.is_empty()).map(|o| incoming(Some(o)).text());
-        let checked = self.offline().check(&token, olds.as_deref(), &news.text()).await;
+        let checked = self.offline.check(&token, olds.as_deref(), &news.text()).await;
         let checked = checked.map_err(|e| status(e, &news.secrets, self))?;
         Ok(Response::new(rpc::CheckResponse {
             inputs: Some(outgoing(&parse(&checked.inputs), &news.secrets)),

@@ -7,11 +7,14 @@ use std::sync::{Arc, RwLock};
 pub struct Shared {
     runtime: Arc<ComponentRuntime>,
     configured: RwLock<Option<Provider>>,
+    /// One for every validation, so that its instances serve the next ones.
+    offline: Provider,
 }
 
 impl Shared {
     pub fn new(runtime: Arc<ComponentRuntime>) -> Self {
-        Self { runtime, configured: RwLock::new(None) }
+        let offline = Provider::new(runtime.clone(), None);
+        Self { runtime, configured: RwLock::new(None), offline }
     }
 
     /// From now on, calls reach AWS through `api`.
@@ -26,7 +29,7 @@ impl Shared {
     }
 
     /// For calls that need no AWS access (validation).
-    pub fn offline(&self) -> Provider {
-        Provider::new(self.runtime.clone(), None)
+    pub fn offline(&self) -> &Provider {
+        &self.offline
     }
 }

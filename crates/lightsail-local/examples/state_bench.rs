@@ -7,12 +7,12 @@
 //! ```
 //!
 //! Both formats are driven the way the endpoint drives them, below HTTP (which costs both the
-//! same): SQLite through `database::apply`, the endpoint's own path; the JSON file as earlier
+//! same): SQLite through `Database::apply`, the endpoint's own path; the JSON file as earlier
 //! versions kept it, rewritten whole under the store's lock on every change. Each state is made in
 //! memory (half buckets, half keys) and written once before the measurements.
 
 use lightsail_local::Store;
-use lightsail_local::database::{self, Database};
+use lightsail_local::database::Database;
 use lightsail_local::model::{BucketNameRequest, CreateBucketRequest};
 use std::path::Path;
 use std::sync::Mutex;
@@ -40,7 +40,7 @@ fn main() {
                 (true, 10_000) => 30,
                 _ => 100,
             };
-            let state = State { store: Mutex::new(store), database: database.map(Mutex::new), path: &path };
+            let state = State { store: Mutex::new(store), database, path: &path };
             let (write, read) = measure(&state, samples);
             let label = if json { "JSON, rewritten whole (before)" } else { "SQLite, rows changed (now)" };
             println!("| {changes} | {label} | {} | {} |", show(&write), show(&read));
@@ -50,7 +50,7 @@ fn main() {
 
 struct State<'a> {
     store: Mutex<Store>,
-    database: Option<Mutex<Database>>,
+    database: Option<Database>,
     path: &'a Path,
 }
 
@@ -61,7 +61,7 @@ impl State<'_> {
             CreateBucketRequest { bucket_name: Some(name), bundle_id: Some("small_1_0".into()), ..Default::default() };
         let create = |store: &mut Store| store.create_bucket("us-east-1", 1.0, request, Default::default()).unwrap();
         match &self.database {
-            Some(database) => database::apply(&self.store, database, create).1.unwrap(),
+            Some(database) => database.apply(&self.store, create).1.unwrap(),
             None => {
                 let mut store = self.store.lock().unwrap();
                 create(&mut store);

@@ -12,7 +12,7 @@ use crate::store::{Changed, RegionState, Store, StoredAccessKey, StoredBucket, S
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 
 /// The layout's version, in `PRAGMA user_version`.
 const LAYOUT: i64 = 1;
@@ -64,10 +64,25 @@ pub enum OpenError {
     Corrupt(String),
 }
 
-/// One open state file.
+/// Why a call's changes did not reach the file.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The writer thread is gone (it panicked): nothing more can be written.
+    #[error("the state file's writer has stopped")]
+    Stopped,
+}
+
+/// An open state file. Its connection lives on a writer thread of its own, which writes the
+/// calls' rows in the order the calls changed the store and says when each is on disk.
 pub struct Database {
+    writes: mpsc::Sender<(Rows, mpsc::Sender<rusqlite::Result<()>>)>,
+}
+
+/// The connection, and the next operation's `seq`.
+struct StateFile {
     connection: Connection,
-    /// The next operation's `seq`.
     next_seq: i64,
 }
 
@@ -107,16 +122,49 @@ impl Database {
             migrate_json(path)?;
         }
         let connection = Connection::open(path)?;
-        let mut database = Self::configure(connection).map_err(|e| match e {
+        let mut file = StateFile::configure(connection).map_err(|e| match e {
             OpenError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase => {
                 OpenError::Corrupt("it is neither a SQLite database nor a JSON state file".into())
             }
             other => other,
         })?;
-        let store = database.load()?;
-        Ok((database, store))
+        let store = file.load()?;
+        let (writes, jobs) = mpsc::channel::<(Rows, mpsc::Sender<rusqlite::Result<()>>)>();
+        // Ends, closing the file, once the endpoint is gone and every write sent is done.
+        std::thread::Builder::new().name("lightsail-local state".into()).spawn(move || {
+            for (rows, done) in jobs {
+                let _ = done.send(file.write(rows));
+            }
+        })?;
+        Ok((Self { writes }, store))
     }
 
+    /// Runs `call` on the store, then writes the rows it changed and returns when they are on
+    /// disk. The rows are queued while the store is held, so they reach the file in the order the
+    /// calls changed it; the store is let go before the write, so neither reads nor other calls'
+    /// changes wait for the disk. When the write fails, the change is in memory but not on disk:
+    /// the caller must not acknowledge it.
+    pub fn apply<T>(&self, store: &Mutex<Store>, call: impl FnOnce(&mut Store) -> T) -> (T, Result<(), WriteError>) {
+        let (done, written) = mpsc::channel();
+        let result = {
+            let mut store = crate::sync::lock(store);
+            let result = call(&mut store);
+            let changes = store.take_changes();
+            if changes.is_empty() {
+                return (result, Ok(()));
+            }
+            let rows = Rows::of(&store, changes);
+            if self.writes.send((rows, done)).is_err() {
+                return (result, Err(WriteError::Stopped));
+            }
+            result
+        };
+        let written = written.recv().map_err(|_| WriteError::Stopped).and_then(|w| w.map_err(WriteError::from));
+        (result, written)
+    }
+}
+
+impl StateFile {
     fn configure(connection: Connection) -> Result<Self, OpenError> {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
@@ -256,27 +304,6 @@ impl Database {
     }
 }
 
-/// Runs `call` on the store, then writes the rows it changed. The database's lock is taken before
-/// the store's is released, so changes reach the file in the order they were made; the write runs
-/// without the store's lock, so reads do not wait for the disk. When the write fails, the change
-/// is in memory but not on disk: the caller must not acknowledge it.
-pub fn apply<T>(
-    store: &Mutex<Store>,
-    database: &Mutex<Database>,
-    call: impl FnOnce(&mut Store) -> T,
-) -> (T, rusqlite::Result<()>) {
-    let mut store = crate::sync::lock(store);
-    let result = call(&mut store);
-    let changes = store.take_changes();
-    if changes.is_empty() {
-        return (result, Ok(()));
-    }
-    let rows = Rows::of(&store, changes);
-    let mut database = crate::sync::lock(database);
-    drop(store);
-    (result, database.write(rows))
-}
-
 fn region_of<'a>(store: &'a mut Store, region: &str) -> &'a mut RegionState {
     store.regions.entry(region.to_string()).or_default()
 }
@@ -337,7 +364,7 @@ fn migrate_json(path: &Path) -> Result<(), OpenError> {
     let migrating = with_suffix(path, ".migrating");
     let _ = std::fs::remove_file(&migrating);
     {
-        let mut database = Database::configure(Connection::open(&migrating)?)?;
+        let mut database = StateFile::configure(Connection::open(&migrating)?)?;
         database.write_all(&store)?;
         // Folds the WAL into the file, so that the renamed file is whole by itself.
         database.connection.pragma_update(None, "journal_mode", "DELETE")?;

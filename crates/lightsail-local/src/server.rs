@@ -63,9 +63,8 @@ pub enum StartError {
 
 struct Shared {
     store: Mutex<Store>,
-    /// Taken before the store's lock is released, so that changes reach it in the order they were
-    /// made; held while they are written, which reads (the store's lock alone) never wait for.
-    database: Option<Mutex<Database>>,
+    /// Where each call's changes are written, in order, before it is answered.
+    database: Option<Database>,
     credentials: Credentials,
     faults: Mutex<FaultState>,
     stats: Mutex<Stats>,
@@ -87,7 +86,7 @@ impl LocalEndpoint {
         let (database, store) = match &config.state_file {
             Some(path) => {
                 let (database, store) = open_state(path)?;
-                (Some(Mutex::new(database)), store)
+                (Some(database), store)
             }
             None => (None, Store::new()),
         };
@@ -341,7 +340,7 @@ fn dispatch(
         store.take_changes();
         return answer;
     };
-    let (answer, written) = database::apply(&shared.store, database, call);
+    let (answer, written) = database.apply(&shared.store, call);
     // Answered only once written: an acknowledged change survives a crash.
     if let Err(e) = written {
         tracing::error!(error = %e, "cannot save the state");
