@@ -1,14 +1,18 @@
 // One read through the component in the JS host (jco, one reused instance, the AWS SDK for
 // JavaScript in its imports) against the same call made directly with the AWS SDK for JavaScript,
-// same endpoint, same run, interleaved so that drift hits both alike. Prints one Markdown row.
+// same endpoint, same run, interleaved so that drift hits both alike. Prints Markdown rows: the
+// target's row, then its breakdown.
 //
 // Run by `cargo run --release --example bench -- js`, which starts the endpoint and transpiles the
 // component; it passes ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY and TRANSPILED.
 
+import { readFile } from 'node:fs/promises';
 import { LightsailClient, CreateBucketCommand, GetBucketAccessKeysCommand } from '@aws-sdk/client-lightsail';
-import { load } from '../src/index.js';
+import { load, Provider } from '../src/index.js';
+import { imports } from '../src/imports.js';
 
 const KEY = 'aws:lightsail/bucketAccessKey:BucketAccessKey';
+const BUCKET = 'js-bench';
 const sdk = {
   region: 'us-east-1',
   endpoint: process.env.ENDPOINT_URL,
@@ -16,29 +20,72 @@ const sdk = {
 };
 const direct = new LightsailClient(sdk);
 const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
-await direct.send(new CreateBucketCommand({ bucketName: 'js-bench', bundleId: 'small_1_0' }));
-const created = await provider.create(KEY, { bucketName: 'js-bench' });
+await direct.send(new CreateBucketCommand({ bucketName: BUCKET, bundleId: 'small_1_0' }));
+const created = await provider.create(KEY, { bucketName: BUCKET });
 
-const through = async () => provider.read(KEY, created.id, created.outputs.values);
-const directly = async () => direct.send(new GetBucketAccessKeysCommand({ bucketName: 'js-bench' }));
-const timed = async (f) => {
-  const started = process.hrtime.bigint();
-  await f();
-  return Number(process.hrtime.bigint() - started) / 1e3;
+// For the breakdown: the host's own import function on its own, and a second instance whose
+// get-bucket-access-keys answers at once with what that function answered (no network).
+const hostImports = imports({ sdk });
+await hostImports.resolveRegion();
+const importFunction = hostImports['lightsail:provider/lightsail'].getBucketAccessKeys;
+const answer = await importFunction(undefined, BUCKET);
+const inMemory = imports({ sdk });
+await inMemory.resolveRegion();
+inMemory['lightsail:provider/lightsail'].getBucketAccessKeys = async () => answer;
+const dir = new URL(`file://${process.env.TRANSPILED.replace(/\/?$/, '/')}`);
+const { instantiate } = await import(new URL('provider.js', dir));
+const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), inMemory);
+const offline = new Provider(root.resourceProvider);
+
+const idle = () => new Promise((resolve) => setTimeout(resolve, 1));
+const calls = {
+  through: () => provider.read(KEY, created.id, created.outputs.values),
+  directly: () => direct.send(new GetBucketAccessKeysCommand({ bucketName: BUCKET })),
+  importFunction: () => importFunction(undefined, BUCKET),
+  inMemory: () => offline.read(KEY, created.id, created.outputs.values),
+  idle,
+  idleThenInMemory: async () => {
+    await idle();
+    await offline.read(KEY, created.id, created.outputs.values);
+  },
 };
-for (let i = 0; i < 300; i++) {
-  await through();
-  await directly();
-}
-const [a, b] = [[], []];
-for (let i = 0; i < 2000; i++) {
-  a.push(await timed(through));
-  b.push(await timed(directly));
-}
+
+const ROUNDS = 2000;
 const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const [m, d] = [median(a), median(b)];
-const show = (us) => `${us.toFixed(1)} µs`;
+/** Median wall time of each call (µs), the calls taking turns, after a warm-up. */
+async function interleaved(...names) {
+  for (let i = 0; i < 300; i++) for (const n of names) await calls[n]();
+  const times = names.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [j, n] of names.entries()) {
+      const started = process.hrtime.bigint();
+      await calls[n]();
+      times[j].push(Number(process.hrtime.bigint() - started) / 1e3);
+    }
+  }
+  return times.map(median);
+}
+/** CPU time of this process per call (µs), the call repeated on its own. */
+async function cpuPerCall(name) {
+  for (let i = 0; i < 300; i++) await calls[name]();
+  const before = process.cpuUsage();
+  for (let i = 0; i < ROUNDS; i++) await calls[name]();
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / ROUNDS;
+}
+
+const us = (x) => `${x.toFixed(1)} µs`;
+const node = `Node ${process.versions.node}`;
+const [m, d] = await interleaved('through', 'directly');
 console.log(
-  `| read via the JS host (jco, Node ${process.versions.node}, one reused instance) | ${show(m)} | same call, AWS SDK for JavaScript directly | ${show(d)} | ${(m / d).toFixed(2)}x |`,
+  `| read via the JS host (jco, ${node}, one reused instance) | ${us(m)} | same call, AWS SDK for JavaScript directly | ${us(d)} | ${(m / d).toFixed(2)}x |`,
+);
+const [f, d2] = await interleaved('importFunction', 'directly');
+console.log(`| - its import function alone (the SDK call and the mapping, no wasm) | ${us(f)} | same call directly | ${us(d2)} | ${(f / d2).toFixed(2)}x |`);
+const [warm] = await interleaved('inMemory');
+console.log(`| - the component's read, import answered from memory, back to back | ${us(warm)} | | | |`);
+const [idleCpu, idleThenCpu] = [await cpuPerCall('idle'), await cpuPerCall('idleThenInMemory')];
+console.log(
+  `| - the same read after the thread idled 1 ms (as a read idles waiting for the network): CPU | ${us(idleThenCpu - idleCpu)} | back to back: CPU | ${us(await cpuPerCall('inMemory'))} | |`,
 );
 await provider.delete(KEY, created.id, created.outputs.values);
