@@ -18,6 +18,7 @@ use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, Ru
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tonic::transport::server::TcpIncoming;
 
 /// The arguments the engine passes: `[--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS`.
 #[derive(Parser)]
@@ -71,9 +72,12 @@ async fn serve() -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     let service = service::Service::new(runtime, package);
+    // TCP_NODELAY, as the engine's side sets it: with Nagle's algorithm on, an answer written in
+    // more than one segment waits for the engine's delayed ACK (40 ms on Linux).
+    let incoming = TcpIncoming::from_listener(listener, true, None).map_err(|e| anyhow::anyhow!(e))?;
     tonic::transport::Server::builder()
         .add_service(rpc::resource_provider_server::ResourceProviderServer::new(service))
-        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), stopped())
+        .serve_with_incoming_shutdown(incoming, stopped())
         .await?;
     Ok(())
 }

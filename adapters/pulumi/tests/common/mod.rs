@@ -13,7 +13,17 @@ pub mod rpc {
 pub use rpc::resource_provider_client::ResourceProviderClient;
 pub type Client = ResourceProviderClient<tonic::transport::Channel>;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_pulumi-resource-aws");
+/// The plugin binary: cargo names it to tests; an example (target/*/examples/) finds it in the
+/// directory above its own, where `cargo build -p pulumi-provider-lightsail` puts it.
+pub fn plugin_binary() -> std::path::PathBuf {
+    match option_env!("CARGO_BIN_EXE_pulumi-resource-aws") {
+        Some(path) => path.into(),
+        None => {
+            let exe = std::env::current_exe().unwrap();
+            exe.parent().and_then(|examples| examples.parent()).unwrap().join("pulumi-resource-aws")
+        }
+    }
+}
 
 /// The plugin process; stopped (SIGTERM, then waited for) when dropped.
 pub struct Plugin {
@@ -29,7 +39,7 @@ impl Plugin {
     /// environment, and reads the port it prints.
     pub fn launch(verbosity: u8) -> Self {
         let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(plugin_binary())
             .args(["--logtostderr", &format!("-v={verbosity}"), "127.0.0.1:9"])
             .env_clear()
             .env("HOME", home.path())
@@ -56,6 +66,10 @@ impl Plugin {
         let port =
             first.trim_end_matches('\n').parse().unwrap_or_else(|_| panic!("the first line {first:?} is a port"));
         Self { child: Some(child), port, home, stderr: Some(stderr) }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
     }
 
     pub async fn client(&self) -> Client {
