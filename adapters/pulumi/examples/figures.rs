@@ -122,6 +122,9 @@ struct Stack {
     buckets: Vec<String>,
 }
 
+/// A resource of the program: its type, name and the inputs the program gives it.
+type Declared = (&'static str, String, serde_json::Value);
+
 /// A resource as the engine tracks it: its type, name, inputs and (once created) id and state.
 #[derive(Clone)]
 struct Resource {
@@ -137,10 +140,8 @@ impl Stack {
         Self { buckets: (0..BUCKETS).map(|i| format!("fig-{i:02}")).collect() }
     }
 
-    /// Each resource's type, name and the inputs the program gives it.
-    fn program(
-        &self,
-    ) -> (Vec<(&'static str, String, serde_json::Value)>, Vec<(&'static str, String, serde_json::Value)>) {
+    /// The buckets, then the keys.
+    fn program(&self) -> (Vec<Declared>, Vec<Declared>) {
         let buckets = self.buckets.iter().map(|b| (BUCKET, b.clone(), json!({ "name": b, "bundleId": "small_1_0" })));
         let keys = self
             .buckets
@@ -163,7 +164,7 @@ impl Stack {
 
     async fn up(&self, client: Client) -> Vec<Resource> {
         let (buckets, keys) = self.program();
-        let make = |(token, name, news): (&'static str, String, serde_json::Value)| {
+        let make = |(token, name, news): Declared| {
             let mut client = client.clone();
             async move {
                 let inputs = check(&mut client, token, &name, json!({}), news).await;

@@ -3,6 +3,7 @@
 //! component. Terraform starts it; it is not meant to be run by hand.
 
 mod mirror;
+mod nodelay;
 mod provider;
 mod resource;
 mod schema;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
             Err(e) => eprintln!("warning: cannot open the plugin log file: {e}"),
         }
     }
+    nodelay::hold_handshake();
     let result = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(serve()));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,8 @@
 //! names they use, and AWS options that point the host at a local endpoint. An engine links none of
 //! it.
 
+pub mod sockets;
+
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
 use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
 use std::sync::{Arc, OnceLock};
