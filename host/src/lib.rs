@@ -41,18 +41,17 @@ pub use types::{
 
 #[cfg(test)]
 mod tests {
-    /// The component's size is one of the project's targets (issue 6: under 128 KiB, met at 127 KiB).
-    /// Bucket tags (issue 14) took it to 136 KiB; docs/performance.md says where the bytes go and
-    /// how to win them back. This ceiling keeps it from growing further unnoticed. It is reached
-    /// with `wasm-opt`, which `.ci/run` installs and requires; elsewhere the build may go without it.
+    /// The component's size is one of the project's targets: under 128 KiB (docs/performance.md
+    /// says where the bytes go). It is reached with `wasm-opt`, which `.ci/run` installs and
+    /// requires; elsewhere the build may go without it.
     #[test]
-    fn the_component_is_under_137_kib() {
+    fn the_component_is_under_128_kib() {
         if env!("PROVIDER_COMPONENT_SHRUNK") != "true" {
             assert!(std::env::var_os("REQUIRE_WASM_OPT").is_none(), "the component was built without wasm-opt");
             eprintln!("skipped: the component was built without wasm-opt");
             return;
         }
         let size = super::PROVIDER_COMPONENT.len();
-        assert!(size < 137 << 10, "the component is {size} bytes ({} KiB)", size >> 10);
+        assert!(size < 128 << 10, "the component is {size} bytes ({} KiB)", size >> 10);
     }
 }

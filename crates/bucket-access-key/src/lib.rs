@@ -18,6 +18,7 @@ extern crate std;
 pub mod access_key;
 pub mod bucket;
 pub mod host;
+pub mod json;
 mod props;
 pub use props::UNKNOWN;
 pub mod provider;

@@ -2,6 +2,7 @@
 //! a preview, and the state's values every resource needs.
 
 use crate::host::{ApiError, Host};
+use crate::json::{self, Object, Value};
 use crate::types::{ApiFailure, CheckFailure, ProviderError};
 use crate::validate;
 use alloc::{
@@ -10,24 +11,28 @@ use alloc::{
     vec,
     vec::Vec,
 };
-use serde_json::{Map, Value};
 
 /// Pulumi's marker for a value not known until an earlier resource exists (in previews).
 pub const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/// Whether a value is Pulumi's unknown.
+pub(crate) fn is_unknown(value: &Value) -> bool {
+    matches!(value, Value::String(text) if text == UNKNOWN)
+}
+
 /// A bag of inputs as a JSON object, or the one failure that says why it is not one.
-pub(crate) fn object(json: &str) -> Result<Map<String, Value>, Vec<CheckFailure>> {
-    match serde_json::from_str::<Value>(json) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
-        Err(e) => Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {e}"))]),
+pub(crate) fn object(text: &str) -> Result<Object, Vec<CheckFailure>> {
+    match json::parse(text) {
+        Some(Value::Object(object)) => Ok(object),
+        Some(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
+        None => Err(vec![CheckFailure::new("", "inputs are not valid JSON")]),
     }
 }
 
 /// An optional string property: `None` when absent or null; a failure when of another type or
 /// when it breaks its rule. Unknown values pass (previews).
 pub(crate) fn string_property(
-    object: &Map<String, Value>,
+    object: &Object,
     name: &str,
     rule: fn(&str) -> Result<(), String>,
     failures: &mut Vec<CheckFailure>,
@@ -61,21 +66,21 @@ pub(crate) fn api_error(e: ApiError) -> ProviderError {
 }
 
 /// A JSON object from a property bag; an empty string counts as no properties.
-pub(crate) fn state_object(property: &str, json: &str) -> Result<Value, ProviderError> {
-    if json.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
+pub(crate) fn state_object(property: &str, text: &str) -> Result<Value, ProviderError> {
+    if text.trim().is_empty() {
+        return Ok(Value::Object(Object::new()));
     }
-    match serde_json::from_str::<Value>(json) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(ProviderError::invalid(property, "must be a JSON object")),
-        Err(e) => Err(ProviderError::invalid(property, format!("is not valid JSON: {e}"))),
+    match json::parse(text) {
+        Some(value @ Value::Object(_)) => Ok(value),
+        Some(_) => Err(ProviderError::invalid(property, "must be a JSON object")),
+        None => Err(ProviderError::invalid(property, "is not valid JSON")),
     }
 }
 
 /// The region recorded in a resource's state, if any; one where Lightsail does not run is refused
 /// (a hand-edited state must not send calls to a region that cannot answer, or read as "gone").
 pub(crate) fn state_region(state: &Value) -> Result<Option<String>, ProviderError> {
-    let Some(region) = state.get("region").and_then(Value::as_str) else { return Ok(None) };
+    let Some(region) = json::get_str(state, "region") else { return Ok(None) };
     validate::region(region).map_err(|rule| ProviderError::invalid("region", format!("in the prior state: {rule}")))?;
     Ok(Some(region.to_string()))
 }

@@ -2,9 +2,9 @@
 //! names once, in its registry, and calls these; a resource answers only for itself.
 
 use crate::host::Host;
+use crate::json::Value;
 use crate::types::*;
 use alloc::format;
-use serde_json::Value;
 
 /// One resource type: its token, and the engine-neutral lifecycle the WIT's `resource-provider`
 /// describes. Property bags arrive as JSON text (new inputs) or parsed objects (state).

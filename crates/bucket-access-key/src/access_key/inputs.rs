@@ -1,14 +1,10 @@
 //! The access key's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
+use crate::json::{self, Object, Value};
 use crate::props::{UNKNOWN, object, string_property};
 use crate::types::CheckFailure;
 use crate::validate;
-use alloc::{
-    format,
-    string::{String, ToString},
-    vec::Vec,
-};
-use serde_json::{Map, Value};
+use alloc::{format, string::String, vec::Vec};
 
 pub const BUCKET_NAME: &str = "bucketName";
 pub const REGION: &str = "region";
@@ -27,12 +23,12 @@ impl Inputs {
     }
 
     pub fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert(BUCKET_NAME.into(), self.bucket_name.clone().into());
+        let mut bag = Object::new();
+        bag.insert(BUCKET_NAME.into(), Value::String(self.bucket_name.clone()));
         if let Some(region) = &self.region {
-            map.insert(REGION.into(), region.clone().into());
+            bag.insert(REGION.into(), Value::String(region.clone()));
         }
-        Value::Object(map).to_string()
+        json::to_string(&Value::Object(bag))
     }
 }
 
@@ -49,7 +45,7 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
         }
     }
     let bucket_name = string_property(&object, BUCKET_NAME, validate::bucket_name, &mut failures);
-    if object.get(BUCKET_NAME).is_none_or(Value::is_null) {
+    if json::is_missing(object.get(BUCKET_NAME)) {
         failures.push(CheckFailure::new(BUCKET_NAME, "is required"));
     }
     let region = string_property(&object, REGION, validate::region, &mut failures);

@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod outputs;
 
 use crate::host::{ApiError, ErrorKind, Host, Level};
+use crate::json::{self, Value};
 use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
@@ -21,7 +22,6 @@ use alloc::{
 };
 use id::KeyId;
 use inputs::Inputs;
-use serde_json::Value;
 
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
@@ -43,7 +43,7 @@ impl Resource for AccessKey {
     fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
         let news = inputs::parse(news).map_err(ProviderError::InvalidInput)?;
         let mut diffs = Vec::new();
-        if olds.get(inputs::BUCKET_NAME).and_then(Value::as_str) != Some(news.bucket_name.as_str()) {
+        if json::get_str(olds, inputs::BUCKET_NAME) != Some(news.bucket_name.as_str()) {
             diffs.push(inputs::BUCKET_NAME.to_string());
         }
         let new_region = region_or_default(host, news.region.clone())?;

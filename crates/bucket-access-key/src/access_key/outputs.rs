@@ -1,6 +1,7 @@
 //! The resource's outputs, as a property bag with its secret properties named.
 
 use crate::host::AccessKey;
+use crate::json::{self, Value, object};
 use crate::timestamp::rfc3339;
 use crate::types::Outputs;
 use alloc::{
@@ -8,7 +9,6 @@ use alloc::{
     vec,
     vec::Vec,
 };
-use serde_json::{Value, json};
 
 pub const ACCESS_KEY_ID: &str = "accessKeyId";
 pub const SECRET_ACCESS_KEY: &str = "secretAccessKey";
@@ -22,33 +22,34 @@ pub fn secret_names() -> Vec<String> {
 /// carried in state); `null` otherwise, which is what an imported key shows.
 pub fn of_key(bucket_name: &str, region: &str, key: &AccessKey, secret: Option<&str>) -> Outputs {
     let last_used = key.last_used.as_ref().map(|used| {
-        json!({
-            "lastUsedDate": used.last_used_date.and_then(rfc3339),
-            "region": used.region,
-            "serviceName": used.service_name,
-        })
+        object! {
+            "lastUsedDate" => used.last_used_date.and_then(rfc3339),
+            "region" => used.region.as_deref(),
+            "serviceName" => used.service_name.as_deref(),
+        }
     });
-    let values = json!({
-        ACCESS_KEY_ID: key.access_key_id,
-        "bucketName": bucket_name,
-        "createdAt": key.created_at.and_then(rfc3339),
-        "region": region,
-        SECRET_ACCESS_KEY: secret,
-        "status": key.status,
-        "lastUsed": last_used,
-    });
-    Outputs { values: values.to_string(), secrets: secret_names() }
+    let values = object! {
+        ACCESS_KEY_ID => &key.access_key_id,
+        "bucketName" => bucket_name,
+        "createdAt" => key.created_at.and_then(rfc3339),
+        "region" => region,
+        SECRET_ACCESS_KEY => secret,
+        "status" => key.status.as_deref(),
+        "lastUsed" => last_used,
+    };
+    Outputs { values: json::to_string(&values), secrets: secret_names() }
 }
 
 /// What a preview knows before the call: the inputs; the rest is computed by the API.
 pub fn preview(bucket_name: &str, region: &str) -> Outputs {
-    Outputs { values: json!({ "bucketName": bucket_name, "region": region }).to_string(), secrets: secret_names() }
+    let values = object! { "bucketName" => bucket_name, "region" => region };
+    Outputs { values: json::to_string(&values), secrets: secret_names() }
 }
 
 /// The secret from a prior state, if it belongs to the same key.
 pub fn secret_from_state(state: &Value, access_key_id: &str) -> Option<String> {
-    if state.get(ACCESS_KEY_ID).and_then(Value::as_str) != Some(access_key_id) {
+    if json::get_str(state, ACCESS_KEY_ID) != Some(access_key_id) {
         return None;
     }
-    state.get(SECRET_ACCESS_KEY).and_then(Value::as_str).map(str::to_string)
+    json::get_str(state, SECRET_ACCESS_KEY).map(str::to_string)
 }

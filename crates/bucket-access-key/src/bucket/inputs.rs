@@ -1,22 +1,18 @@
 //! The bucket's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
 use super::tags::{self, TAGS};
-use crate::props::{UNKNOWN, kind, object, string_property};
+use crate::json::{self, Object, Value};
+use crate::props::{UNKNOWN, is_unknown, kind, object, string_property};
 use crate::types::CheckFailure;
 use crate::validate;
-use alloc::{
-    format,
-    string::{String, ToString},
-    vec::Vec,
-};
-use serde_json::{Map, Value};
+use alloc::{format, string::String, vec::Vec};
 
 pub const NAME: &str = "name";
 pub const BUNDLE_ID: &str = "bundleId";
 pub const FORCE_DELETE: &str = "forceDelete";
 pub const REGION: &str = "region";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Inputs {
     pub name: String,
     pub bundle_id: String,
@@ -28,21 +24,21 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn to_json(&self) -> String {
-        let mut map = Map::new();
-        map.insert(NAME.into(), self.name.clone().into());
-        map.insert(BUNDLE_ID.into(), self.bundle_id.clone().into());
-        map.insert(FORCE_DELETE.into(), self.force_delete.into());
+        let mut bag = Object::new();
+        bag.insert(NAME.into(), Value::String(self.name.clone()));
+        bag.insert(BUNDLE_ID.into(), Value::String(self.bundle_id.clone()));
+        bag.insert(FORCE_DELETE.into(), Value::Bool(self.force_delete));
         if let Some(region) = &self.region {
-            map.insert(REGION.into(), region.clone().into());
+            bag.insert(REGION.into(), Value::String(region.clone()));
         }
-        map.insert(TAGS.into(), self.tags.clone());
-        Value::Object(map).to_string()
+        bag.insert(TAGS.into(), self.tags.clone());
+        json::to_string(&Value::Object(bag))
     }
 
     pub fn has_unknowns(&self) -> bool {
         let tags_unknown = match &self.tags {
-            Value::Object(tags) => tags.values().any(|v| v == UNKNOWN),
-            unknown => unknown == UNKNOWN,
+            Value::Object(tags) => tags.values().any(is_unknown),
+            other => is_unknown(other),
         };
         tags_unknown
             || [Some(&self.name), Some(&self.bundle_id), self.region.as_ref()]
@@ -76,7 +72,7 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
     let name = string_property(&object, NAME, validate::bucket_name, &mut failures);
     let bundle = string_property(&object, BUNDLE_ID, bundle_id, &mut failures);
     for (property, value) in [(NAME, &name), (BUNDLE_ID, &bundle)] {
-        if value.is_none() && object.get(property).is_none_or(Value::is_null) {
+        if value.is_none() && json::is_missing(object.get(property)) {
             failures.push(CheckFailure::new(property, "is required"));
         }
     }

@@ -7,6 +7,7 @@ mod outputs;
 mod tags;
 
 use crate::host::{ErrorKind, Host, Level};
+use crate::json::{self, Value};
 use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
@@ -17,7 +18,6 @@ use alloc::{
     vec::Vec,
 };
 use inputs::{BUNDLE_ID, FORCE_DELETE, Inputs, NAME, REGION, parse};
-use serde_json::Value;
 use tags::{TAGS, TAGS_ALL, TagMap};
 
 pub const TOKEN: &str = "aws:lightsail/bucket:Bucket";
@@ -37,18 +37,17 @@ impl Resource for Bucket {
 
     fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
         let news = parse(news).map_err(ProviderError::InvalidInput)?;
-        let old = |name: &str| olds.get(name).cloned().unwrap_or(Value::Null);
         let new_region = region_or_default(host, news.region.clone())?;
         let old_region = state_region(olds)?;
         let mut result = DiffResult::default();
         let changes = [
-            (NAME, old(NAME) != news.name.as_str(), true),
+            (NAME, json::get_str(olds, NAME) != Some(news.name.as_str()), true),
             (REGION, old_region.as_deref() != Some(new_region.as_str()), true),
-            (BUNDLE_ID, old(BUNDLE_ID) != news.bundle_id.as_str(), false),
-            (FORCE_DELETE, old(FORCE_DELETE).as_bool().unwrap_or(false) != news.force_delete, false),
+            (BUNDLE_ID, json::get_str(olds, BUNDLE_ID) != Some(news.bundle_id.as_str()), false),
+            (FORCE_DELETE, force_delete(olds) != news.force_delete, false),
             // Absent and null tags are no tags, as Terraform's null map is.
-            (TAGS, Value::Object(tags::of(olds, TAGS)) != news.tags, false),
-            (TAGS_ALL, Value::Object(tags::of(olds, TAGS_ALL)) != tags::all(host, &news.tags), false),
+            (TAGS, !json::equal(&Value::Object(tags::of(olds, TAGS)), &news.tags), false),
+            (TAGS_ALL, !json::equal(&Value::Object(tags::of(olds, TAGS_ALL)), &tags::all(host, &news.tags)), false),
         ];
         for (property, changed, replaces) in changes {
             if changed {
@@ -125,7 +124,7 @@ impl Resource for Bucket {
                 None => Ok(()),
             }
         };
-        if olds.get(BUNDLE_ID).and_then(Value::as_str) != Some(news.bundle_id.as_str()) {
+        if json::get_str(olds, BUNDLE_ID) != Some(news.bundle_id.as_str()) {
             settle("changing the bundle", host.update_bucket_bundle(Some(&region), &name, &news.bundle_id))?;
         }
         let carried = tags::of(olds, TAGS_ALL);
@@ -219,5 +218,5 @@ fn find(
 }
 
 fn force_delete(state: &Value) -> bool {
-    state.get(FORCE_DELETE).and_then(Value::as_bool).unwrap_or(false)
+    json::get_bool(state, FORCE_DELETE).unwrap_or(false)
 }

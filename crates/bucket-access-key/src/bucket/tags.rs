@@ -3,20 +3,16 @@
 //! the bucket carries.
 
 use crate::host::Host;
-use crate::props::{UNKNOWN, kind};
+use crate::json::{self, Object, Value};
+use crate::props::{is_unknown, kind};
 use crate::types::CheckFailure;
-use alloc::{
-    format,
-    string::{String, ToString},
-    vec::Vec,
-};
-use serde_json::{Map, Value};
+use alloc::{format, string::String, vec::Vec};
 
 pub const TAGS: &str = "tags";
 pub const TAGS_ALL: &str = "tagsAll";
 
 /// Tags as a property bag holds them: key → string value.
-pub type TagMap = Map<String, Value>;
+pub type TagMap = Object;
 
 /// The most tags a Lightsail resource takes.
 const MAX_TAGS: usize = 50;
@@ -27,7 +23,7 @@ const MAX_TAGS: usize = 50;
 pub fn parse(value: Option<&Value>, failures: &mut Vec<CheckFailure>) -> Value {
     let map = match value {
         None | Some(Value::Null) => return Value::Object(TagMap::new()),
-        Some(Value::String(s)) if s == UNKNOWN => return Value::String(s.clone()),
+        Some(unknown) if is_unknown(unknown) => return unknown.clone(),
         Some(Value::Object(map)) => map,
         Some(other) => {
             failures.push(CheckFailure::new(TAGS, format!("must be an object of strings, not {}", kind(other))));
@@ -42,7 +38,7 @@ pub fn parse(value: Option<&Value>, failures: &mut Vec<CheckFailure>) -> Value {
         let ok = !key.is_empty()
             && fits(key, 128)
             && !key.starts_with("aws:")
-            && value.as_str().is_some_and(|v| fits(v, 256));
+            && matches!(value, Value::String(v) if fits(v, 256));
         if !ok {
             // One message for every rule keeps the component small; each rule is named in it.
             failures.push(CheckFailure::new(
@@ -56,12 +52,15 @@ pub fn parse(value: Option<&Value>, failures: &mut Vec<CheckFailure>) -> Value {
 
 /// The tags in a property bag (state or inputs); none when absent, null or unknown.
 pub fn of(bag: &Value, name: &str) -> TagMap {
-    bag.get(name).map(map).unwrap_or_default()
+    json::get(bag, name).map(map).unwrap_or_default()
 }
 
 /// Tags as a map; none when unknown.
 pub fn map(tags: &Value) -> TagMap {
-    tags.as_object().cloned().unwrap_or_default()
+    match tags {
+        Value::Object(tags) => tags.clone(),
+        _ => TagMap::new(),
+    }
 }
 
 /// The engine's default tags.
@@ -89,7 +88,7 @@ pub fn all(host: &impl Host, own: &Value) -> Value {
 pub fn own(carried: &TagMap, known: &TagMap, defaults: &TagMap) -> TagMap {
     let mut own = TagMap::new();
     for (key, value) in carried {
-        if known.contains_key(key) || defaults.get(key) != Some(value) {
+        if known.contains_key(key) || !defaults.get(key).is_some_and(|default| json::equal(default, value)) {
             own.insert(key.clone(), value.clone());
         }
     }
@@ -110,26 +109,33 @@ pub fn from_wire(tags: Vec<(String, String)>) -> TagMap {
 /// the API takes them.
 pub fn to_wire(tags: &TagMap, than: &TagMap) -> Vec<(String, String)> {
     tags.iter()
-        .filter(|(key, value)| than.get(*key) != Some(*value))
-        .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_string()))
+        .filter(|(key, value)| !than.get(*key).is_some_and(|other| json::equal(other, value)))
+        .map(|(key, value)| match value {
+            Value::String(text) => (key.clone(), text.clone()),
+            _ => (key.clone(), String::new()),
+        })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::props::UNKNOWN;
 
-    fn map(value: Value) -> TagMap {
-        value.as_object().unwrap().clone()
+    fn map(text: &str) -> TagMap {
+        match json::parse(text) {
+            Some(Value::Object(map)) => map,
+            _ => panic!("not an object: {text}"),
+        }
     }
 
     #[test]
     fn rules() {
         let mut failures = Vec::new();
         let long = "k".repeat(129);
-        let given = json!({ "": "x", "aws:owner": "me", long.clone(): "v", "n": 3, "big": "v".repeat(257), "ok": "" });
-        parse(Some(&given), &mut failures);
+        let given =
+            format!(r#"{{"": "x", "aws:owner": "me", "{long}": "v", "n": 3, "big": "{}", "ok": ""}}"#, "v".repeat(257));
+        parse(Some(&Value::Object(map(&given))), &mut failures);
         assert!(
             failures
                 .iter()
@@ -138,23 +144,25 @@ mod tests {
         );
         let named: Vec<&str> = failures.iter().map(|f| f.reason.split(": ").next().unwrap()).collect();
         assert_eq!(named, ["", "aws:owner", "big", &long, "n"]);
-        let many: TagMap = (0..51).map(|i| (format!("k{i}"), Value::from("v"))).collect();
+        let many: TagMap = (0..51).map(|i| (format!("k{i}"), Value::String("v".into()))).collect();
         let mut failures = Vec::new();
         parse(Some(&Value::Object(many)), &mut failures);
         assert_eq!(failures.len(), 1);
         assert!(failures[0].reason.contains("at most 50 tags, not 51"));
         let mut failures = Vec::new();
-        assert_eq!(parse(None, &mut failures), json!({}));
-        assert_eq!(parse(Some(&json!(UNKNOWN)), &mut failures), json!(UNKNOWN));
+        assert_eq!(json::to_string(&parse(None, &mut failures)), "{}");
+        let unknown = Value::String(UNKNOWN.into());
+        assert!(json::equal(&parse(Some(&unknown), &mut failures), &unknown));
         assert!(failures.is_empty());
     }
 
     #[test]
     fn own_tags_are_the_known_and_the_ones_not_defaulted() {
-        let carried = map(json!({"env": "prod", "team": "a", "extra": "x", "owner": "b"}));
-        let defaults = map(json!({"env": "prod", "team": "z", "owner": "b"}));
+        let carried = map(r#"{"env": "prod", "team": "a", "extra": "x", "owner": "b"}"#);
+        let defaults = map(r#"{"env": "prod", "team": "z", "owner": "b"}"#);
         // `owner` was set by the resource itself with the default's value: it stays its own.
-        let known = map(json!({"owner": "b"}));
-        assert_eq!(own(&carried, &known, &defaults), map(json!({"team": "a", "extra": "x", "owner": "b"})));
+        let known = map(r#"{"owner": "b"}"#);
+        let own = Value::Object(own(&carried, &known, &defaults));
+        assert_eq!(json::to_string(&own), r#"{"extra":"x","owner":"b","team":"a"}"#);
     }
 }
