@@ -2,17 +2,21 @@
 //!
 //!     cargo run --release --example bench [-- read|instance|cli|js|throughput]
 //!
-//! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail.
+//! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail
+//!    (from a task of the runtime, as the adapters call it), and what the host and component cost on
+//!    their own, back to back.
 //! 2. A fresh instance per call (pooling allocator vs on demand), and compiling the component vs
 //!    loading it from the compiled-component cache.
 //! 3. CLI start-up to a finished `read`, cache cold vs warm, against the AWS CLI doing
 //!    `get-bucket-access-keys` (where installed).
 //! 4. Throughput of N concurrent create/read/delete lifecycles, host vs direct SDK, with peak memory.
 //! 5. In the JavaScript host (jco, Node 24): a read through the component against the same call made
-//!    with the AWS SDK for JavaScript directly (where `npm ci` has run in adapters/js).
+//!    with the AWS SDK for JavaScript directly (where `npm ci` has run in adapters/js), and its
+//!    breakdown.
 //! 6. Sizes: the component, and the compiled artifact.
 //!
-//! Everything runs on loopback against one local endpoint started here.
+//! Everything runs on loopback against one local endpoint started here. The plugins' figures come
+//! from examples of their own (named at the end of the output).
 
 use lightsail_local::LocalEndpoint;
 use lightsail_provider_host::{
@@ -406,6 +410,12 @@ async fn main() -> anyhow::Result<()> {
     let compiled = runtime.compiled_artifact()?;
     println!();
     println!("component: {} KiB; compiled artifact: {} KiB", PROVIDER_COMPONENT.len() / 1024, compiled.len() / 1024);
+    // The plugins' rows need their release binaries and (for Terraform's) hashicorp/aws beside them.
+    println!(
+        "plugins' start-up and peak RSS at 100 keys over 50 buckets: `cargo run --release -p \
+         terraform-provider-lightsail --example side_by_side` and `cargo run --release -p pulumi-provider-lightsail \
+         --example figures`"
+    );
     Ok(())
 }
 
