@@ -5,9 +5,37 @@
 use alloc::string::String;
 pub use miniserde::json::{Number, Object, Value};
 
-/// The JSON value `text` holds; `None` when it is not JSON.
+/// The deepest nesting a bag may have, serde_json's default. miniserde parses any depth, but
+/// cloning a value recurses, so a deeper bag is refused as not JSON before it is parsed.
+const MAX_DEPTH: usize = 128;
+
+/// The JSON value `text` holds; `None` when it is not JSON or nests deeper than [`MAX_DEPTH`].
 pub fn parse(text: &str) -> Option<Value> {
+    if nests_deeper_than(text, MAX_DEPTH) {
+        return None;
+    }
     miniserde::json::from_str(text).ok()
+}
+
+/// Whether the arrays and objects of `text` nest deeper than `max` (brackets in strings are text).
+fn nests_deeper_than(text: &str, max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for byte in text.bytes() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `value` as JSON text, object keys in order.
@@ -45,7 +73,9 @@ pub fn is_missing(value: Option<&Value>) -> bool {
 }
 
 /// Whether two values are equal: the same type and the same contents (numbers by value and
-/// kind, objects member by member).
+/// kind, objects member by member). It recurses only as deep as both values go together; the
+/// resources compare a bag from state with one their own rules checked (tags: strings only), so
+/// an arbitrarily deep state cannot take it deep.
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
@@ -65,8 +95,8 @@ pub fn equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// An object of `key => value` members, each value converted with `Value::from`-like rules of
-/// [`IntoValue`].
+/// An object value of `key => value` members, each value made a JSON value by [`IntoValue`]
+/// (`None` is null).
 macro_rules! object {
     ($($key:expr => $value:expr),* $(,)?) => {{
         let mut object = $crate::json::Object::new();
@@ -126,6 +156,7 @@ impl<T: IntoValue> IntoValue for Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     #[test]
     fn parses_prints_and_compares() {
@@ -135,6 +166,10 @@ mod tests {
         assert!(!equal(&value, &parse(r#"{"a": {"k": "v"}, "b": []}"#).unwrap()));
         assert_eq!(get_str(get(&value, "a").unwrap(), "k"), Some("v\n\"q\""));
         assert!(parse("{").is_none() && parse("[1,]").is_none());
+        let nested = |depth| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse(&nested(MAX_DEPTH)).is_some() && parse(&nested(MAX_DEPTH + 1)).is_none());
+        // Brackets in strings, after an escaped backslash and after an escaped quote, are text.
+        assert!(parse(&format!(r#"["{}\\", "\"{}"]"#, "[".repeat(200), "{".repeat(200))).is_some());
         let built = object! { "s" => "x", "n" => None::<&str>, "t" => true, "o" => Object::new() };
         assert_eq!(to_string(&built), r#"{"n":null,"o":{},"s":"x","t":true}"#);
     }
