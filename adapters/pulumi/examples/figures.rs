@@ -101,10 +101,7 @@ async fn startup(plugin: &std::path::Path) {
 
 /// One engine operation in a plugin process of its own, configured for `endpoint` as the engine
 /// configures it; prints its wall time (from Configure on) and the process's peak RSS.
-async fn phase<'a, F, T>(endpoint: &LocalEndpoint, what: &str, run: impl FnOnce(Client) -> F) -> T
-where
-    F: Future<Output = T> + 'a,
-{
+async fn phase<T>(endpoint: &LocalEndpoint, what: &str, run: impl AsyncFnOnce(Client) -> T) -> T {
     let plugin = Plugin::launch(0);
     let mut client = plugin.client().await;
     let started = Instant::now();
@@ -117,7 +114,7 @@ where
     result
 }
 
-/// The program: buckets `fig-0`..`fig-49`, each with two keys.
+/// The program: buckets `fig-00` to `fig-49`, each with two keys.
 struct Stack {
     buckets: Vec<String>,
 }
