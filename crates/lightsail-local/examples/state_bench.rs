@@ -61,7 +61,7 @@ impl State<'_> {
             CreateBucketRequest { bucket_name: Some(name), bundle_id: Some("small_1_0".into()), ..Default::default() };
         let create = |store: &mut Store| store.create_bucket("us-east-1", 1.0, request, Default::default()).unwrap();
         match &self.database {
-            Some(database) => database.apply(&self.store, create).1.unwrap(),
+            Some(database) => block_on(database.apply(&self.store, create)).1.unwrap(),
             None => {
                 let mut store = self.store.lock().unwrap();
                 create(&mut store);
@@ -74,6 +74,15 @@ impl State<'_> {
     fn read(&self) {
         std::hint::black_box(self.store.lock().unwrap().access_key_ids("us-east-1", "made-0"));
     }
+}
+
+/// Runs `future` to its end on this thread, as a request's task would await it.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    thread_local! {
+        static RUNTIME: tokio::runtime::Runtime =
+            tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    }
+    RUNTIME.with(|runtime| runtime.block_on(future))
 }
 
 /// A store after `changes` changes: buckets, each with one key.

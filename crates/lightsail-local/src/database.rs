@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
+use tokio::sync::oneshot;
 
 /// The layout's version, in `PRAGMA user_version`.
 const LAYOUT: i64 = 1;
@@ -77,7 +78,7 @@ pub enum WriteError {
 /// An open state file. Its connection lives on a writer thread of its own, which writes the
 /// calls' rows in the order the calls changed the store and says when each is on disk.
 pub struct Database {
-    writes: mpsc::Sender<(Rows, mpsc::Sender<rusqlite::Result<()>>)>,
+    writes: mpsc::Sender<(Rows, oneshot::Sender<rusqlite::Result<()>>)>,
 }
 
 /// The connection, and the next operation's `seq`.
@@ -129,7 +130,7 @@ impl Database {
             other => other,
         })?;
         let store = file.load()?;
-        let (writes, jobs) = mpsc::channel::<(Rows, mpsc::Sender<rusqlite::Result<()>>)>();
+        let (writes, jobs) = mpsc::channel::<(Rows, oneshot::Sender<rusqlite::Result<()>>)>();
         // Ends, closing the file, once the endpoint is gone and every write sent is done.
         std::thread::Builder::new().name("lightsail-local state".into()).spawn(move || {
             for (rows, done) in jobs {
@@ -141,25 +142,30 @@ impl Database {
 
     /// Runs `call` on the store, then writes the rows it changed and returns when they are on
     /// disk. The rows are queued while the store is held, so they reach the file in the order the
-    /// calls changed it; the store is let go before the write, so neither reads nor other calls'
-    /// changes wait for the disk. When the write fails, the change is in memory but not on disk:
-    /// the caller must not acknowledge it.
-    pub fn apply<T>(&self, store: &Mutex<Store>, call: impl FnOnce(&mut Store) -> T) -> (T, Result<(), WriteError>) {
-        let (done, written) = mpsc::channel();
-        let result = {
+    /// calls changed it; the store is let go before the write, and the write is awaited, not
+    /// blocked on: neither reads, nor other calls' changes, nor the runtime's threads wait for the
+    /// disk. When the write fails, the change is in memory but not on disk: the caller must not
+    /// acknowledge it.
+    pub async fn apply<T>(
+        &self,
+        store: &Mutex<Store>,
+        call: impl FnOnce(&mut Store) -> T,
+    ) -> (T, Result<(), WriteError>) {
+        let (result, queued) = {
             let mut store = crate::sync::lock(store);
             let result = call(&mut store);
             let changes = store.take_changes();
             if changes.is_empty() {
                 return (result, Ok(()));
             }
-            let rows = Rows::of(&store, changes);
-            if self.writes.send((rows, done)).is_err() {
-                return (result, Err(WriteError::Stopped));
-            }
-            result
+            let (done, written) = oneshot::channel();
+            let queued = self.writes.send((Rows::of(&store, changes), done)).map(|()| written);
+            (result, queued)
         };
-        let written = written.recv().map_err(|_| WriteError::Stopped).and_then(|w| w.map_err(WriteError::from));
+        let written = match queued {
+            Ok(written) => written.await.map_err(|_| WriteError::Stopped).and_then(|w| w.map_err(WriteError::from)),
+            Err(_) => Err(WriteError::Stopped),
+        };
         (result, written)
     }
 }

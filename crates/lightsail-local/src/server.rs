@@ -291,7 +291,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     if let Some(stall) = decision.stall {
         // Applied before the stall (or never), whether or not the client is still there when it
         // ends: a client that gave up cannot tell which, and tests need no timing luck to see both.
-        let served = stall.apply.then(|| dispatch(shared, operation, &region, &body, plan));
+        let served = if stall.apply { Some(dispatch(shared, operation, &region, &body, plan).await) } else { None };
         tokio::time::sleep(stall.duration).await;
         return match served {
             Some(Ok(value)) => Served::Answer(StatusCode::OK, value),
@@ -312,7 +312,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
         None => {}
     }
 
-    match dispatch(shared, operation, &region, &body, plan) {
+    match dispatch(shared, operation, &region, &body, plan).await {
         Ok(value) if decision.lost_response => {
             tracing::debug!(operation = name, "applied; dropping the answer");
             drop(value);
@@ -323,7 +323,7 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     }
 }
 
-fn dispatch(
+async fn dispatch(
     shared: &Shared,
     operation: Operation,
     region: &str,
@@ -340,7 +340,7 @@ fn dispatch(
         store.take_changes();
         return answer;
     };
-    let (answer, written) = database.apply(&shared.store, call);
+    let (answer, written) = database.apply(&shared.store, call).await;
     // Answered only once written: an acknowledged change survives a crash.
     if let Err(e) = written {
         tracing::error!(error = %e, "cannot save the state");
