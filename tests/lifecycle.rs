@@ -61,6 +61,33 @@ async fn the_lifecycle_through_one_reused_instance() {
     assert!(s.keys("example-bucket").is_empty());
 }
 
+/// A call dropped before it returns (an engine cancels it) takes its reused instance with it: the
+/// next call gets a new instance, not one stopped mid-call, and the bucket's lock the dropped
+/// create held is free. The create is dropped once the endpoint holds its first request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_dropped_mid_way_leaves_the_reused_instance_usable() {
+    let stall = Fault::Stall { ms: 600_000, apply: true };
+    let faults = FaultConfig {
+        script: vec![ScriptedFault { operation: Some("GetBucketAccessKeys".into()), fault: stall }],
+        ..Default::default()
+    };
+    let s = TestEnvironment::with_faults(faults).await;
+    s.bucket("example-bucket").await;
+    let provider = s.provider.clone().reusing_one_instance();
+    let before = s.calls();
+    let stalled = tokio::spawn({
+        let provider = provider.clone();
+        async move { provider.create(TOKEN, &inputs("example-bucket"), false).await }
+    });
+    while s.calls() == before {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    stalled.abort();
+    assert!(stalled.await.unwrap_err().is_cancelled());
+    let created = provider.create(TOKEN, &inputs("example-bucket"), false).await.expect("the next call is served");
+    assert_eq!(s.keys("example-bucket"), [created.id.rsplit(',').next().unwrap().to_string()]);
+}
+
 #[tokio::test]
 async fn import_with_a_region_and_not_found() {
     let s = TestEnvironment::new().await;

@@ -126,18 +126,19 @@ macro_rules! call {
             Instances::Fresh => call!(@fresh $self, $method($($arg),*)),
             Instances::Reused(slot) => {
                 let mut slot = slot.lock().await;
-                if slot.is_none() {
-                    let made = $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await;
-                    *slot = Some(made.map_err(CallError::Trap)?);
-                }
-                let (store, instance) = slot.as_mut().expect("made above");
+                // Out of the slot for the call: a call whose future is dropped before it returns
+                // takes its instance with it, rather than leave one stopped mid-call.
+                let (mut store, instance) = match slot.take() {
+                    Some(instance) => instance,
+                    None => $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
+                };
                 store.data_mut().start_call();
                 let exports = instance.lightsail_provider_resource_provider();
-                let result = exports.$method(&mut *store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
+                let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
                 store.data_mut().release_locks();
-                if result.is_err() {
-                    // A trapped instance cannot be called again.
-                    *slot = None;
+                // A trapped instance cannot be called again; one that answered serves the next call.
+                if result.is_ok() {
+                    *slot = Some((store, instance));
                 }
                 result
             }
@@ -183,10 +184,9 @@ macro_rules! call {
 
 impl Provider {
     /// `api: None` is enough for `schema`, `resource_types` and `check`. The embedded component's
-    /// instances are reused (see [`Provider::reusing_instances`]: it measured 1.11x a direct SDK
-    /// read against 1.25x with a fresh instance, and 0.78x against 0.70x the SDK's throughput at
-    /// 1,000 concurrent lifecycles, with a seventh of the memory); a component loaded from
-    /// elsewhere gets a fresh instance per call, so that no call sees what another left behind.
+    /// instances are reused (see [`Provider::reusing_instances`]; faster and a fraction of the
+    /// memory, as docs/performance.md measures); a component loaded from elsewhere gets a fresh
+    /// instance per call, so that no call sees what another left behind.
     pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
         let instances = if runtime.is_embedded() { Instances::Pooled(Arc::default()) } else { Instances::Fresh };
         Self { runtime, api, interrupt: Interrupt::new(), instances }

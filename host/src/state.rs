@@ -50,13 +50,12 @@ impl HostState {
         }
     }
 
-    /// A new call on a reused instance: its CPU time counts from now, and locks a call that
-    /// returned still held (a component bug) are released, as the WIT requires.
+    /// A new call on a reused instance: its CPU time counts from now. (An instance is reused only
+    /// after a call that returned, whose locks [`HostState::release_locks`] released.)
     pub fn start_call(&mut self) {
         self.started = Instant::now();
         self.host_time = Duration::ZERO;
         self.yielded = Arc::default();
-        self.release_locks();
     }
 
     /// Releases the locks a call that returned still holds (a component bug): the WIT releases
