@@ -107,10 +107,9 @@ pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFai
             None | Some(Value::Null) => {}
             Some(Value::Object(tags)) => {
                 for (key, value) in tags {
-                    match (value, tag_rule(key, value)) {
-                        (Value::String(value), None) => options.default_tags.push((key.clone(), value.clone())),
-                        (_, Some(rule)) => fail("defaultTags", rule),
-                        _ => {}
+                    match tag_value(key, value) {
+                        Ok(value) => options.default_tags.push((key.clone(), value.to_string())),
+                        Err(rule) => fail("defaultTags", rule),
                     }
                 }
             }
@@ -121,17 +120,17 @@ pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFai
     if failures.is_empty() { Ok(options) } else { Err(failures) }
 }
 
-/// The rule a default tag breaks, if any: Lightsail's rules for any tag.
-fn tag_rule(key: &str, value: &Value) -> Option<String> {
+/// A default tag's value, or the rule of Lightsail's for any tag that it breaks.
+fn tag_value<'a>(key: &str, value: &'a Value) -> Result<&'a str, String> {
     let len = key.chars().count();
     match value {
-        _ if !(1..=128).contains(&len) => Some(format!("tag keys must be 1 to 128 characters long; one is {len}")),
-        _ if key.starts_with("aws:") => Some(format!("tag key {key} starts with aws:, which AWS reserves")),
+        _ if !(1..=128).contains(&len) => Err(format!("tag keys must be 1 to 128 characters long; one is {len}")),
+        _ if key.starts_with("aws:") => Err(format!("tag key {key} starts with aws:, which AWS reserves")),
         Value::String(value) if value.chars().count() > 256 => {
-            Some(format!("the value of tag {key} is longer than 256 characters"))
+            Err(format!("the value of tag {key} is longer than 256 characters"))
         }
-        Value::String(_) => None,
-        other => Some(format!("the value of tag {key} must be a string, not {}", kind(other))),
+        Value::String(value) => Ok(value),
+        other => Err(format!("the value of tag {key} must be a string, not {}", kind(other))),
     }
 }
 
