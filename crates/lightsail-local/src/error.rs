@@ -4,51 +4,37 @@
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-/// The errors Lightsail's model names, as a fault can inject them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ModeledError {
-    #[serde(rename = "AccessDeniedException")]
-    AccessDenied,
-    #[serde(rename = "UnauthenticatedException")]
-    Unauthenticated,
-    #[serde(rename = "OperationFailureException")]
-    OperationFailure,
-    #[serde(rename = "AccountSetupInProgressException")]
-    AccountSetupInProgress,
-    #[serde(rename = "RegionSetupInProgressException")]
-    RegionSetupInProgress,
-    #[serde(rename = "ServiceException")]
-    Service,
-    #[serde(rename = "InvalidInputException")]
-    InvalidInput,
-    #[serde(rename = "NotFoundException")]
-    NotFound,
+/// Declares [`ModeledError`] from one list: each variant with the model's type name, which is
+/// both its JSON spelling in a fault and the `__type` it answers with.
+macro_rules! modeled_errors {
+    ($($variant:ident => $type_name:literal),* $(,)?) => {
+        /// The errors Lightsail's model names, as a fault can inject them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum ModeledError {
+            $(#[serde(rename = $type_name)] $variant,)*
+        }
+
+        impl ModeledError {
+            pub const ALL: [ModeledError; [$($type_name),*].len()] = [$(ModeledError::$variant),*];
+
+            pub fn type_name(self) -> &'static str {
+                match self {
+                    $(ModeledError::$variant => $type_name,)*
+                }
+            }
+        }
+    };
 }
 
-impl ModeledError {
-    pub const ALL: [ModeledError; 8] = [
-        ModeledError::AccessDenied,
-        ModeledError::Unauthenticated,
-        ModeledError::OperationFailure,
-        ModeledError::AccountSetupInProgress,
-        ModeledError::RegionSetupInProgress,
-        ModeledError::Service,
-        ModeledError::InvalidInput,
-        ModeledError::NotFound,
-    ];
-
-    pub fn type_name(self) -> &'static str {
-        match self {
-            ModeledError::AccessDenied => "AccessDeniedException",
-            ModeledError::Unauthenticated => "UnauthenticatedException",
-            ModeledError::OperationFailure => "OperationFailureException",
-            ModeledError::AccountSetupInProgress => "AccountSetupInProgressException",
-            ModeledError::RegionSetupInProgress => "RegionSetupInProgressException",
-            ModeledError::Service => "ServiceException",
-            ModeledError::InvalidInput => "InvalidInputException",
-            ModeledError::NotFound => "NotFoundException",
-        }
-    }
+modeled_errors! {
+    AccessDenied => "AccessDeniedException",
+    Unauthenticated => "UnauthenticatedException",
+    OperationFailure => "OperationFailureException",
+    AccountSetupInProgress => "AccountSetupInProgressException",
+    RegionSetupInProgress => "RegionSetupInProgressException",
+    Service => "ServiceException",
+    InvalidInput => "InvalidInputException",
+    NotFound => "NotFoundException",
 }
 
 /// An error answer, ready to be written to the wire.
