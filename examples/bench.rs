@@ -430,34 +430,29 @@ async fn read(
     state: &str,
 ) -> anyhow::Result<()> {
     let client = api.client(None);
-    let (mut through, mut direct) = (Vec::new(), Vec::new());
-    for _ in 0..200 {
-        provider.read(TOKEN, id, Some(state)).await?;
-        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
-    }
+    // `rounds` reads through `provider` and as many direct calls, taking turns.
+    let interleaved = async |provider: &Provider, rounds| -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+        let (mut through, mut direct) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let t = Instant::now();
+            provider.read(TOKEN, id, Some(state)).await?;
+            through.push(t.elapsed());
+            let t = Instant::now();
+            client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+            direct.push(t.elapsed());
+        }
+        Ok((through, direct))
+    };
+    interleaved(provider, 200).await?;
     runtime.take_call_times();
-    for _ in 0..2_000 {
-        let t = Instant::now();
-        provider.read(TOKEN, id, Some(state)).await?;
-        through.push(t.elapsed());
-        let t = Instant::now();
-        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
-        direct.push(t.elapsed());
-    }
+    let (through, direct) = interleaved(provider, 2_000).await?;
+    // The parts of the fresh instances' reads alone.
+    let times = runtime.take_call_times();
     // The same read on instances kept between calls, against the SDK, interleaved likewise.
-    let (mut reused, mut direct_again) = (Vec::new(), Vec::new());
-    for _ in 0..2_000 {
-        let t = Instant::now();
-        pooled_provider.read(TOKEN, id, Some(state)).await?;
-        reused.push(t.elapsed());
-        let t = Instant::now();
-        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
-        direct_again.push(t.elapsed());
-    }
+    let (reused, direct_again) = interleaved(pooled_provider, 2_000).await?;
     // Means, so that the parts add up: what the component adds, around an API call that takes
     // as long from inside it as it does directly.
     let mean = |total: Duration, n: usize| show(total / u32::try_from(n).expect("few samples"));
-    let times = runtime.take_call_times();
     let n = times.calls as usize;
     let direct_mean = mean(direct.iter().sum(), direct.len());
     row("read via host + component (new instance)", median(through), "same call, SDK directly", median(direct));
