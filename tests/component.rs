@@ -13,17 +13,17 @@ fn imports_exactly_the_declared_interfaces_and_no_wasi() {
     let imports: BTreeSet<String> = world.imports.keys().map(|key| resolve.name_world_key(key)).collect();
     let exports: BTreeSet<String> = world.exports.keys().map(|key| resolve.name_world_key(key)).collect();
     let expected: BTreeSet<String> = [
-        "lightsail:provider/lightsail@0.3.0",
-        "lightsail:provider/lock@0.3.0",
-        "lightsail:provider/wait@0.3.0",
-        "lightsail:provider/log@0.3.0",
+        "lightsail:provider/lightsail@0.4.0",
+        "lightsail:provider/lock@0.4.0",
+        "lightsail:provider/wait@0.4.0",
+        "lightsail:provider/log@0.4.0",
     ]
     .into_iter()
     .map(String::from)
     .collect();
     assert_eq!(imports, expected);
     assert!(imports.iter().all(|i| !i.starts_with("wasi:")));
-    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.3.0".to_string()]));
+    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.4.0".to_string()]));
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn call_times_account_for_every_call_and_its_host_calls() {
     // A runtime of its own: the shared one counts the calls of the tests running beside this one.
     let options = RuntimeOptions { cache_dir: None, ..Default::default() };
     let runtime = std::sync::Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options).unwrap());
-    let provider = Provider::new(runtime.clone(), Some(setup.api.clone()));
+    let provider = Provider::new(runtime.clone(), Some(setup.api.clone())).with_locks(common::test_locks());
 
     provider.check(common::TOKEN, None, &common::inputs("times-bucket")).await.unwrap();
     let checked = runtime.take_call_times();

@@ -21,6 +21,7 @@ fn provider_with(pool_size: Option<u32>) -> Provider {
         ..Default::default()
     };
     Provider::new(Arc::new(ComponentRuntime::new(MISBEHAVING, options).unwrap()), None)
+        .with_locks(lightsail_test_support::test_locks())
 }
 
 async fn trap_message(provider: &Provider, token: &str) -> String {
@@ -77,7 +78,8 @@ async fn a_looping_call_does_not_hold_up_the_others() {
 #[tokio::test(flavor = "current_thread")]
 async fn time_spent_waiting_for_a_turn_is_not_counted_as_the_components() {
     let options = RuntimeOptions { cache_dir: None, cpu_time_limit: Duration::from_secs(2), ..Default::default() };
-    let provider = Provider::new(Arc::new(ComponentRuntime::new(MISBEHAVING, options).unwrap()), None);
+    let provider = Provider::new(Arc::new(ComponentRuntime::new(MISBEHAVING, options).unwrap()), None)
+        .with_locks(lightsail_test_support::test_locks());
     // A neighbour that holds the only executor thread for longer than the limit when it runs,
     // which is when the spinning call yields at its first tick.
     let neighbour = tokio::spawn(async { std::thread::sleep(Duration::from_millis(2_500)) });

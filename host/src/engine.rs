@@ -276,6 +276,7 @@ impl ComponentRuntime {
     pub(crate) async fn instantiate(
         &self,
         api: Option<Arc<LightsailApi>>,
+        locks: Option<Arc<crate::lock::Locks>>,
         interrupt: Interrupt,
     ) -> anyhow::Result<(wasmtime::Store<HostState>, crate::bindings::Provider)> {
         let limits = Limits::new(self.options.max_memory_bytes);
@@ -283,7 +284,7 @@ impl ComponentRuntime {
             Some(slots) => Some(slots.clone().acquire_owned().await?),
             None => None,
         };
-        let state = HostState::new(api, interrupt, self.options.max_wait, limits, slot);
+        let state = HostState::new(api, locks, interrupt, self.options.max_wait, limits, slot);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         let limit = self.options.cpu_time_limit;

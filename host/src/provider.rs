@@ -8,6 +8,7 @@ use crate::aws::LightsailApi;
 use crate::engine::{CallTimes, ComponentRuntime};
 use crate::interrupt::Interrupt;
 use crate::limits::LimitExceeded;
+use crate::lock::Locks;
 use crate::state::HostState;
 use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
 use std::sync::Arc;
@@ -41,6 +42,8 @@ fn explain_trap(error: &anyhow::Error) -> String {
     let text = error.root_cause().to_string();
     let what = if error.downcast_ref::<LimitExceeded>().is_some() {
         "it broke a limit of the host"
+    } else if error.downcast_ref::<crate::lock::LockError>().is_some() {
+        "the host could not serve it"
     } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
         match trap {
             wasmtime::Trap::UnreachableCodeReached => "it trapped (the component panicked or aborted)",
@@ -87,6 +90,8 @@ fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderEr
 pub struct Provider {
     runtime: Arc<ComponentRuntime>,
     api: Option<Arc<LightsailApi>>,
+    /// `None`: [`Locks::shared_default`], taken when a call first needs a lock.
+    locks: Option<Arc<Locks>>,
     interrupt: Interrupt,
     instances: Instances,
 }
@@ -130,7 +135,7 @@ macro_rules! call {
                 // takes its instance with it, rather than leave one stopped mid-call.
                 let (mut store, instance) = match slot.take() {
                     Some(instance) => instance,
-                    None => $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
+                    None => $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
                 };
                 store.data_mut().start_call();
                 let exports = instance.lightsail_provider_resource_provider();
@@ -147,7 +152,7 @@ macro_rules! call {
                 let taken = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let (mut store, instance) = match taken {
                     Some(instance) => instance,
-                    None => $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
+                    None => $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
                 };
                 store.data_mut().start_call();
                 let ready = Instant::now();
@@ -170,7 +175,7 @@ macro_rules! call {
     }};
     (@fresh $self:ident, $method:ident ( $($arg:expr),* )) => {{
         let started = Instant::now();
-        let (mut store, instance) = $self.runtime.instantiate($self.api.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?;
+        let (mut store, instance) = $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?;
         let ready = Instant::now();
         let exports = instance.lightsail_provider_resource_provider();
         let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
@@ -189,7 +194,14 @@ impl Provider {
     /// instance per call, so that no call sees what another left behind.
     pub fn new(runtime: Arc<ComponentRuntime>, api: Option<Arc<LightsailApi>>) -> Self {
         let instances = if runtime.is_embedded() { Instances::Pooled(Arc::default()) } else { Instances::Fresh };
-        Self { runtime, api, interrupt: Interrupt::new(), instances }
+        Self { runtime, api, locks: None, interrupt: Interrupt::new(), instances }
+    }
+
+    /// The locks this provider's creates take (by default [`Locks::shared_default`]: file locks
+    /// in the per-user lock directory, which every host of this project on the machine uses).
+    pub fn with_locks(mut self, locks: Arc<Locks>) -> Self {
+        self.locks = Some(locks);
+        self
     }
 
     /// Each call on a fresh instance, whatever the component: calls share nothing.
@@ -341,7 +353,7 @@ mod tests {
         let options =
             RuntimeOptions { cache_dir: None, cpu_time_limit: Duration::from_secs(3600), ..Default::default() };
         let runtime = ComponentRuntime::new(PROVIDER_COMPONENT, options).unwrap();
-        let (mut store, instance) = runtime.instantiate(None, Interrupt::new()).await.unwrap();
+        let (mut store, instance) = runtime.instantiate(None, None, Interrupt::new()).await.unwrap();
         let exports = instance.lightsail_provider_resource_provider();
         let token = "aws:lightsail/bucketAccessKey:BucketAccessKey".to_string();
         let news = r#"{"bucketName": "example-bucket", "region": "eu-west-1"}"#.to_string();

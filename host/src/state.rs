@@ -21,8 +21,11 @@ pub struct HostState {
     /// The longest a `wait` import really waits (tests shorten it).
     pub max_wait: Duration,
     pub limits: crate::limits::Limits,
+    /// Where the `lock` import's locks live, and how far they reach; the shared default ones when
+    /// not given, taken at the first lock (so calls that take none touch no lock directory).
+    locks: Option<Arc<crate::lock::Locks>>,
     /// The locks the call holds: dropped with the store, so a call that traps releases them too.
-    locks: ResourceTable,
+    guards: ResourceTable,
     locks_held: usize,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -31,6 +34,7 @@ pub struct HostState {
 impl HostState {
     pub fn new(
         api: Option<Arc<LightsailApi>>,
+        locks: Option<Arc<crate::lock::Locks>>,
         interrupt: Interrupt,
         max_wait: Duration,
         limits: crate::limits::Limits,
@@ -44,7 +48,8 @@ impl HostState {
             interrupt,
             max_wait,
             limits,
-            locks: ResourceTable::new(),
+            locks,
+            guards: ResourceTable::new(),
             locks_held: 0,
             _slot: slot,
         }
@@ -62,7 +67,7 @@ impl HostState {
     /// them when the export call returns, not when the instance next serves one.
     pub fn release_locks(&mut self) {
         if self.locks_held > 0 {
-            self.locks = ResourceTable::new();
+            self.guards = ResourceTable::new();
             self.locks_held = 0;
         }
     }
@@ -169,15 +174,24 @@ impl locks::Host for HostState {
         if self.locks_held > 0 {
             return Err(crate::limits::LimitExceeded::SecondLock { name }.into());
         }
-        let guard = host_call!(self, crate::lock::acquire(&name).await);
+        let locks = self.locks();
+        let guard = host_call!(self, locks.acquire(&name).await)?;
         self.locks_held += 1;
-        Ok(self.locks.push(guard)?)
+        Ok(self.guards.push(guard)?)
+    }
+
+    async fn reach(&mut self) -> locks::LockReach {
+        match self.locks().reach() {
+            crate::lock::Reach::Process => locks::LockReach::Process,
+            crate::lock::Reach::Machine => locks::LockReach::Machine,
+            crate::lock::Reach::EveryCreator => locks::LockReach::EveryCreator,
+        }
     }
 }
 
 impl locks::HostGuard for HostState {
     async fn drop(&mut self, guard: Resource<crate::lock::Guard>) -> wasmtime::Result<()> {
-        self.locks.delete(guard)?;
+        self.guards.delete(guard)?;
         self.locks_held -= 1;
         Ok(())
     }
@@ -197,6 +211,10 @@ impl log::Host for HostState {
 }
 
 impl HostState {
+    fn locks(&mut self) -> Arc<crate::lock::Locks> {
+        self.locks.get_or_insert_with(crate::lock::Locks::shared_default).clone()
+    }
+
     fn api(&self) -> Result<Arc<LightsailApi>, api::ApiError> {
         self.api.clone().ok_or_else(|| api::ApiError {
             kind: api::ErrorKind::Other,

@@ -93,7 +93,7 @@ pub async fn run(lifecycles: usize, fault_rate: f64, seed: u64) -> Report {
     let api = Arc::new(LightsailApi::new(options.with_local_endpoint(&endpoint, REGION)).await.unwrap());
     let options = RuntimeOptions { cache_dir: None, max_wait: Duration::from_millis(5), ..Default::default() };
     let runtime = Arc::new(ComponentRuntime::new(lightsail_provider_host::PROVIDER_COMPONENT, options).unwrap());
-    let provider = Provider::new(runtime, Some(api.clone()));
+    let provider = Provider::new(runtime, Some(api.clone())).with_locks(lightsail_test_support::test_locks());
 
     // One bucket per two lifecycles, made before the faults start.
     let buckets: Vec<String> = (0..lifecycles.div_ceil(PER_BUCKET)).map(|i| format!("load-{i:05}")).collect();

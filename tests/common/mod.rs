@@ -6,7 +6,7 @@ pub mod inputs;
 
 use lightsail_provider_host::{CallError, ProviderError};
 
-pub use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, REGION, TestEnvironment, test_runtime};
+pub use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, REGION, TestEnvironment, test_locks, test_runtime};
 
 pub fn inputs(bucket: &str) -> String {
     serde_json::json!({ "bucketName": bucket }).to_string()

@@ -188,7 +188,9 @@ export function imports({ sdk = {}, log = () => {}, defaultTags = {} } = {}) {
         return (out.operations ?? []).map(operation);
       },
     },
-    'lightsail:provider/lock': { Guard, acquire },
+    // These locks reach this process only (Node has no OS file lock of its own): the component
+    // then never deletes a key it cannot prove is its own, and names it instead.
+    'lightsail:provider/lock': { Guard, acquire, reach: () => 'process' },
     'lightsail:provider/wait': { wait: (millis) => new Promise((resolve) => setTimeout(resolve, millis)) },
     'lightsail:provider/log': { log: (level, message) => log(level, message) },
     /** Resolves the SDK's default region once (it may read files), as `defaultRegion` must answer at once. */

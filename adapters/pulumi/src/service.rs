@@ -10,6 +10,7 @@ use crate::rpc::{self, diff_response::DiffChanges, property_diff::Kind as DiffKi
 use crate::schema::Package;
 use crate::values::{Incoming, incoming, outgoing, unknown_of};
 use lightsail_provider_host::aws::settings;
+use lightsail_provider_host::lock::Locks;
 use lightsail_provider_host::{
     CallError, ComponentRuntime, Interrupt, LightsailApi, NotReady, Outputs, Provider, ProviderError, UNKNOWN,
 };
@@ -216,12 +217,16 @@ impl ResourceProvider for Service {
     async fn configure(&self, request: Request<rpc::ConfigureRequest>) -> Answer<rpc::ConfigureResponse> {
         let request = request.into_inner();
         let config = configuration(&self.package.name, &request);
-        let options = settings::options(&config).map_err(|list| {
+        let settings = settings::options(&config).map_err(|list| {
             let list: Vec<String> = list.iter().map(|f| format!("{}: {}", f.property, f.reason)).collect();
             Status::invalid_argument(format!("invalid provider configuration: {}", list.join("; ")))
         })?;
-        let api = LightsailApi::new(options).await.map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let provider = Provider::new(self.runtime.clone(), Some(Arc::new(api))).with_interrupt(self.interrupt.clone());
+        let locks = Locks::from_options(&settings.locks)
+            .map_err(|e| Status::invalid_argument(format!("invalid provider configuration: lockDirectory: {e}")))?;
+        let api = LightsailApi::new(settings.aws).await.map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let provider = Provider::new(self.runtime.clone(), Some(Arc::new(api)))
+            .with_locks(Arc::new(locks))
+            .with_interrupt(self.interrupt.clone());
         *self.configured.write().unwrap_or_else(|e| e.into_inner()) = Some(provider);
         Ok(Response::new(rpc::ConfigureResponse {
             accept_secrets: true,

@@ -1,6 +1,7 @@
 //! The provider itself: its configuration block, the part of the AWS provider's that matters
 //! here (`region`, `profile`, `access_key`/`secret_key`, `endpoints { lightsail }`, `max_retries`,
-//! `default_tags { tags }`),
+//! `default_tags { tags }`), this provider's lock settings (`lock_directory`,
+//! `key_creators_share_lock`),
 //! and the resources, one per resource type of the component.
 
 use crate::resource::ComponentResource;
@@ -10,6 +11,7 @@ use crate::shared::Shared;
 use crate::values::{UNKNOWN, attribute, string};
 use async_trait::async_trait;
 use lightsail_provider_host::aws::settings;
+use lightsail_provider_host::lock::{LockOptions, Locks};
 use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,6 +44,7 @@ fn optional(attr_type: AttributeType, description: &str, sensitive: bool) -> Att
 /// The configuration, read from Terraform's value.
 struct Settings {
     options: AwsOptions,
+    locks: LockOptions,
     /// `skip_credentials_validation`: configure without resolving credentials (as hashicorp/aws).
     skip_credentials_validation: bool,
 }
@@ -58,6 +61,7 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
         ("access_key", "accessKey"),
         ("secret_key", "secretKey"),
         ("token", "token"),
+        ("lock_directory", "lockDirectory"),
     ] {
         if let Some(value) = text(terraform) {
             given.insert(setting.into(), value);
@@ -69,6 +73,15 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
         }
         ValueAny::Unknown => {
             given.insert("maxRetries".into(), UNKNOWN.into());
+        }
+        _ => {}
+    }
+    match attribute(config, "key_creators_share_lock") {
+        ValueAny::Bool(declared) => {
+            given.insert("keyCreatorsShareLock".into(), (*declared).into());
+        }
+        ValueAny::Unknown => {
+            given.insert("keyCreatorsShareLock".into(), UNKNOWN.into());
         }
         _ => {}
     }
@@ -96,11 +109,11 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
     // Unchecked here, the region is still refused per call where Lightsail does not run.
     let unchecked_region = if flag("skip_region_validation") { given.remove("region") } else { None };
     match settings::options(&given) {
-        Ok(mut options) => {
+        Ok(settings::Settings { aws: mut options, locks }) => {
             if let Some(region) = unchecked_region {
                 options.region = region.as_str().map(str::to_string);
             }
-            Some(Settings { options, skip_credentials_validation: flag("skip_credentials_validation") })
+            Some(Settings { options, locks, skip_credentials_validation: flag("skip_credentials_validation") })
         }
         Err(failures) => {
             for failure in failures {
@@ -169,6 +182,22 @@ impl tf_provider::Provider for AdapterProvider {
                 "max_retries".to_string(),
                 optional(AttributeType::Number, "Retries of a failed AWS call (throttling, 5xx, network).", false),
             ),
+            (
+                "lock_directory".to_string(),
+                optional(
+                    AttributeType::String,
+                    "Where the locks that keep creators of a bucket's keys apart live (default: ~/.cache/lightsail-provider/locks); every host of this provider that uses the same directory takes the same locks.",
+                    false,
+                ),
+            ),
+            (
+                "key_creators_share_lock".to_string(),
+                optional(
+                    AttributeType::Bool,
+                    "Declares that every creator of keys of this provider's buckets, on any machine, takes this provider's locks (the same lock_directory): then a key that appears while a create's answer is lost is deleted as that create's orphan. Without it such a key is reported, never deleted.",
+                    false,
+                ),
+            ),
         ]);
         let endpoints = Block {
             attributes: HashMap::from([(
@@ -210,6 +239,17 @@ impl tf_provider::Provider for AdapterProvider {
 
     async fn configure<'a>(&self, diags: &mut Diagnostics, _terraform_version: String, config: ValueAny) -> Option<()> {
         let settings = settings(diags, &config)?;
+        let locks = match Locks::from_options(&settings.locks) {
+            Ok(locks) => locks,
+            Err(e) => {
+                diags.error(
+                    "Invalid provider argument lock_directory",
+                    e.to_string(),
+                    AttributePath::new("lock_directory"),
+                );
+                return None;
+            }
+        };
         let api = match LightsailApi::new(settings.options).await {
             Ok(api) => api,
             Err(e) => {
@@ -223,7 +263,7 @@ impl tf_provider::Provider for AdapterProvider {
             diags.root_error("No valid credentials for the provider", why);
             return None;
         }
-        self.shared.configure(Arc::new(api));
+        self.shared.configure(Arc::new(api), Arc::new(locks));
         Some(())
     }
 

@@ -1,7 +1,7 @@
 //! What the provider and its resources share: the component, and the provider once Terraform has
 //! configured it.
 
-use lightsail_provider_host::{ComponentRuntime, LightsailApi, Provider};
+use lightsail_provider_host::{ComponentRuntime, LightsailApi, Locks, Provider};
 use std::sync::{Arc, RwLock};
 
 pub struct Shared {
@@ -17,9 +17,9 @@ impl Shared {
         Self { runtime, configured: RwLock::new(None), offline }
     }
 
-    /// From now on, calls reach AWS through `api`.
-    pub fn configure(&self, api: Arc<LightsailApi>) {
-        let provider = Provider::new(self.runtime.clone(), Some(api));
+    /// From now on, calls reach AWS through `api`, and creates take `locks`.
+    pub fn configure(&self, api: Arc<LightsailApi>, locks: Arc<Locks>) {
+        let provider = Provider::new(self.runtime.clone(), Some(api)).with_locks(locks);
         *self.configured.write().unwrap_or_else(|e| e.into_inner()) = Some(provider);
     }
 

@@ -101,6 +101,17 @@ pub struct ApiError {
     pub retryable: bool,
 }
 
+/// How far the host's locks reach (the WIT `lock.reach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockReach {
+    /// The host's own calls, in one process.
+    Process,
+    /// Every process on this machine that takes the same locks.
+    Machine,
+    /// Every creator of keys of the buckets the host serves, as the user declared.
+    EveryCreator,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Trace,
@@ -113,8 +124,10 @@ pub enum Level {
 pub trait Host {
     /// Held while it lives; dropping it releases the lock (the WIT `lock` interface).
     type Guard;
-    /// Waits until no other call of this host holds the lock `name`, then takes it.
+    /// Waits until no other holder has the lock `name`, then takes it.
     fn lock(&self, name: &str) -> Self::Guard;
+    /// Which creators of a bucket's keys the locks of [`Host::lock`] keep out.
+    fn lock_reach(&self) -> LockReach;
     fn default_region(&self) -> String;
     /// The engine's default tags, which every resource that takes tags carries.
     fn default_tags(&self) -> Tags;

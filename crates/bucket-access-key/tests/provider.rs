@@ -29,6 +29,8 @@ struct FakeHost {
     default_tags: Tags,
     /// The tags the bucket carries (every bucket of this host has the same).
     bucket_tags: RefCell<Tags>,
+    /// How far the locks reach; every creator when not set.
+    reach: Option<LockReach>,
 }
 
 #[derive(Clone)]
@@ -39,6 +41,11 @@ enum Scripted {
     LostApplied,
     /// No answer, and nothing was made.
     LostUnapplied,
+    /// No answer, nothing was made, but meanwhile another creator (whom the lock does not keep
+    /// out) made a key of the bucket.
+    LostWhileAnotherCreates,
+    /// Answered, and meanwhile another creator made a key of the bucket.
+    AnsweredWhileAnotherCreates,
     Fails(ApiError),
 }
 
@@ -97,6 +104,9 @@ impl Host for FakeHost {
         self.calls.borrow_mut().push(format!("lock {name}"));
         FakeGuard(self.calls.clone())
     }
+    fn lock_reach(&self) -> LockReach {
+        self.reach.unwrap_or(LockReach::EveryCreator)
+    }
     fn default_region(&self) -> String {
         self.default_region.unwrap_or("us-east-1").into()
     }
@@ -109,8 +119,11 @@ impl Host for FakeHost {
             return Err(not_found());
         }
         let scripted = self.scripted("create");
+        if let Some(Scripted::LostWhileAnotherCreates | Scripted::AnsweredWhileAnotherCreates) = &scripted {
+            self.keys.borrow_mut().push((bucket.into(), "AKIAANOTHERCREATOR00".into()));
+        }
         match &scripted {
-            Some(Scripted::LostUnapplied) => return Err(transport()),
+            Some(Scripted::LostUnapplied | Scripted::LostWhileAnotherCreates) => return Err(transport()),
             Some(Scripted::Fails(e)) => return Err(e.clone()),
             _ => {}
         }
@@ -414,6 +427,63 @@ fn a_create_that_cannot_be_settled_says_which_bucket_and_what_to_do() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A host whose locks keep out only this machine's creators, meeting `script`.
+fn machine_host(script: Vec<(&'static str, Scripted)>) -> FakeHost {
+    FakeHost { reach: Some(LockReach::Machine), ..FakeHost::with_script(script) }
+}
+
+#[test]
+fn where_the_lock_does_not_reach_every_creator_a_new_key_is_named_and_never_deleted() {
+    for (lost, new_key) in
+        [(Scripted::LostApplied, "AKIA0000000000000000"), (Scripted::LostWhileAnotherCreates, "AKIAANOTHERCREATOR00")]
+    {
+        let host = machine_host(vec![("create", lost)]);
+        host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+        let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+        assert_eq!(e.code, "OutcomeUnknown");
+        assert!(!e.retryable, "trying again blindly could leave a second orphan");
+        for part in [
+            format!("Meanwhile the bucket gained the key {new_key}."),
+            "or a key another creator made".into(),
+            "only the creators on this machine that share its locks, so nothing was deleted".into(),
+            "aws lightsail get-bucket-access-keys --region us-east-1 --bucket-name b-1; it had AKIAEXISTING00000000 before"
+                .into(),
+            format!("aws lightsail delete-bucket-access-key --region us-east-1 --bucket-name b-1 --access-key-id {new_key}"),
+            "declare it in the provider's settings".into(),
+        ] {
+            assert!(e.message.contains(&part), "{part:?} is missing from: {}", e.message);
+        }
+        assert_eq!(host.keys_of("b-1"), ["AKIAEXISTING00000000", new_key], "nothing was deleted");
+        assert_eq!(host.log(), [LOCK, "get", "create", "get", "unlock"], "no second attempt, no delete");
+    }
+}
+
+#[test]
+fn where_the_lock_does_not_reach_every_creator_an_unapplied_attempt_is_still_retried() {
+    let host = machine_host(vec![("create", Scripted::LostUnapplied)]);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), [created.id.split_once(',').unwrap().1]);
+    assert_eq!(host.log(), [LOCK, "get", "create", "get", "create", "get", "unlock"]);
+}
+
+#[test]
+fn a_key_another_creator_made_beside_the_answered_retry_is_named_and_kept() {
+    let host =
+        machine_host(vec![("create", Scripted::LostUnapplied), ("create", Scripted::AnsweredWhileAnotherCreates)]);
+    let ProviderError::NotReady(n) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("not ready") };
+    assert_eq!(n.id, "b-1,AKIA0000000000000000", "the engine records the key it was given");
+    assert!(n.reason.contains("gained the key AKIAANOTHERCREATOR00"), "{}", n.reason);
+    assert_eq!(host.keys_of("b-1"), ["AKIAANOTHERCREATOR00", "AKIA0000000000000000"]);
+}
+
+#[test]
+fn the_process_reach_is_said_in_the_message() {
+    let host =
+        FakeHost { reach: Some(LockReach::Process), ..FakeHost::with_script(vec![("create", Scripted::LostApplied)]) };
+    let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+    assert!(e.message.contains("keeps out only the calls of its own process"), "{}", e.message);
 }
 
 #[test]

@@ -18,6 +18,14 @@ impl host::Host for Imports {
     fn lock(&self, name: &str) -> Self::Guard {
         lightsail::provider::lock::acquire(name)
     }
+    fn lock_reach(&self) -> host::LockReach {
+        use lightsail::provider::lock::LockReach as Reach;
+        match lightsail::provider::lock::reach() {
+            Reach::Process => host::LockReach::Process,
+            Reach::Machine => host::LockReach::Machine,
+            Reach::EveryCreator => host::LockReach::EveryCreator,
+        }
+    }
     fn default_region(&self) -> String {
         api::default_region()
     }

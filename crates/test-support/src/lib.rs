@@ -5,7 +5,7 @@
 pub mod sockets;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
-use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
+use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Locks, Provider, RuntimeOptions};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -61,6 +61,12 @@ pub fn test_runtime() -> Arc<ComponentRuntime> {
         .clone()
 }
 
+/// Locks for a test whose endpoint is its own: this process's, which then reach every creator (and
+/// leave no lock files behind).
+pub fn test_locks() -> Arc<Locks> {
+    Arc::new(Locks::in_process().covering_every_creator())
+}
+
 /// A local endpoint of a test's own, and a provider whose host reaches it with aws-sdk-lightsail
 /// over HTTP and SigV4.
 pub struct TestEnvironment {
@@ -86,7 +92,8 @@ impl TestEnvironment {
         let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.expect("starts");
         let api =
             Arc::new(LightsailApi::new(options.with_local_endpoint(&endpoint, REGION)).await.expect("configures"));
-        let provider = Provider::new(test_runtime(), Some(api.clone()));
+        // The endpoint is the test's own, and only this process creates keys there.
+        let provider = Provider::new(test_runtime(), Some(api.clone())).with_locks(test_locks());
         Self { endpoint, api, provider }
     }
 

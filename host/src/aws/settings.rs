@@ -1,5 +1,6 @@
 //! Provider settings as the users of AWS providers write them (region, profile, static
-//! credentials, a Lightsail endpoint, retries), checked and turned into [`AwsOptions`].
+//! credentials, a Lightsail endpoint, retries), and this provider's own lock settings, checked and
+//! turned into [`AwsOptions`] and [`LockOptions`].
 //!
 //! An adapter passes them as a JSON object with these camelCase names (Pulumi's `aws:accessKey` is
 //! `accessKey`); values may be JSON-typed, or text as engines pass configuration
@@ -8,6 +9,7 @@
 //! (the unknown marker, in a preview) counts as unset.
 
 use super::AwsOptions;
+use crate::lock::LockOptions;
 use crate::types::{CheckFailure, UNKNOWN};
 use serde_json::{Map, Value};
 
@@ -22,13 +24,34 @@ pub const SETTINGS: &[(&str, &str, bool, &str)] = &[
     ("endpoints", "array", false, "Endpoints to use instead of AWS's: [{lightsail: URL}]"),
     ("maxRetries", "integer", false, "Retries of a failed call (0: none)"),
     ("defaultTags", "object", false, "Tags every resource that takes tags carries: {tags: {KEY: VALUE}}"),
+    (
+        "lockDirectory",
+        "string",
+        false,
+        "Where the locks that keep creators of a bucket's keys apart live (default: ~/.cache/lightsail-provider/locks); every host of this provider that uses the same directory takes the same locks",
+    ),
+    (
+        "keyCreatorsShareLock",
+        "boolean",
+        false,
+        "Declares that every creator of keys of this provider's buckets, on any machine, takes this provider's locks (the same lock directory): then a key that appears while a create's answer is lost is deleted as that create's orphan. Without it such a key is reported, never deleted",
+    ),
 ];
+
+/// What the settings configure: how to reach Lightsail, and the locks.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Region, credentials, endpoint, retries, default tags.
+    pub aws: AwsOptions,
+    /// The lock directory, and whether every key creator is declared to take its locks.
+    pub locks: LockOptions,
+}
 
 /// The most retries `maxRetries` takes: more only delays the answer.
 pub const MAX_RETRIES: u64 = 99;
 
 /// The options these settings give, or every setting that is wrong and why.
-pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFailure>> {
+pub fn options(settings: &Map<String, Value>) -> Result<Settings, Vec<CheckFailure>> {
     let mut failures = Vec::new();
     let mut fail = |property: &str, reason: String| failures.push(CheckFailure { property: property.into(), reason });
     let mut text = |name: &str| match settings.get(name) {
@@ -46,6 +69,7 @@ pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFai
     };
     let region = text("region");
     let profile = text("profile");
+    let lock_directory = text("lockDirectory");
     let (access_key, secret_key, token) = (text("accessKey"), text("secretKey"), text("token"));
     let mut options = AwsOptions { profile, ..AwsOptions::default() };
     if let Some(region) = region {
@@ -117,7 +141,14 @@ pub fn options(settings: &Map<String, Value>) -> Result<AwsOptions, Vec<CheckFai
         },
         Some(other) => fail("defaultTags", format!("must be an object with tags, not {}", kind(&other))),
     }
-    if failures.is_empty() { Ok(options) } else { Err(failures) }
+    let mut locks = LockOptions { directory: lock_directory.map(Into::into), every_creator: false };
+    match settings.get("keyCreatorsShareLock").map(typed) {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == UNKNOWN => {}
+        Some(Value::Bool(declared)) => locks.every_creator = declared,
+        Some(other) => fail("keyCreatorsShareLock", format!("must be true or false, not {}", kind(&other))),
+    }
+    if failures.is_empty() { Ok(Settings { aws: options, locks }) } else { Err(failures) }
 }
 
 /// A default tag's value, or the rule of Lightsail's for any tag that it breaks.
@@ -172,7 +203,7 @@ mod tests {
 
     #[test]
     fn default_tags_are_checked_as_tags() {
-        let options = options(&settings(json!({"defaultTags": {"tags": {"env": "dev"}}}))).unwrap();
+        let options = options(&settings(json!({"defaultTags": {"tags": {"env": "dev"}}}))).unwrap().aws;
         assert_eq!(options.default_tags, vec![("env".to_string(), "dev".to_string())]);
         let text = options_failures(json!({"defaultTags": "{\"tags\": {\"aws:x\": \"1\", \"n\": 2}}"}));
         assert!(text.contains("aws:x starts with aws:") && text.contains("tag n must be a string"), "{text}");
@@ -191,7 +222,7 @@ mod tests {
             json!({"region": "eu-west-1", "maxRetries": 2, "endpoints": [{"lightsail": "http://127.0.0.1:4566"}]}),
             json!({"region": "eu-west-1", "maxRetries": "2", "endpoints": "[{\"lightsail\": \"http://127.0.0.1:4566\"}]"}),
         ] {
-            let options = options(&settings(given)).unwrap();
+            let options = options(&settings(given)).unwrap().aws;
             assert_eq!(options.region.as_deref(), Some("eu-west-1"));
             assert_eq!(options.max_attempts, Some(3));
             assert_eq!(options.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
@@ -199,20 +230,32 @@ mod tests {
     }
 
     #[test]
+    fn lock_settings_name_a_directory_and_declare_the_reach() {
+        let given = json!({"lockDirectory": "/run/shared/locks", "keyCreatorsShareLock": "true"});
+        let locks = options(&settings(given)).unwrap().locks;
+        assert_eq!(locks, LockOptions { directory: Some("/run/shared/locks".into()), every_creator: true });
+        assert_eq!(options(&settings(json!({}))).unwrap().locks, LockOptions::default());
+    }
+
+    #[test]
     fn keys_of_other_providers_and_unknowns_are_let_be() {
         let given = json!({"skipCredentialsValidation": true, "defaultTags": {"tags": {}}, "region": UNKNOWN,
                            "endpoints": [{"s3": "http://elsewhere"}]});
-        let options = options(&settings(given)).unwrap();
+        let options = options(&settings(given)).unwrap().aws;
         assert_eq!((options.region, options.endpoint_url), (None, None));
     }
 
     #[test]
     fn every_wrong_setting_is_named_with_its_rule() {
         let given = json!({"region": "mars-1", "profile": 3, "accessKey": "AKID", "token": "t", "maxRetries": -1,
-                           "endpoints": [{"lightsail": "not a url"}]});
+                           "endpoints": [{"lightsail": "not a url"}], "lockDirectory": "", "keyCreatorsShareLock": 1});
         let failures = options(&settings(given)).unwrap_err();
         let named: Vec<&str> = failures.iter().map(|f| f.property.as_str()).collect();
-        assert_eq!(named, ["profile", "region", "secretKey", "maxRetries", "endpoints"], "{failures:?}");
-        assert!(failures[1].reason.contains("\"mars-1\" is not a region where Lightsail runs"));
+        assert_eq!(
+            named,
+            ["profile", "lockDirectory", "region", "secretKey", "maxRetries", "endpoints", "keyCreatorsShareLock"],
+            "{failures:?}"
+        );
+        assert!(failures[2].reason.contains("\"mars-1\" is not a region where Lightsail runs"));
     }
 }

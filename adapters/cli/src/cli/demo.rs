@@ -2,7 +2,7 @@
 
 use super::output::Printer;
 use super::{BUCKET_ACCESS_KEY as TOKEN, Global, exit, report};
-use lightsail_provider_host::{CallError, ComponentRuntime, Provider, cache};
+use lightsail_provider_host::{CallError, ComponentRuntime, Locks, Provider, cache};
 use std::sync::Arc;
 
 pub use lightsail_test_support::{DEMO_BUCKET as BUCKET, DEMO_BUNDLE as BUNDLE};
@@ -43,7 +43,9 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Pr
         .await
         .map_err(|e| Failure::Setup(e.into()))?;
     let api = super::local_api(global, &endpoint).await.map_err(Failure::Setup)?;
-    let provider = Provider::new(runtime.clone(), Some(api.clone()));
+    // The demo's endpoint is its own, in this process: its locks reach every creator.
+    let locks = Arc::new(Locks::in_process().covering_every_creator());
+    let provider = Provider::new(runtime.clone(), Some(api.clone())).with_locks(locks);
     printer.set_default_region(Some(api.default_region()));
     let client = api.client(None);
 

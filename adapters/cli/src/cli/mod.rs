@@ -8,7 +8,10 @@ mod progress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::aws::errors::NO_CREDENTIALS_CODE;
-use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions, cache};
+use lightsail_provider_host::lock::LockOptions;
+use lightsail_provider_host::{
+    AwsOptions, CallError, ComponentRuntime, LightsailApi, Locks, Provider, RuntimeOptions, cache,
+};
 use lightsail_test_support::LocalEndpointOptions;
 use output::{Printer, say};
 use std::path::PathBuf;
@@ -108,6 +111,15 @@ pub(crate) struct Global {
     /// Seconds an AWS call may take in all, retries included
     #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
     operation_timeout: Option<Duration>,
+    /// Where the locks that keep creators of a bucket's keys apart live; every host of this
+    /// provider using the same directory takes the same locks [default: $XDG_CACHE_HOME/lightsail-provider/locks]
+    #[arg(long, global = true, value_name = "DIR")]
+    lock_directory: Option<PathBuf>,
+    /// Declare that every creator of keys of these buckets, on any machine, takes these locks:
+    /// then a key that appears while a create's answer is lost is deleted as its orphan (without
+    /// it, such a key is named, never deleted)
+    #[arg(long, global = true)]
+    key_creators_share_lock: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -295,7 +307,11 @@ async fn run(cli: Cli) -> u8 {
         }
     };
     printer.set_default_region(api.as_deref().map(LightsailApi::default_region).filter(|r| !r.is_empty()));
-    let provider = Provider::new(runtime, api);
+    let locks = match locks(&cli.global) {
+        Ok(locks) => locks,
+        Err(e) => return fail(&printer, exit::USER_ERROR, &format!("--lock-directory: {e}")),
+    };
+    let provider = Provider::new(runtime, api).with_locks(locks);
     let mut stdin = StdinOnce::default();
     let result = match cli.command {
         Command::Schema => provider.schema().await.map(|schema| {
@@ -453,6 +469,17 @@ fn aws_options(global: &Global) -> AwsOptions {
         operation_timeout: global.operation_timeout,
         default_tags: global.default_tags.clone(),
     }
+}
+
+/// The locks creates take. A `--local` run's endpoint lives in this process, which holds its state
+/// file alone: no other process creates keys there, so this process's locks reach every creator.
+fn locks(global: &Global) -> Result<Arc<Locks>, lightsail_provider_host::lock::LockDirectoryError> {
+    if global.local {
+        return Ok(Arc::new(Locks::in_process().covering_every_creator()));
+    }
+    let options =
+        LockOptions { directory: global.lock_directory.clone(), every_creator: global.key_creators_share_lock };
+    Locks::from_options(&options).map(Arc::new)
 }
 
 /// The built-in endpoint of a `--local` run, and the lock on its state file that the run holds.

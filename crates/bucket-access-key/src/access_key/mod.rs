@@ -9,7 +9,7 @@ mod id;
 pub mod inputs;
 pub mod outputs;
 
-use crate::host::{ApiError, ErrorKind, Host, Level};
+use crate::host::{ApiError, ErrorKind, Host, Level, LockReach};
 use crate::json::{self, Value};
 use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
 use crate::resource::Resource;
@@ -118,7 +118,8 @@ const CREATE_ATTEMPTS: u32 = 3;
 /// request that timed out may still be landing.
 const SETTLE_PAUSE_MS: u32 = 1_000;
 
-/// The lock that makes one create at a time, within a host, the only one on a bucket's keys.
+/// The lock that makes one create at a time, as far as the host's locks reach, the only one on a
+/// bucket's keys.
 fn lock_name(region: &str, bucket: &str) -> String {
     format!("lightsail/{region}/bucket/{bucket}/access-keys")
 }
@@ -127,18 +128,20 @@ fn lock_name(region: &str, bucket: &str) -> String {
 ///
 /// CreateBucketAccessKey is not idempotent: when its answer is lost (a dropped connection, a
 /// timeout, a 5xx) the key may exist anyway, with a secret nobody saw. So, holding the bucket's
-/// lock, the logic lists the keys before the call; after an answer is lost it lists them again,
-/// deletes the new ones (its own orphans: no other create of this host can run on the bucket
-/// meanwhile), and only then tries again. Deleting the orphan first also keeps the retry clear of
-/// the bucket's two-key limit. The lock is let go as soon as the outcome is known: waiting for the
+/// lock, the logic lists the keys before the call and again after an answer is lost. A key that
+/// appeared meanwhile is its own orphan only if the lock keeps every other creator out: then it is
+/// deleted before the next attempt (which also keeps the retry clear of the bucket's two-key
+/// limit). Otherwise it may be another creator's new key, so nothing is deleted and the create
+/// stops, naming the keys. The lock is let go as soon as the outcome is known: waiting for the
 /// key's operation needs no lock.
 fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created, ProviderError> {
     let bucket = &inputs.bucket_name;
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
     let guard = host.lock(&lock_name(region, bucket));
+    let reach = host.lock_reach();
     let before = list_patiently(host, call_region, bucket).map_err(api_error)?;
-    let mut orphans = Orphans { region, bucket, before, attempts: 0, reasons: Vec::new(), deleted: Vec::new() };
+    let mut orphans = Orphans { region, bucket, reach, before, attempts: 0, reasons: Vec::new(), deleted: Vec::new() };
     let created = loop {
         match host.create_bucket_access_key(call_region, bucket) {
             Ok(created) => break created,
@@ -201,6 +204,8 @@ fn list_patiently(host: &impl Host, region: Option<&str>, bucket: &str) -> Resul
 struct Orphans<'a> {
     region: &'a str,
     bucket: &'a str,
+    /// Whom the lock held keeps out: only when it is every creator is a new key surely an orphan.
+    reach: LockReach,
     /// The bucket's keys before the first attempt.
     before: Vec<String>,
     /// Attempts whose outcome is unknown, and why they failed (a reason met again in a row is
@@ -216,16 +221,25 @@ enum Unsettled {
     Unlisted(String),
     /// This key appeared and could not be deleted.
     Undeleted { key: String, why: String },
+    /// These keys appeared, and the lock does not keep every other creator out: each may be a lost
+    /// attempt's orphan or another creator's new key.
+    Unproven(Vec<String>),
 }
 
 impl Orphans<'_> {
-    /// Deletes every key that is neither one of `before` nor `mine`: made by an attempt whose
-    /// answer was lost. The list and the deletes are safe to repeat, so they are retried for as
-    /// long as an operation may take.
+    /// Deletes every key that is neither one of `before` nor `mine`, made by an attempt whose
+    /// answer was lost, where the lock proves that; where it does not, deletes nothing and names
+    /// them. The list and the deletes are safe to repeat, so they are retried for as long as an
+    /// operation may take.
     fn settle(&mut self, host: &impl Host, region: Option<&str>, mine: Option<&str>) -> Result<(), Unsettled> {
         let bucket = self.bucket;
         let after = list_patiently(host, region, bucket).map_err(|e| Unsettled::Unlisted(e.message))?;
-        let new = after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine);
+        let new: Vec<String> =
+            after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine).collect();
+        if !new.is_empty() && self.reach != LockReach::EveryCreator {
+            host.log(Level::Warn, &format!("bucket {bucket} has new keys that may be another creator's: {new:?}"));
+            return Err(Unsettled::Unproven(new));
+        }
         for orphan in new {
             host.log(Level::Warn, &format!("deleting access key {bucket},{orphan}: its creator never got its answer"));
             let deleted = wait::retrying(host, &format!("deleting the orphan {bucket},{orphan}"), &mut || match host
@@ -280,13 +294,13 @@ impl Orphans<'_> {
     fn unknown_outcome(&self, why: &Unsettled) -> String {
         let (bucket, region) = (self.bucket, self.region);
         let lead = format!("creating an access key for bucket {bucket} in {region}: {}", self.what_attempts_met());
+        let before = if self.before.is_empty() {
+            "it had none before".to_string()
+        } else {
+            format!("it had {} before", self.before.join(", "))
+        };
         match why {
             Unsettled::Unlisted(error) => {
-                let before = if self.before.is_empty() {
-                    "it had none before".to_string()
-                } else {
-                    format!("it had {} before", self.before.join(", "))
-                };
                 format!(
                     "{lead}, and the bucket's keys could not be listed to find a key they may have made ({error}). \
                      Such a key's secret was never seen: list the bucket's keys \
@@ -299,6 +313,33 @@ impl Orphans<'_> {
                  Its secret was never seen: delete it \
                  (aws lightsail delete-bucket-access-key --region {region} --bucket-name {bucket} --access-key-id {key})"
             ),
+            Unsettled::Unproven(keys) => {
+                let (these, each) = if keys.len() == 1 { ("key", "It") } else { ("keys", "Each") };
+                let reach = match self.reach {
+                    LockReach::Process => "only the calls of its own process",
+                    _ => "only the creators on this machine that share its locks",
+                };
+                let delete = keys
+                    .iter()
+                    .map(|key| {
+                        format!(
+                            "aws lightsail delete-bucket-access-key --region {region} --bucket-name {bucket} \
+                             --access-key-id {key}"
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                format!(
+                    "{lead}. Meanwhile the bucket gained the {these} {}. {each} is the key such an attempt made, \
+                     whose secret was never seen, or a key another creator made: the host's lock keeps out \
+                     {reach}, so nothing was deleted. Check the bucket's keys \
+                     (aws lightsail get-bucket-access-keys --region {region} --bucket-name {bucket}; {before}) \
+                     and delete a key that no state of yours records ({delete}). If every creator of this \
+                     bucket's keys takes this host's lock, declare it in the provider's \
+                     settings (that key creators share the lock), and such a key is deleted for you",
+                    keys.join(", ")
+                )
+            }
         }
     }
 }
