@@ -68,7 +68,7 @@ async fn the_lifecycle_through_one_reused_instance() {
 async fn a_call_dropped_mid_way_leaves_the_reused_instance_usable() {
     let stall = Fault::Stall { ms: 600_000, apply: true };
     let faults = FaultConfig {
-        script: vec![ScriptedFault { operation: Some("GetBucketAccessKeys".into()), fault: stall }],
+        script: vec![ScriptedFault { operation: Some("GetBucketAccessKeys".into()), fault: stall, hold: None }],
         ..Default::default()
     };
     let s = TestEnvironment::with_faults(faults).await;
@@ -212,7 +212,11 @@ async fn create_waits_for_pending_operations() {
 #[tokio::test]
 async fn a_failed_operation_reports_the_key_as_not_ready_with_its_id() {
     let faults = FaultConfig {
-        script: vec![ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::OperationFailed }],
+        script: vec![ScriptedFault {
+            operation: Some("CreateBucketAccessKey".into()),
+            fault: Fault::OperationFailed,
+            hold: None,
+        }],
         ..Default::default()
     };
     let s = TestEnvironment::with_faults(faults).await;

@@ -14,7 +14,7 @@ fn script(faults: &[(&str, Fault)]) -> FaultConfig {
     FaultConfig {
         script: faults
             .iter()
-            .map(|(op, fault)| ScriptedFault { operation: Some(op.to_string()), fault: *fault })
+            .map(|(op, fault)| ScriptedFault { operation: Some(op.to_string()), fault: *fault, hold: None })
             .collect(),
         ..Default::default()
     }

@@ -52,7 +52,7 @@ async fn environment(script: Vec<ScriptedFault>) -> TestEnvironment {
 }
 
 fn scripted(operation: &str, fault: Fault) -> ScriptedFault {
-    ScriptedFault { operation: Some(operation.into()), fault }
+    ScriptedFault { operation: Some(operation.into()), fault, hold: None }
 }
 
 /// The key a not-ready answer printed: its id is the one key the bucket holds.

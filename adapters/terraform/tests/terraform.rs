@@ -251,7 +251,8 @@ async fn two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer() {
     if !terraform_installed("two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer") {
         return;
     }
-    let lost = ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::LostResponse };
+    let lost =
+        ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::LostResponse, hold: None };
     let faults = FaultConfig { seed: 1, script: vec![lost], ..Default::default() };
     let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap();
     let provider = provider_block(&endpoint);

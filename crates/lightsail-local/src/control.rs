@@ -1,7 +1,9 @@
-//! The control routes beside the API: read and replace the fault configuration, read the stats.
+//! The control routes beside the API: read and replace the fault configuration, read the stats,
+//! see and open the gates where scripted faults hold requests.
 //! Not authenticated: the endpoint is meant for loopback.
 
 use crate::faults::{FaultConfig, FaultState};
+use crate::gates::Gates;
 use crate::stats::Stats;
 use crate::sync::lock;
 use bytes::Bytes;
@@ -13,9 +15,11 @@ use std::sync::Mutex;
 /// Where the control routes live; Lightsail itself only answers `POST /`.
 pub const CONTROL_PREFIX: &str = "/_lightsail-local/";
 
-/// `GET|PUT /_lightsail-local/faults`, `GET /_lightsail-local/stats`.
+/// `GET|PUT /_lightsail-local/faults`, `GET /_lightsail-local/stats`, `GET /_lightsail-local/gates`,
+/// `POST /_lightsail-local/gates/NAME` (opens it).
 pub(crate) async fn control(
     faults: &Mutex<FaultState>,
+    gates: &Gates,
     stats: &Mutex<Stats>,
     body_limit: usize,
     req: Request<Incoming>,
@@ -52,6 +56,12 @@ pub(crate) async fn control(
             ok(serde_json::to_value(config).expect("serializes"))
         }
         (Method::GET, "stats") => ok(serde_json::to_value(&*lock(stats)).expect("serializes")),
+        (Method::GET, "gates") => ok(serde_json::to_value(gates.states()).expect("serializes")),
+        (Method::POST, route) if route.strip_prefix("gates/").is_some_and(|name| !name.is_empty()) => {
+            let name = &route["gates/".len()..];
+            gates.open(name);
+            ok(serde_json::to_value(gates.states()).expect("serializes"))
+        }
         _ => plain(StatusCode::NOT_FOUND, format!("no control route {} {}\n", req.method(), req.uri().path())),
     }
 }

@@ -78,6 +78,10 @@ pub struct ScriptedFault {
     #[serde(default)]
     pub operation: Option<String>,
     pub fault: Fault,
+    /// Holds the request at this gate, before anything else happens to it, until the gate is
+    /// opened (`POST /_lightsail-local/gates/NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,8 +140,10 @@ pub enum Refusal {
 }
 
 /// What happens to one request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decision {
+    /// Held at this gate first, until it opens.
+    pub hold: Option<String>,
     pub refusal: Option<Refusal>,
     pub delay: Option<Duration>,
     pub lost_response: bool,
@@ -181,8 +187,9 @@ impl FaultState {
             .script
             .iter()
             .position(|s| s.operation.as_deref().is_none_or(|op| op == operation))
-            .map(|i| self.config.script.remove(i).fault);
-        if let Some(fault) = scripted {
+            .map(|i| self.config.script.remove(i));
+        if let Some(ScriptedFault { fault, hold, .. }) = scripted {
+            decision.hold = hold;
             match fault {
                 Fault::Throttle => decision.refusal = Some(Refusal::Throttle),
                 Fault::ServerError => decision.refusal = Some(Refusal::ServerError),
@@ -249,7 +256,11 @@ mod tests {
     #[test]
     fn script_comes_first_and_matches_by_operation() {
         let mut state = FaultState::new(FaultConfig {
-            script: vec![ScriptedFault { operation: Some("GetOperation".into()), fault: Fault::Unavailable }],
+            script: vec![ScriptedFault {
+                operation: Some("GetOperation".into()),
+                fault: Fault::Unavailable,
+                hold: None,
+            }],
             ..Default::default()
         });
         assert_eq!(state.decide("GetBucketAccessKeys", false).refusal, None);

@@ -6,6 +6,7 @@ use crate::control::{self, CONTROL_PREFIX};
 use crate::database::{self, Database};
 use crate::error::ApiError;
 use crate::faults::{FaultConfig, FaultState, Refusal};
+use crate::gates::Gates;
 use crate::protocol::{self, Operation, TARGET_PREFIX};
 use crate::stats::{self, Stats};
 use crate::store::{OperationPlan, Store};
@@ -67,6 +68,7 @@ struct Shared {
     database: Option<Database>,
     credentials: Credentials,
     faults: Mutex<FaultState>,
+    gates: Gates,
     stats: Mutex<Stats>,
     body_limit: usize,
 }
@@ -98,6 +100,7 @@ impl LocalEndpoint {
             database,
             credentials: config.credentials,
             faults: Mutex::new(FaultState::new(config.faults)),
+            gates: Gates::default(),
             stats: Mutex::new(Stats::default()),
             body_limit: config.body_limit,
         });
@@ -133,6 +136,16 @@ impl LocalEndpoint {
 
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
+    }
+
+    /// Opens the gate `name`: the requests a scripted fault holds there go on, as do later ones.
+    pub fn open_gate(&self, name: &str) {
+        self.shared.gates.open(name);
+    }
+
+    /// Every gate a request has met or that was opened, with the requests held there now.
+    pub fn gates(&self) -> std::collections::BTreeMap<String, crate::gates::GateState> {
+        self.shared.gates.states()
     }
 
     /// Reads the service state directly (no request, no fault, no counter).
@@ -213,7 +226,7 @@ struct LostResponse;
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, LostResponse> {
     if req.uri().path().starts_with(CONTROL_PREFIX) {
-        return Ok(control::control(&shared.faults, &shared.stats, shared.body_limit, req).await);
+        return Ok(control::control(&shared.faults, &shared.gates, &shared.stats, shared.body_limit, req).await);
     }
     lock(&shared.stats).http_requests += 1;
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -288,6 +301,10 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     let decision = lock(&shared.faults).decide(name, operation.is_mutating());
     stats::count_faults(&shared.stats, &decision, operation.is_mutating());
     let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
+    if let Some(gate) = &decision.hold {
+        tracing::debug!(operation = name, gate, "held at the gate");
+        shared.gates.pass(gate).await;
+    }
     if let Some(stall) = decision.stall {
         // Applied before the stall (or never), whether or not the client is still there when it
         // ends: a client that gave up cannot tell which, and tests need no timing luck to see both.

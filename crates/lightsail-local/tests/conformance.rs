@@ -283,7 +283,7 @@ async fn drive(endpoint: &LocalEndpoint, client: &aws_sdk_lightsail::Client, mod
             if !listed.iter().any(|e| e["shape"] == error.type_name()) {
                 continue;
             }
-            let fault = ScriptedFault { operation: Some(operation.into()), fault: Fault::Error(error) };
+            let fault = ScriptedFault { operation: Some(operation.into()), fault: Fault::Error(error), hold: None };
             endpoint.set_faults(FaultConfig { script: vec![fault], ..Default::default() }).unwrap();
             match operation {
                 "GetBuckets" => drop(client.get_buckets().send().await),

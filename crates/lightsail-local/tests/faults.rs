@@ -9,7 +9,10 @@ use lightsail_local::{Config, Fault, FaultConfig, LocalEndpoint, ScriptedFault};
 use std::time::{Duration, Instant};
 
 fn script(operation: &str, fault: Fault) -> FaultConfig {
-    FaultConfig { script: vec![ScriptedFault { operation: Some(operation.into()), fault }], ..Default::default() }
+    FaultConfig {
+        script: vec![ScriptedFault { operation: Some(operation.into()), fault, hold: None }],
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -44,8 +47,8 @@ async fn the_sdk_retries_through_transient_faults() {
     endpoint
         .set_faults(FaultConfig {
             script: vec![
-                ScriptedFault { operation: None, fault: Fault::Throttle },
-                ScriptedFault { operation: None, fault: Fault::Unavailable },
+                ScriptedFault { operation: None, fault: Fault::Throttle, hold: None },
+                ScriptedFault { operation: None, fault: Fault::Unavailable, hold: None },
             ],
             ..Default::default()
         })

@@ -363,7 +363,7 @@ mod tests {
         api.client(None).create_bucket().bucket_name("once").bundle_id("small_1_0").send().await.unwrap();
         let script = faults
             .iter()
-            .map(|fault| ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: *fault })
+            .map(|fault| ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: *fault, hold: None })
             .collect();
         endpoint.set_faults(FaultConfig { script, ..Default::default() }).unwrap();
         for n in 1..=faults.len() as u64 {
