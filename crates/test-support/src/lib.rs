@@ -2,6 +2,7 @@
 //! names they use, and AWS options that point the host at a local endpoint. An engine links none of
 //! it.
 
+pub mod crossing;
 pub mod sockets;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
