@@ -5,65 +5,23 @@
 mod common;
 
 use common::{BIN, text};
-use lightsail_local::{Config, LocalEndpoint};
-use lightsail_test_support::crossing::{self, FIRST_CREATE};
-use lightsail_test_support::{LocalEndpointOptions, create_bucket};
+use lightsail_local::LocalEndpoint;
+use lightsail_test_support::crossing::{self, FIRST_CREATE, finished, printed_key};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Child;
 
 const BUCKET: &str = "shared-bucket";
 
-/// `lightsail-provider create` on `BUCKET` at `endpoint`, with its locks in `locks`, started.
 fn create(endpoint: &LocalEndpoint, home: &Path, locks: &Path, extra: &[&str]) -> Child {
-    let creds = endpoint.credentials();
-    Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
-        .env("RUST_LOG", "lightsail_provider_host::lock=debug")
-        .args(["--region", "us-east-1", "--endpoint-url", &endpoint.url(), "--output", "json", "--lock-directory"])
-        .arg(locks)
-        .args(extra)
-        .args(["create", "--bucket-name", BUCKET])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-async fn finished(child: Child) -> Output {
-    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap()
-}
-
-/// The access key id a successful `create --output json` printed.
-fn printed_key(output: &Output) -> String {
-    let (stdout, stderr) = text(output);
-    assert!(output.status.success(), "the create failed:\n{stdout}{stderr}");
-    let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    printed["outputs"]["accessKeyId"].as_str().unwrap().to_string()
+    crossing::cli_create(Path::new(BIN), endpoint, home, locks, BUCKET, extra)
 }
 
 async fn endpoint_with_bucket() -> LocalEndpoint {
-    let endpoint = LocalEndpoint::start(Config::default()).await.unwrap();
-    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
-    create_bucket(&lightsail_provider_host::LightsailApi::new(options).await.unwrap(), BUCKET).await.unwrap();
-    endpoint.set_faults(crossing::first_create_held_then_lost()).unwrap();
-    endpoint
+    crossing::endpoint_with_bucket(BUCKET).await
 }
 
 fn keys(endpoint: &LocalEndpoint) -> Vec<String> {
-    endpoint.inspect(|s| s.access_key_ids("us-east-1", BUCKET)).unwrap_or_default()
-}
-
-fn sorted(mut keys: Vec<String>) -> Vec<String> {
-    keys.sort();
-    keys
+    crossing::keys_of(endpoint, BUCKET)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,8 +44,9 @@ async fn two_processes_sharing_the_lock_keep_both_keys_and_leave_no_orphan() {
 
     let (a, b) = (finished(a).await, finished(b).await);
     assert_eq!(endpoint.stats().faults["lost_response"], 1, "A's first answer was lost");
-    let printed = sorted(vec![printed_key(&a), printed_key(&b)]);
-    assert_eq!(sorted(keys(&endpoint)), printed, "no orphan, no loss");
+    let mut printed = vec![printed_key(&a), printed_key(&b)];
+    printed.sort();
+    assert_eq!(keys(&endpoint), printed, "no orphan, no loss");
     assert!(b_waited, "B's create waited for A's lock");
     assert!(text(&b).1.contains("waiting for the lock"), "B said it waited: {}", text(&b).1);
 }
