@@ -100,3 +100,17 @@ async fn a_holder_killed_inside_the_locked_section_frees_the_lock_at_once() {
     assert!(!text(&b).1.contains("waiting for the lock"), "B waited for a dead holder: {}", text(&b).1);
     assert_eq!(keys(&endpoint), [b_key]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_directory_that_cannot_be_used_is_refused_by_name_before_any_call() {
+    let endpoint = endpoint_with_bucket().await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let before = endpoint.stats().total_calls();
+    let output = finished(create(&endpoint, home.path(), &file.join("locks"), &[])).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("--lock-directory: cannot use the lock directory"), "{stdout}");
+    assert_eq!(endpoint.stats().total_calls(), before, "nothing was sent");
+}

@@ -1,5 +1,6 @@
 // The component's four imports, made with the AWS SDK for JavaScript: `lightsail` (each call
-// an SDK command), `lock` (named locks across every instance of this process), `wait` and `log`.
+// an SDK command), `lock` (named locks across this process and, through file locks, every process
+// of the machine that uses the same lock directory; see locks.js), `wait` and `log`.
 // The rules they keep are the WIT's (wit/provider.wit); the important ones are noted where kept.
 
 import {
@@ -15,6 +16,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lightsail';
+import { locks } from './locks.js';
 
 const seconds = (date) => (date instanceof Date ? date.getTime() / 1000 : undefined);
 
@@ -97,36 +99,11 @@ async function call(send) {
   }
 }
 
-/** Named locks shared by every instance of this process: one holder per name at a time. */
-const held = new Map();
-
-class Guard {
-  #release;
-  constructor(release) {
-    this.#release = release;
-  }
-  // jco calls this when the component drops its guard (or the call ends).
-  [Symbol.dispose]() {
-    this.#release?.();
-    this.#release = undefined;
-  }
-}
-
-async function acquire(name) {
-  while (held.has(name)) await held.get(name);
-  let release;
-  held.set(name, new Promise((resolve) => (release = resolve)));
-  return new Guard(() => {
-    held.delete(name);
-    release();
-  });
-}
-
 /**
  * The import object for `instantiate`, for this SDK configuration (region, credentials and endpoint
- * as the SDK reads them when not given), and a log sink.
+ * as the SDK reads them when not given), a log sink, and the lock settings (`locks()`'s options).
  */
-export function imports({ sdk = {}, log = () => {}, defaultTags = {} } = {}) {
+export function imports({ sdk = {}, log = () => {}, defaultTags = {}, lock = {} } = {}) {
   const clients = new Map();
   // The WIT: a host sends create-bucket-access-key at most once per call, so its client never
   // retries (a retry after a lost answer would make a second key whose secret nobody saw).
@@ -188,9 +165,7 @@ export function imports({ sdk = {}, log = () => {}, defaultTags = {} } = {}) {
         return (out.operations ?? []).map(operation);
       },
     },
-    // These locks reach this process only (Node has no OS file lock of its own): the component
-    // then never deletes a key it cannot prove is its own, and names it instead.
-    'lightsail:provider/lock': { Guard, acquire, reach: () => 'process' },
+    'lightsail:provider/lock': locks(lock),
     'lightsail:provider/wait': { wait: (millis) => new Promise((resolve) => setTimeout(resolve, millis)) },
     'lightsail:provider/log': { log: (level, message) => log(level, message) },
     /** Resolves the SDK's default region once (it may read files), as `defaultRegion` must answer at once. */

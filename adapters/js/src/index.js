@@ -39,11 +39,23 @@ const outputs = (o) => ({ values: bag(o.values), secrets: o.secrets });
  * the AWS SDK with `sdk` (LightsailClient configuration: region, credentials, endpoint; by default
  * the SDK's own environment and profile). `log(level, message)` receives the component's log.
  * `defaultTags` (`{KEY: VALUE}`) are carried by every resource that takes tags, besides its own.
+ * `lockDirectory` is where the locks that keep a bucket's key creators apart live (default: the
+ * per-user directory every host of this project uses; `null`: this process only), and
+ * `keyCreatorsShareLock: true` declares that every creator of keys of these buckets takes them.
  */
-export async function load({ transpiled = new URL('../generated/', import.meta.url), sdk, log, defaultTags } = {}) {
+export async function load({
+  transpiled = new URL('../generated/', import.meta.url),
+  sdk,
+  log,
+  defaultTags,
+  lockDirectory,
+  keyCreatorsShareLock,
+} = {}) {
   const dir = transpiled instanceof URL ? transpiled : new URL(`file://${transpiled.replace(/\/?$/, '/')}`);
   const { instantiate } = await import(new URL('provider.js', dir));
-  const importObject = imports({ sdk, log, defaultTags });
+  const lock = { directory: lockDirectory, keyCreatorsShareLock };
+  if (lockDirectory === undefined) delete lock.directory;
+  const importObject = imports({ sdk, log, defaultTags, lock });
   await importObject.resolveRegion();
   const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), importObject);
   return new Provider(root.resourceProvider);
