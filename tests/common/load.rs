@@ -328,7 +328,9 @@ impl Meeting {
     /// Waits until every create on `bucket` has ended, well or not.
     async fn creates_done(&self, bucket: &str) {
         match self {
-            Meeting::InProcess { barrier, .. } => drop(barrier.wait().await),
+            Meeting::InProcess { barrier, .. } => {
+                barrier.wait().await;
+            }
             Meeting::Files { directory, slot, sharing } => {
                 std::fs::create_dir_all(directory).unwrap();
                 std::fs::write(directory.join(format!("{bucket}.{slot}")), b"").unwrap();

@@ -67,23 +67,15 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
             given.insert(setting.into(), value);
         }
     }
-    match attribute(config, "max_retries") {
-        ValueAny::Number(n) => {
-            given.insert("maxRetries".into(), (*n).into());
-        }
-        ValueAny::Unknown => {
-            given.insert("maxRetries".into(), UNKNOWN.into());
-        }
-        _ => {}
-    }
-    match attribute(config, "key_creators_share_lock") {
-        ValueAny::Bool(declared) => {
-            given.insert("keyCreatorsShareLock".into(), (*declared).into());
-        }
-        ValueAny::Unknown => {
-            given.insert("keyCreatorsShareLock".into(), UNKNOWN.into());
-        }
-        _ => {}
+    // A number or a flag as it is, or the unknown marker.
+    for (terraform, setting) in [("max_retries", "maxRetries"), ("key_creators_share_lock", "keyCreatorsShareLock")] {
+        let value: serde_json::Value = match attribute(config, terraform) {
+            ValueAny::Number(n) => (*n).into(),
+            ValueAny::Bool(b) => (*b).into(),
+            ValueAny::Unknown => UNKNOWN.into(),
+            _ => continue,
+        };
+        given.insert(setting.into(), value);
     }
     if let ValueAny::List(blocks) = attribute(config, "endpoints") {
         let endpoints: Vec<serde_json::Value> = blocks

@@ -29,10 +29,27 @@ fn sharing_provider_block(endpoint: &LocalEndpoint, locks: &Path) -> String {
     )
 }
 
-/// The key `terraform state show` records for `ONE_KEY`.
-fn recorded_key(ws: &Workspace) -> String {
-    let show = ws.ok(&["state", "show", "aws_lightsail_bucket_access_key.key"]);
-    state_id(&show).split_once(',').unwrap().1.to_string()
+/// `terraform apply` of `ONE_KEY`, sharing `locks`, started in a workspace of its own.
+fn start_apply(endpoint: &LocalEndpoint, locks: &Path) -> (Arc<Workspace>, tokio::task::JoinHandle<Run>) {
+    let provider = sharing_provider_block(endpoint, locks);
+    let ws = Arc::new(Workspace::new(&provider));
+    ws.write(&provider, ONE_KEY);
+    let apply = tokio::task::spawn_blocking({
+        let ws = ws.clone();
+        move || ws.terraform(&["apply", "-auto-approve"])
+    });
+    (ws, apply)
+}
+
+/// Once the apply has succeeded: the key Terraform recorded and `other`, and no other key, are at
+/// the endpoint, and the first create's answer was lost.
+async fn both_keys_kept(endpoint: &LocalEndpoint, ws: Arc<Workspace>, apply: Run, other: String) {
+    assert_eq!(apply.code, 0, "{}", apply.out);
+    assert_eq!(endpoint.stats().faults["lost_response"], 1, "the first create's answer was lost");
+    let show = blocking(move || ws.ok(&["state", "show", "aws_lightsail_bucket_access_key.key"])).await;
+    let mut both = vec![state_id(&show).split_once(',').unwrap().1.to_string(), other];
+    both.sort();
+    assert_eq!(crossing::keys_of(endpoint, BUCKET), both, "every key recorded or printed, and no other");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,16 +60,10 @@ async fn terraform_apply_beside_a_cli_run_keeps_both_keys() {
     let endpoint = crossing::endpoint_with_bucket(BUCKET).await;
     let home = tempfile::tempdir().unwrap();
     let locks = home.path().join("locks");
-    let provider = sharing_provider_block(&endpoint, &locks);
-    let ws = Arc::new(Workspace::new(&provider));
-    ws.write(&provider, ONE_KEY);
 
     // Terraform's create is held at the endpoint while its plugin holds the bucket's lock; the
     // CLI, started meanwhile, waits for it.
-    let apply = tokio::task::spawn_blocking({
-        let ws = ws.clone();
-        move || ws.terraform(&["apply", "-auto-approve"])
-    });
+    let (ws, apply) = start_apply(&endpoint, &locks);
     crossing::until_held(&endpoint, FIRST_CREATE).await;
     let cli = crossing::workspace_binary("lightsail-provider");
     let cli = crossing::cli_create(&cli, &endpoint, home.path(), &locks, BUCKET, &["--key-creators-share-lock"]);
@@ -62,16 +73,7 @@ async fn terraform_apply_beside_a_cli_run_keeps_both_keys() {
     endpoint.open_gate(FIRST_CREATE);
 
     let (apply, cli) = (apply.await.unwrap(), finished(cli).await);
-    assert_eq!(apply.code, 0, "{}", apply.out);
-    assert_eq!(endpoint.stats().faults["lost_response"], 1, "Terraform's first answer was lost");
-    let recorded = blocking({
-        let ws = ws.clone();
-        move || recorded_key(&ws)
-    })
-    .await;
-    let mut both = vec![recorded, printed_key(&cli)];
-    both.sort();
-    assert_eq!(crossing::keys_of(&endpoint, BUCKET), both, "every key recorded or printed, and no other");
+    both_keys_kept(&endpoint, ws, apply, printed_key(&cli)).await;
     assert!(cli_waited, "the CLI's create waited for the lock Terraform's plugin held");
 }
 
@@ -109,13 +111,7 @@ async fn the_terraform_plugin_beside_the_pulumi_plugin_keeps_both_keys() {
         .unwrap();
     crossing::until_held(&endpoint, FIRST_CREATE).await;
     // ... and `terraform apply`'s plugin, started meanwhile, waits for it.
-    let provider = sharing_provider_block(&endpoint, &locks);
-    let ws = Arc::new(Workspace::new(&provider));
-    ws.write(&provider, ONE_KEY);
-    let apply = tokio::task::spawn_blocking({
-        let ws = ws.clone();
-        move || ws.terraform(&["apply", "-auto-approve"])
-    });
+    let (ws, apply) = start_apply(&endpoint, &locks);
     let file = crossing::bucket_lock_file(&locks, BUCKET);
     crossing::until("Terraform's plugin waits for the lock", || {
         crossing::someone_waits_for_lock(&file) || crossing::creates(&endpoint) > 1
@@ -125,18 +121,9 @@ async fn the_terraform_plugin_beside_the_pulumi_plugin_keeps_both_keys() {
     endpoint.open_gate(FIRST_CREATE);
 
     let (apply, pulumi) = (apply.await.unwrap(), finished(pulumi).await);
-    assert_eq!(apply.code, 0, "{}", apply.out);
     let stdout = String::from_utf8_lossy(&pulumi.stdout);
     assert!(pulumi.status.success(), "{stdout}{}", String::from_utf8_lossy(&pulumi.stderr));
     let created: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(endpoint.stats().faults["lost_response"], 1, "the Pulumi plugin's first answer was lost");
-    let recorded = blocking({
-        let ws = ws.clone();
-        move || recorded_key(&ws)
-    })
-    .await;
-    let mut both = vec![recorded, created["accessKeyId"].as_str().unwrap().to_string()];
-    both.sort();
-    assert_eq!(crossing::keys_of(&endpoint, BUCKET), both, "every key recorded, and no other");
+    both_keys_kept(&endpoint, ws, apply, created["accessKeyId"].as_str().unwrap().to_string()).await;
     assert!(terraform_waited, "Terraform's create waited for the lock the Pulumi plugin held");
 }

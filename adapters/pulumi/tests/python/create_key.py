@@ -3,20 +3,20 @@
 `{"id": ..., "accessKeyId": ...}` on stdout. The other half of a test in which another engine's
 plugin creates a key of the same bucket at the same time.
 
-Environment: PLUGIN, ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, LOCK_DIRECTORY, and
+Environment: PLUGIN, HOME, ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, LOCK_DIRECTORY, and
 KEY_CREATORS_SHARE_LOCK (`true` or `false`).
 """
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import grpc
 from google.protobuf import struct_pb2
 from google.protobuf.json_format import MessageToDict
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
+
+from plugin import Plugin
 
 KEY = "aws:lightsail/bucketAccessKey:BucketAccessKey"
 URN = f"urn:pulumi:dev::py::{KEY}::key"
@@ -29,18 +29,9 @@ def bag(value):
 
 
 def main():
-    log = tempfile.TemporaryFile()
-    plugin = subprocess.Popen(
-        [os.environ["PLUGIN"], "--logtostderr", "-v=1", "127.0.0.1:9"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ["HOME"], "AWS_EC2_METADATA_DISABLED": "true",
-             "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
-    )
     try:
-        port = int(plugin.stdout.readline().decode().strip())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        with Plugin() as plugin:
+            stub = plugin.stub
             variables = {
                 "aws:region": "us-east-1",
                 "aws:accessKey": os.environ["ACCESS_KEY_ID"],
@@ -65,10 +56,6 @@ def main():
     except grpc.RpcError as e:
         print(f"{e.code()}: {e.details()}", file=sys.stderr)
         sys.exit(1)
-    finally:
-        plugin.terminate()
-        plugin.wait(timeout=60)
-        log.close()
 
 
 if __name__ == "__main__":

@@ -9,16 +9,16 @@ Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
 import grpc
 import jsonschema
 import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import plugin_pb2, provider_pb2
+
+from plugin import Plugin
 
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET = "1b47061264138c4ac30d75fd1eb44270"
@@ -80,27 +80,10 @@ def validate_readme_program(schema):
 
 
 def main():
-    # Its log goes to a file: a pipe nobody reads while it works would fill and stop it.
-    log = tempfile.TemporaryFile()
-    plugin = subprocess.Popen(
-        [os.environ["PLUGIN"], "--logtostderr", "-v=1", "127.0.0.1:9"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ["HOME"], "AWS_EC2_METADATA_DISABLED": "true",
-             "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
-    )
-    try:
-        port = int(plugin.stdout.readline().decode().strip())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            run(provider_pb2_grpc.ResourceProviderStub(channel))
-    finally:
-        plugin.terminate()
-        code = plugin.wait(timeout=60)
-        log.seek(0)
-        stderr = log.read().decode()
-        log.close()
-    check(code == 0, f"the plugin stops cleanly: {code} {stderr}")
-    check(os.environ["SECRET_ACCESS_KEY"] not in stderr, "no credentials in the plugin's log")
+    with Plugin() as plugin:
+        run(plugin.stub)
+    check(plugin.code == 0, f"the plugin stops cleanly: {plugin.code} {plugin.stderr}")
+    check(os.environ["SECRET_ACCESS_KEY"] not in plugin.stderr, "no credentials in the plugin's log")
     print(f"ok: {checks} checks")
 
 
