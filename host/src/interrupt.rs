@@ -4,7 +4,9 @@
 //! Once interrupted, a call makes nothing new: the imports refuse the calls that create or change
 //! (`create-bucket-access-key`, `create-bucket`, `update-bucket-bundle`) and stop waiting for
 //! operations (`wait` returns at once, `get-operation` answers `Interrupted`), so a create whose
-//! resource exists returns it as `not-ready` with its id and outputs. The calls that look and
+//! resource exists returns it as `not-ready` with its id and outputs. A call still waiting for a
+//! lock another process holds stops waiting, with a guard that holds nothing: under it nothing
+//! can be created. The calls that look and
 //! clean up (lists, gets, deletes) still go out: a create needs them to settle a lost answer.
 
 use crate::bindings::api;

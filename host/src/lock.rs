@@ -155,6 +155,15 @@ pub struct Guard {
     held: Option<OwnedMutexGuard<()>>,
 }
 
+impl Guard {
+    /// What an interrupted call gets instead of a lock it was still waiting for: it holds
+    /// nothing. That is safe only because an interrupted call makes nothing new (see
+    /// [`crate::interrupt`]): under it the create is refused before it is sent.
+    pub(crate) fn not_held(name: &str) -> Self {
+        Self { key: (None, name.to_string()), file: None, held: None }
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         drop(self.file.take());
@@ -182,8 +191,10 @@ fn table() -> std::sync::MutexGuard<'static, Table> {
     LOCKS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Opens and locks `path`. Taken at once when free; otherwise a blocking thread waits for the
-/// OS to grant it (if the call is dropped meanwhile, that thread lets it go as soon as it has it).
+/// Opens and locks `path`. Taken at once when free; otherwise a thread of its own waits for the OS
+/// to grant it. If the call is dropped meanwhile, that thread lets the lock go as soon as it has it;
+/// a detached thread, not the runtime's blocking pool, so that a process ending meanwhile (a CLI
+/// interrupted while it waits) does not wait for it.
 async fn lock_file(name: &str, path: PathBuf) -> Result<std::fs::File, LockError> {
     let failed = |source| LockError { name: name.to_string(), path: path.clone(), source };
     // Lock files are never removed: removing one while another process opens it would let two
@@ -195,10 +206,17 @@ async fn lock_file(name: &str, path: PathBuf) -> Result<std::fs::File, LockError
         Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
     }
     tracing::debug!(lock = name, "waiting for the lock, which another process holds");
-    let waited = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await;
-    match waited {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("lock-wait".into())
+        .spawn(move || {
+            // A waiter that has gone drops the file, and the lock with it.
+            let _ = sender.send(file.lock().map(|()| file));
+        })
+        .map_err(failed)?;
+    match receiver.await {
         Ok(locked) => locked.map_err(failed),
-        Err(e) => Err(failed(std::io::Error::other(e))),
+        Err(_) => Err(failed(std::io::Error::other("the thread waiting for the lock ended"))),
     }
 }
 

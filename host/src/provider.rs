@@ -199,8 +199,14 @@ impl Provider {
 
     /// The locks this provider's creates take (by default [`Locks::shared_default`]: file locks
     /// in the per-user lock directory, which every host of this project on the machine uses).
+    /// Kept instances were made with the locks of their time, so this provider starts its own.
     pub fn with_locks(mut self, locks: Arc<Locks>) -> Self {
         self.locks = Some(locks);
+        self.instances = match self.instances {
+            Instances::Fresh => Instances::Fresh,
+            Instances::Reused(_) => Instances::Reused(Arc::default()),
+            Instances::Pooled(_) => Instances::Pooled(Arc::default()),
+        };
         self
     }
 

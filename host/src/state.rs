@@ -175,7 +175,15 @@ impl locks::Host for HostState {
             return Err(crate::limits::LimitExceeded::SecondLock { name }.into());
         }
         let locks = self.locks();
-        let guard = host_call!(self, locks.acquire(&name).await)?;
+        // An interrupted call stops waiting for another holder, as it stops every other wait.
+        let interrupt = self.interrupt.clone();
+        let guard = host_call!(
+            self,
+            tokio::select! {
+                guard = locks.acquire(&name) => guard?,
+                () = interrupt.triggered() => crate::lock::Guard::not_held(&name),
+            }
+        );
         self.locks_held += 1;
         Ok(self.guards.push(guard)?)
     }

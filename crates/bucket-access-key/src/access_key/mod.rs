@@ -237,7 +237,8 @@ impl Orphans<'_> {
         let new: Vec<String> =
             after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine).collect();
         if !new.is_empty() && self.reach != LockReach::EveryCreator {
-            host.log(Level::Warn, &format!("bucket {bucket} has new keys that may be another creator's: {new:?}"));
+            let keys = new.join(", ");
+            host.log(Level::Warn, &format!("bucket {bucket} gained keys that may be another creator's: {keys}"));
             return Err(Unsettled::Unproven(new));
         }
         for orphan in new {
@@ -317,7 +318,9 @@ impl Orphans<'_> {
                 let (these, each) = if keys.len() == 1 { ("key", "It") } else { ("keys", "Each") };
                 let reach = match self.reach {
                     LockReach::Process => "only the calls of its own process",
-                    _ => "only the creators on this machine that share its locks",
+                    LockReach::Machine | LockReach::EveryCreator => {
+                        "only the creators on this machine that share its locks"
+                    }
                 };
                 let delete = keys
                     .iter()
