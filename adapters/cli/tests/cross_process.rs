@@ -114,3 +114,28 @@ async fn a_lock_directory_that_cannot_be_used_is_refused_by_name_before_any_call
     assert!(stdout.contains("--lock-directory: cannot use the lock directory"), "{stdout}");
     assert_eq!(endpoint.stats().total_calls(), before, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_waiting_for_another_process_stops_at_ctrl_c_having_made_nothing() {
+    let endpoint = endpoint_with_bucket().await;
+    let home = tempfile::tempdir().unwrap();
+    let locks = home.path().join("locks");
+    let a = create(&endpoint, home.path(), &locks, &[]);
+    crossing::until_held(&endpoint, FIRST_CREATE).await;
+    let b = create(&endpoint, home.path(), &locks, &[]);
+    let file = crossing::bucket_lock_file(&locks, BUCKET);
+    crossing::until_waiting_for_lock(b.id(), &file, || crossing::creates(&endpoint) > 1).await;
+
+    // SAFETY: signals the child this test started and has not yet waited for.
+    assert_eq!(unsafe { libc::kill(b.id() as i32, libc::SIGINT) }, 0);
+    let b = finished(b).await;
+    let (stdout, stderr) = text(&b);
+    assert_eq!(b.status.code(), Some(128 + libc::SIGINT), "{stdout}{stderr}");
+    assert!(stderr.contains("nothing was created"), "{stderr}");
+    assert_eq!(crossing::creates(&endpoint), 1, "B sent no create");
+
+    // A, whose answer is lost, finds only its own key, which it cannot tell from another's.
+    endpoint.open_gate(FIRST_CREATE);
+    let a = finished(a).await;
+    assert_eq!(a.status.code(), Some(4), "{}", text(&a).0);
+}

@@ -127,11 +127,10 @@ async fn two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer() {
     if !terraform_installed("two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer") {
         return;
     }
-    let lost =
-        ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::LostResponse, hold: None };
-    let faults = FaultConfig { seed: 1, script: vec![lost], ..Default::default() };
-    let endpoint = LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap();
-    let provider = provider_block(&endpoint);
+    let endpoint = endpoint_losing_the_first_create().await;
+    // Only this apply makes keys of the bucket: declared, the lost attempt's key is deleted.
+    let provider =
+        provider_block(&endpoint).replace("max_retries = 1", "max_retries = 1\n  key_creators_share_lock = true");
     let ws = std::sync::Arc::new(Workspace::new(&provider));
     ws.write(&provider, TWO_KEYS);
     let (apply, shows, plan) = {
@@ -160,6 +159,51 @@ async fn two_keys_of_one_bucket_created_at_once_both_survive_a_lost_answer() {
 
     let out = blocking(move || ws.ok(&["destroy", "-auto-approve"])).await;
     assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
+}
+
+async fn endpoint_losing_the_first_create() -> LocalEndpoint {
+    let lost =
+        ScriptedFault { operation: Some("CreateBucketAccessKey".into()), fault: Fault::LostResponse, hold: None };
+    let faults = FaultConfig { seed: 1, script: vec![lost], ..Default::default() };
+    LocalEndpoint::start(Config { faults, ..Default::default() }).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_declaration_a_lost_answers_key_is_named_and_kept() {
+    if !terraform_installed("without_the_declaration_a_lost_answers_key_is_named_and_kept") {
+        return;
+    }
+    let endpoint = endpoint_losing_the_first_create().await;
+    let provider = provider_block(&endpoint);
+    let ws = std::sync::Arc::new(Workspace::new(&provider));
+    ws.write(&provider, TWO_KEYS);
+    let (apply, list) = {
+        let ws = ws.clone();
+        blocking(move || (ws.terraform(&["apply", "-auto-approve"]), ws.ok(&["state", "list"]))).await
+    };
+    // One key is recorded; the lost attempt's key, which the host cannot tell from another
+    // creator's, is named with the commands, and kept.
+    assert_eq!(apply.code, 1, "{}", apply.out);
+    let recorded: Vec<&str> = list.lines().filter(|l| l.starts_with("aws_lightsail_bucket_access_key.")).collect();
+    assert_eq!(recorded.len(), 1, "{list}");
+    let show = blocking({
+        let (ws, address) = (ws.clone(), recorded[0].to_string());
+        move || ws.ok(&["state", "show", &address])
+    })
+    .await;
+    let recorded = state_id(&show).split_once(',').unwrap().1.to_string();
+    let at_endpoint = keys(&endpoint, "example-bucket");
+    assert_eq!(at_endpoint.len(), 2, "{at_endpoint:?}");
+    let named = at_endpoint.iter().find(|k| **k != recorded).unwrap();
+    let out = apply.out.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "AWS error OutcomeUnknown",
+        &format!("Meanwhile the bucket gained the key {named}"),
+        "so nothing was deleted",
+        &format!("--bucket-name example-bucket --access-key-id {named}"),
+    ] {
+        assert!(out.contains(part), "{part:?} is missing from:\n{}", apply.out);
+    }
 }
 
 async fn endpoint_delete_key(endpoint: &LocalEndpoint, key_id: &str) {
