@@ -297,6 +297,22 @@ fn invalid_input_and_previews_make_no_call() {
 }
 
 #[test]
+fn a_region_where_lightsail_has_no_endpoint_is_refused_at_check() {
+    // us-west-1 is in the API model's RegionName enum, but Lightsail has no endpoint there.
+    for (token, news) in [
+        (T, r#"{"bucketName": "example-bucket", "region": "us-west-1"}"#),
+        (
+            bucket_access_key::bucket::TOKEN,
+            r#"{"name": "example-bucket", "bundleId": "small_1_0", "region": "us-west-1"}"#,
+        ),
+    ] {
+        let checked = provider::check(token, None, news).unwrap();
+        let region = checked.failures.iter().find(|f| f.property == "region").expect("region is named");
+        assert!(region.reason.contains("\"us-west-1\" is not a region where Lightsail runs"), "{region:?}");
+    }
+}
+
+#[test]
 fn a_region_lightsail_does_not_run_in_is_refused_wherever_it_comes_from() {
     let bucket_type = bucket_access_key::bucket::TOKEN;
     let key = "example-bucket,AKIAIOSFODNN7EXAMPLE";

@@ -10,26 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub const ACCOUNT_ID: &str = "123456789012";
 pub const MAX_ACCESS_KEYS_PER_BUCKET: usize = 2;
 pub const BUNDLE_IDS: &[&str] = &["small_1_0", "medium_1_0", "large_1_0"];
-/// The regions Lightsail's model names (`RegionName`); a request scoped to another is refused.
-pub const REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "ca-central-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-southeast-3",
-    "ap-southeast-5",
-];
+/// The regions Lightsail runs in (the one list every part of this project checks); a request
+/// scoped to another is refused.
+pub use lightsail_regions::REGIONS;
 
 /// Operation records per GetOperations page.
 const OPERATIONS_PAGE: usize = 100;
@@ -39,7 +22,6 @@ fn region_names(region: &str) -> (&'static str, &'static str) {
     match region {
         "us-east-1" => ("NA", "Virginia"),
         "us-east-2" => ("NA", "Ohio"),
-        "us-west-1" => ("NA", "California"),
         "us-west-2" => ("NA", "Oregon"),
         "ca-central-1" => ("NA", "Montreal"),
         "eu-west-1" => ("EU", "Ireland"),

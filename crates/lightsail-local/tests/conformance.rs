@@ -30,6 +30,39 @@ fn model() -> Option<Value> {
     serde_json::from_slice(&output.stdout).ok()
 }
 
+/// The regions where botocore's `endpoints.json` gives the `lightsail` service an endpoint (the
+/// `aws` partition), or `None` where botocore is not installed.
+fn endpoint_regions() -> Option<BTreeSet<String>> {
+    let script = "import botocore, json, os, sys\n\
+                  p = os.path.join(os.path.dirname(botocore.__file__), 'data', 'endpoints.json')\n\
+                  d = json.load(open(p))\n\
+                  aws = [q for q in d['partitions'] if q['partition'] == 'aws'][0]\n\
+                  sys.stdout.write(json.dumps(sorted(aws['services']['lightsail']['endpoints'])))";
+    let output = std::process::Command::new("python3").args(["-c", script]).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&output.stdout).ok()
+}
+
+#[test]
+fn the_one_region_list_is_where_lightsail_has_endpoints() {
+    let (Some(model), Some(endpoints)) = (model(), endpoint_regions()) else {
+        assert!(std::env::var_os("REQUIRE_AWS_CLI").is_none(), "REQUIRE_AWS_CLI is set but botocore cannot be read");
+        eprintln!("SKIPPED the_one_region_list_is_where_lightsail_has_endpoints: botocore is not installed");
+        return;
+    };
+    let ours: BTreeSet<String> = lightsail_regions::REGIONS.iter().map(|r| r.to_string()).collect();
+    assert_eq!(ours, endpoints, "the list is where Lightsail has endpoints");
+    let named: BTreeSet<String> = model["shapes"]["RegionName"]["enum"]
+        .as_array()
+        .expect("the model's RegionName enum")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(ours.is_subset(&named), "every region is one the model names: {:?}", ours.difference(&named));
+}
+
 /// An answer as the SDK received it: operation, HTTP status and body.
 type Seen = Arc<Mutex<Vec<(String, u16, Vec<u8>)>>>;
 

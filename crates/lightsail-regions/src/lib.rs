@@ -1,12 +1,14 @@
-//! The regions where Amazon Lightsail runs: the values of the API's `RegionName` enum. The resource
-//! logic (inside the component), the host's provider settings and the local endpoint all check
-//! regions against this one list.
+//! The regions where Amazon Lightsail runs: where the service has endpoints (the `lightsail`
+//! service of the `aws` partition in botocore's `endpoints.json`, which the AWS CLI and SDKs
+//! resolve endpoints from). The resource logic (inside the component), the host's provider
+//! settings and the local endpoint all check regions against this one list; a test compares it
+//! with botocore's data and with the model's `RegionName` enum.
 
 #![no_std]
 
-/// Regions where Lightsail runs.
+/// Regions where Lightsail runs. (The model's `RegionName` enum also names `us-west-1`, where
+/// Lightsail has no endpoint.)
 pub const REGIONS: &[&str] = &[
-    "ap-east-1",
     "ap-northeast-1",
     "ap-northeast-2",
     "ap-south-1",
@@ -17,14 +19,11 @@ pub const REGIONS: &[&str] = &[
     "ca-central-1",
     "eu-central-1",
     "eu-north-1",
-    "eu-south-2",
     "eu-west-1",
     "eu-west-2",
     "eu-west-3",
-    "sa-east-1",
     "us-east-1",
     "us-east-2",
-    "us-west-1",
     "us-west-2",
 ];
 

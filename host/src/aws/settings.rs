@@ -230,6 +230,13 @@ mod tests {
     }
 
     #[test]
+    fn a_region_where_lightsail_has_no_endpoint_is_refused_by_name() {
+        let failures = options(&settings(json!({"region": "us-west-1"}))).unwrap_err();
+        assert_eq!(failures[0].property, "region");
+        assert!(failures[0].reason.contains("\"us-west-1\" is not a region where Lightsail runs"), "{failures:?}");
+    }
+
+    #[test]
     fn lock_settings_name_a_directory_and_declare_the_reach() {
         let given = json!({"lockDirectory": "/run/shared/locks", "keyCreatorsShareLock": "true"});
         let locks = options(&settings(given)).unwrap().locks;
