@@ -1,6 +1,6 @@
 //! A client nobody here wrote: Pulumi's own generated stubs (the PyPI `pulumi` package, pinned in
 //! `tests/python/requirements.txt`) drive the plugin through the engine's call sequences; the same
-//! script validates the served schema against Pulumi's metaschema and the README's YAML program
+//! script validates the served schema against Pulumi's metaschema and docs/pulumi.md's YAML program
 //! against the schema. `.ci/run` installs the packages and names the interpreter in
 //! `PULUMI_TEST_PYTHON`.
 
@@ -26,7 +26,7 @@ async fn pulumis_own_stubs_drive_the_plugin() {
         .env("ACCESS_KEY_ID", &creds.access_key_id)
         .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
         .env("METASCHEMA", here.join("tests/python/pulumi-metaschema.json"))
-        .env("README", here.join("../../README.md"))
+        .env("PULUMI_PAGE", here.join("../../docs/pulumi.md"))
         .env("HOME", home.path())
         .env("PYTHONDONTWRITEBYTECODE", "1");
     let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();

@@ -41,6 +41,13 @@ fn optional(attr_type: AttributeType, description: &str, sensitive: bool) -> Att
     }
 }
 
+/// A setting's description, as the host's table of settings gives it.
+fn described(setting: &str) -> String {
+    let (.., description) =
+        settings::SETTINGS.iter().find(|(name, ..)| *name == setting).expect("a setting of the host");
+    format!("{description}.")
+}
+
 /// The configuration, read from Terraform's value.
 struct Settings {
     options: AwsOptions,
@@ -174,21 +181,11 @@ impl tf_provider::Provider for AdapterProvider {
                 "max_retries".to_string(),
                 optional(AttributeType::Number, "Retries of a failed AWS call (throttling, 5xx, network).", false),
             ),
-            (
-                "lock_directory".to_string(),
-                optional(
-                    AttributeType::String,
-                    "Where the locks that keep creators of a bucket's keys apart live (default: ~/.cache/lightsail-provider/locks); every host of this provider that uses the same directory takes the same locks.",
-                    false,
-                ),
-            ),
+            // This provider's own settings, described where the host declares them.
+            ("lock_directory".to_string(), optional(AttributeType::String, &described("lockDirectory"), false)),
             (
                 "key_creators_share_lock".to_string(),
-                optional(
-                    AttributeType::Bool,
-                    "Declares that every creator of keys of this provider's buckets, on any machine, takes this provider's locks (the same lock_directory): then a key that appears while a create's answer is lost is deleted as that create's orphan. Without it such a key is reported, never deleted.",
-                    false,
-                ),
+                optional(AttributeType::Bool, &described("keyCreatorsShareLock"), false),
             ),
         ]);
         let endpoints = Block {

@@ -1,9 +1,9 @@
 """Drives the plugin through Pulumi's own generated gRPC stubs (the PyPI `pulumi` package), as the
 engine would: launch, preview, up, refresh, import, update, replacement, destroy, for both resource
 types, against the local endpoint the calling test started. Also validates the served schema
-against Pulumi's package metaschema, and the README's Pulumi YAML program against the schema.
+against Pulumi's package metaschema, and docs/pulumi.md's YAML program against the schema.
 
-Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, METASCHEMA, README.
+Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, METASCHEMA, PULUMI_PAGE.
 """
 
 import json
@@ -57,12 +57,12 @@ def validate_schema(schema):
     check(True, "the schema is valid")
 
 
-def validate_readme_program(schema):
-    with open(os.environ["README"]) as f:
-        readme = f.read()
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+def validate_page_program(schema):
+    with open(os.environ["PULUMI_PAGE"]) as f:
+        page = f.read()
+    blocks = re.findall(r"```yaml\n(.*?)```", page, re.S)
     programs = [yaml.safe_load(b) for b in blocks if "resources:" in b]
-    check(programs, "the README has a Pulumi YAML program")
+    check(programs, "docs/pulumi.md has a Pulumi YAML program")
     for program in programs:
         variables = schema["config"]["variables"]
         for key in (program.get("config") or {}):
@@ -93,7 +93,7 @@ def run(stub):
     schema = json.loads(stub.GetSchema(provider_pb2.GetSchemaRequest(version=0)).schema)
     check(schema["name"] == "aws", "the package is aws")
     validate_schema(schema)
-    validate_readme_program(schema)
+    validate_page_program(schema)
 
     stub.Handshake(provider_pb2.ProviderHandshakeRequest(engine_address="127.0.0.1:9"))
     config = {"region": "us-east-1", "skipRegionValidation": "true"}
