@@ -68,6 +68,7 @@ fn schema_types_and_check_need_no_aws() {
 
     let output = command(home.path()).args(["types", "--no-cache"]).output().unwrap();
     assert_eq!(text(&output).0.lines().collect::<Vec<_>>(), vec![TOKEN, "aws:lightsail/bucket:Bucket"]);
+    assert!(!home.path().join("cache/lightsail-provider/locks").exists(), "offline commands take no lock");
 
     let output =
         command(home.path()).args(["check", "--bucket-name", "example-bucket", "--no-cache"]).output().unwrap();

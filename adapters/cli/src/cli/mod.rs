@@ -113,12 +113,12 @@ pub(crate) struct Global {
     operation_timeout: Option<Duration>,
     /// Where the locks that keep creators of a bucket's keys apart live; every host of this
     /// provider using the same directory takes the same locks [default: $XDG_CACHE_HOME/lightsail-provider/locks]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "local")]
     lock_directory: Option<PathBuf>,
     /// Declare that every creator of keys of these buckets, on any machine, takes these locks:
     /// then a key that appears while a create's answer is lost is deleted as its orphan (without
     /// it, such a key is named, never deleted)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "local")]
     key_creators_share_lock: bool,
 }
 
@@ -307,11 +307,13 @@ async fn run(cli: Cli) -> u8 {
         }
     };
     printer.set_default_region(api.as_deref().map(LightsailApi::default_region).filter(|r| !r.is_empty()));
-    let locks = match locks(&cli.global) {
-        Ok(locks) => locks,
-        Err(e) => return fail(&printer, exit::USER_ERROR, &format!("--lock-directory: {e}")),
+    // Only calls that reach AWS take locks: the offline commands touch no lock directory.
+    let locks = if offline { None } else { Some(locks(&cli.global)) };
+    let provider = match locks {
+        None => Provider::new(runtime, api),
+        Some(Ok(locks)) => Provider::new(runtime, api).with_locks(locks),
+        Some(Err(e)) => return fail(&printer, exit::USER_ERROR, &format!("--lock-directory: {e}")),
     };
-    let provider = Provider::new(runtime, api).with_locks(locks);
     let mut stdin = StdinOnce::default();
     let result = match cli.command {
         Command::Schema => provider.schema().await.map(|schema| {
