@@ -5,7 +5,10 @@ use std::path::PathBuf;
 fn main() {
     let workspace = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
-    component_build::rerun_if_changed(&workspace, &["wit", "crates/test-components", "Cargo.lock", "Cargo.toml"]);
+    component_build::rerun_if_changed(
+        &workspace,
+        &["wit", "testing/misbehaving-component", "Cargo.lock", "Cargo.toml"],
+    );
     let component = component_build::component(
         &workspace,
         "misbehaving-component",

@@ -1,6 +1,6 @@
 //! A component that traps, loops forever, allocates without bound or asks for a second lock is
 //! stopped with a clear error, and the host serves the next call normally. The misbehaving component is built by this
-//! package's build script from `crates/test-components/misbehaving`.
+//! package's build script from `testing/misbehaving-component`.
 
 use lightsail_provider_host::{CallError, ComponentRuntime, Provider, RuntimeOptions};
 use std::sync::Arc;

@@ -1,0 +1,130 @@
+//! `demo`: the resource's whole lifecycle through the component, on an in-process local endpoint.
+
+use super::output::Printer;
+use super::{BUCKET_ACCESS_KEY as TOKEN, Global, exit, report};
+use lightsail_provider_host::{CallError, ComponentRuntime, Locks, Provider, cache};
+use std::sync::Arc;
+
+/// The seed's bucket, which the demo (and `--local`) makes on the local endpoint.
+pub const BUCKET: &str = "example-bucket";
+/// The bundle it is made with.
+pub const BUNDLE: &str = "small_1_0";
+
+fn step(n: u32, text: &str) {
+    println!("\n{n}. {text}");
+}
+
+pub async fn run(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Printer) -> u8 {
+    match lifecycle(runtime, global, printer).await {
+        Ok(()) => exit::OK,
+        Err(Failure::Call(e)) => report(printer, &e),
+        Err(Failure::Setup(e)) => {
+            eprintln!("error: {e:#}");
+            exit::FAILURE
+        }
+        Err(Failure::Unexpected(what)) => {
+            eprintln!("error: the demo went wrong: {what}");
+            exit::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Call(CallError),
+    Setup(anyhow::Error),
+    Unexpected(String),
+}
+
+impl From<CallError> for Failure {
+    fn from(e: CallError) -> Self {
+        Failure::Call(e)
+    }
+}
+
+async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Printer) -> Result<(), Failure> {
+    let endpoint = lightsail_local::LocalEndpoint::start(lightsail_local::Config::default())
+        .await
+        .map_err(|e| Failure::Setup(e.into()))?;
+    let api = super::local_api(global, &endpoint).await.map_err(Failure::Setup)?;
+    // The demo's endpoint is its own, in this process: its locks reach every creator.
+    let locks = Arc::new(Locks::in_process().covering_every_creator());
+    let provider = Provider::new(runtime.clone(), Some(api.clone())).with_locks(locks);
+    printer.set_default_region(Some(api.default_region()));
+    let client = api.client(None);
+
+    println!("Lifecycle of {TOKEN}");
+    println!(
+        "  component          {} KiB, {}",
+        runtime.component_size() / 1024,
+        match runtime.source() {
+            cache::Source::Cache => "loaded from the compiled-component cache",
+            cache::Source::Compiled => "compiled now",
+        }
+    );
+    println!(
+        "  local endpoint     {} (region {}, SigV4 with the test credentials)",
+        endpoint.url(),
+        api.default_region()
+    );
+
+    step(1, &format!("Create bucket {BUCKET} ({BUNDLE}) with aws-sdk-lightsail, outside the provider"));
+    super::ensure_bucket(&api, BUCKET, BUNDLE).await.map_err(Failure::Setup)?;
+    println!("  bucket {BUCKET} exists");
+
+    step(2, "Check invalid inputs: refused before any AWS call");
+    let calls_before = endpoint.stats().total_calls();
+    let checked = provider.check(TOKEN, None, r#"{"bucketName": "Example_Bucket", "colour": "blue"}"#).await?;
+    for failure in &checked.failures {
+        println!("  {}: {}", failure.property, failure.reason);
+    }
+    println!("  Lightsail calls made: {}", endpoint.stats().total_calls() - calls_before);
+
+    step(3, "Create an access key");
+    let inputs = serde_json::json!({ "bucketName": BUCKET }).to_string();
+    let created = provider.create(TOKEN, &inputs, false).await?;
+    printer.created(&created, false);
+
+    step(4, "Read it back, with the state from step 3 (the secret is kept from state)");
+    let read = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
+    let read = read.ok_or_else(|| Failure::Unexpected("the new key reads as gone".into()))?;
+    printer.read(&created.id, None, Some(&read));
+
+    step(5, &format!("Import it by id {} (an import never has the secret)", created.id));
+    let imported = provider.import(TOKEN, &created.id).await?;
+    printer.imported(&imported);
+
+    let access_key_id = created.id.split_once(',').map(|(_, key)| key).unwrap_or_default();
+    step(6, "Delete the key out of band, with aws-sdk-lightsail (as someone in the console would)");
+    client
+        .delete_bucket_access_key()
+        .bucket_name(BUCKET)
+        .access_key_id(access_key_id)
+        .send()
+        .await
+        .map_err(|e| Failure::Setup(anyhow::anyhow!(lightsail_provider_host::aws::error_chain(&e))))?;
+    println!("  deleted {access_key_id}");
+
+    step(7, "Read it again: the provider reports it gone, so an engine would plan to recreate it");
+    let gone = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
+    if gone.is_some() {
+        return Err(Failure::Unexpected("a deleted key still reads as present".into()));
+    }
+    printer.read(&created.id, Some(&created.outputs.values), None);
+
+    step(8, "Create it again");
+    let again = provider.create(TOKEN, &inputs, false).await?;
+    printer.created(&again, false);
+
+    step(9, "Delete it through the provider, then delete it once more (already gone is fine)");
+    provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
+    printer.deleted(&again.id, &again.outputs.values, true);
+    provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
+    printer.deleted(&again.id, &again.outputs.values, false);
+
+    let stats = endpoint.stats();
+    println!("\nDone: {} Lightsail calls, all signed with SigV4 over HTTP:", stats.total_calls());
+    for (operation, count) in &stats.calls {
+        println!("  {operation:<22} {count}");
+    }
+    Ok(())
+}

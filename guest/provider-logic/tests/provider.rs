@@ -1,0 +1,725 @@
+//! The provider logic against an in-memory host, natively. (The same logic runs in the component
+//! against the real endpoint in the workspace's end-to-end tests.)
+
+use proptest::prelude::*;
+use provider_logic::host::*;
+use provider_logic::provider;
+use provider_logic::types::ProviderError;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const T: &str = provider_logic::access_key::TOKEN;
+
+#[derive(Default)]
+struct FakeHost {
+    keys: RefCell<Vec<(String, String)>>,
+    calls: Rc<RefCell<Vec<String>>>,
+    /// Polls an operation stays Started for, and how it ends.
+    pending_polls: u32,
+    ends: Option<OperationStatus>,
+    polls: RefCell<u32>,
+    waited_ms: RefCell<u64>,
+    /// Keys made so far: the next key's number.
+    made: RefCell<u32>,
+    /// What the next calls of an operation meet, taken in order before the call is served.
+    script: RefCell<Vec<(&'static str, Scripted)>>,
+    /// The engine's default region, when not us-east-1 ("" for none).
+    default_region: Option<&'static str>,
+    default_tags: Tags,
+    /// The tags the bucket carries (every bucket of this host has the same).
+    bucket_tags: RefCell<Tags>,
+    /// How far the locks reach; every creator when not set.
+    reach: Option<LockReach>,
+}
+
+#[derive(Clone)]
+enum Scripted {
+    /// Served as usual (holds a place in the script).
+    Answers,
+    /// The create is applied; its answer is lost.
+    LostApplied,
+    /// No answer, and nothing was made.
+    LostUnapplied,
+    /// No answer, nothing was made, but meanwhile another creator (whom the lock does not keep
+    /// out) made a key of the bucket.
+    LostWhileAnotherCreates,
+    /// Answered, and meanwhile another creator made a key of the bucket.
+    AnsweredWhileAnotherCreates,
+    Fails(ApiError),
+}
+
+fn transport() -> ApiError {
+    ApiError { kind: ErrorKind::Transport, code: "Timeout".into(), message: "no answer".into(), retryable: true }
+}
+
+impl FakeHost {
+    fn op(&self, status: OperationStatus) -> Operation {
+        Operation {
+            id: "op-1".into(),
+            resource_name: None,
+            operation_type: None,
+            status,
+            is_terminal: !matches!(status, OperationStatus::Started),
+            created_at: None,
+            error_code: None,
+            error_details: None,
+        }
+    }
+    fn calls(&self) -> usize {
+        self.calls.borrow().len()
+    }
+    fn scripted(&self, call: &str) -> Option<Scripted> {
+        let mut script = self.script.borrow_mut();
+        let at = script.iter().position(|(c, _)| *c == call)?;
+        Some(script.remove(at).1)
+    }
+    fn with_script(script: Vec<(&'static str, Scripted)>) -> Self {
+        Self { script: RefCell::new(script), ..Default::default() }
+    }
+    fn keys_of(&self, bucket: &str) -> Vec<String> {
+        self.keys.borrow().iter().filter(|(b, _)| b == bucket).map(|(_, k)| k.clone()).collect()
+    }
+    fn log(&self) -> Vec<String> {
+        self.calls.borrow().clone()
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError { kind: ErrorKind::NotFound, code: "NotFoundException".into(), message: "gone".into(), retryable: false }
+}
+
+/// Writes "unlock" into the host's call log when it is released.
+struct FakeGuard(Rc<RefCell<Vec<String>>>);
+
+impl Drop for FakeGuard {
+    fn drop(&mut self) {
+        self.0.borrow_mut().push("unlock".into());
+    }
+}
+
+impl Host for FakeHost {
+    type Guard = FakeGuard;
+    fn lock(&self, name: &str) -> FakeGuard {
+        self.calls.borrow_mut().push(format!("lock {name}"));
+        FakeGuard(self.calls.clone())
+    }
+    fn lock_reach(&self) -> LockReach {
+        self.reach.unwrap_or(LockReach::EveryCreator)
+    }
+    fn default_region(&self) -> String {
+        self.default_region.unwrap_or("us-east-1").into()
+    }
+    fn default_tags(&self) -> Tags {
+        self.default_tags.clone()
+    }
+    fn create_bucket_access_key(&self, _: Option<&str>, bucket: &str) -> Result<CreatedAccessKey, ApiError> {
+        self.calls.borrow_mut().push("create".into());
+        if bucket == "missing" {
+            return Err(not_found());
+        }
+        let scripted = self.scripted("create");
+        if let Some(Scripted::LostWhileAnotherCreates | Scripted::AnsweredWhileAnotherCreates) = &scripted {
+            self.keys.borrow_mut().push((bucket.into(), "AKIAANOTHERCREATOR00".into()));
+        }
+        match &scripted {
+            Some(Scripted::LostUnapplied | Scripted::LostWhileAnotherCreates) => return Err(transport()),
+            Some(Scripted::Fails(e)) => return Err(e.clone()),
+            _ => {}
+        }
+        let id = format!("AKIA{:016}", self.made.replace_with(|n| *n + 1));
+        self.keys.borrow_mut().push((bucket.into(), id.clone()));
+        if let Some(Scripted::LostApplied) = scripted {
+            return Err(transport());
+        }
+        let status = if self.pending_polls > 0 { OperationStatus::Started } else { OperationStatus::Succeeded };
+        Ok(CreatedAccessKey {
+            access_key: AccessKey {
+                access_key_id: id,
+                secret_access_key: Some("s".repeat(40)),
+                status: Some("Active".into()),
+                created_at: Some(1479816991.349),
+                last_used: Some(AccessKeyLastUsed {
+                    last_used_date: None,
+                    region: Some("N/A".into()),
+                    service_name: Some("N/A".into()),
+                }),
+            },
+            operations: vec![self.op(status)],
+        })
+    }
+    fn get_bucket_access_keys(&self, _: Option<&str>, bucket: &str) -> Result<Vec<AccessKey>, ApiError> {
+        self.calls.borrow_mut().push("get".into());
+        if bucket == "missing" {
+            return Err(not_found());
+        }
+        if let Some(Scripted::Fails(e)) = self.scripted("get") {
+            return Err(e);
+        }
+        Ok(self
+            .keys
+            .borrow()
+            .iter()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, id)| AccessKey {
+                access_key_id: id.clone(),
+                secret_access_key: None,
+                status: Some("Active".into()),
+                created_at: Some(1479816991.0),
+                last_used: None,
+            })
+            .collect())
+    }
+    fn delete_bucket_access_key(&self, _: Option<&str>, bucket: &str, id: &str) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("delete".into());
+        if let Some(Scripted::Fails(e)) = self.scripted("delete") {
+            return Err(e);
+        }
+        let mut keys = self.keys.borrow_mut();
+        let before = keys.len();
+        keys.retain(|(b, k)| !(b == bucket && k == id));
+        if keys.len() == before { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
+    }
+    fn get_operation(&self, _: Option<&str>, _: &str) -> Result<Operation, ApiError> {
+        self.calls.borrow_mut().push("get-operation".into());
+        let mut polls = self.polls.borrow_mut();
+        *polls += 1;
+        if *polls < self.pending_polls {
+            return Ok(self.op(OperationStatus::Started));
+        }
+        Ok(self.op(self.ends.unwrap_or(OperationStatus::Succeeded)))
+    }
+    fn create_bucket(
+        &self,
+        _: Option<&str>,
+        name: &str,
+        bundle: &str,
+        tags: &[(String, String)],
+    ) -> Result<CreatedBucket, ApiError> {
+        self.calls.borrow_mut().push("create-bucket".into());
+        *self.bucket_tags.borrow_mut() = tags.to_vec();
+        let bucket = Bucket { name: name.into(), bundle_id: Some(bundle.into()), ..Default::default() };
+        Ok(CreatedBucket { bucket, operations: vec![self.op(OperationStatus::Succeeded)] })
+    }
+    fn get_bucket(&self, _: Option<&str>, name: &str) -> Result<Bucket, ApiError> {
+        self.calls.borrow_mut().push("get-bucket".into());
+        if name == "missing" {
+            return Err(not_found());
+        }
+        let tags = self.bucket_tags.borrow().clone();
+        Ok(Bucket { name: name.into(), bundle_id: Some("small_1_0".into()), tags, ..Default::default() })
+    }
+    fn update_bucket_bundle(&self, _: Option<&str>, _: &str, _: &str) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("update-bucket-bundle".into());
+        Ok(vec![self.op(OperationStatus::Succeeded)])
+    }
+    fn delete_bucket(&self, _: Option<&str>, name: &str, _: bool) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push("delete-bucket".into());
+        if name == "missing" { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
+    }
+    fn tag_resource(&self, _: Option<&str>, _: &str, tags: &[(String, String)]) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push(format!("tag {tags:?}"));
+        let mut carried = self.bucket_tags.borrow_mut();
+        carried.retain(|(key, _)| !tags.iter().any(|(k, _)| k == key));
+        carried.extend(tags.iter().cloned());
+        Ok(vec![self.op(OperationStatus::Succeeded)])
+    }
+    fn untag_resource(&self, _: Option<&str>, _: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError> {
+        self.calls.borrow_mut().push(format!("untag {keys:?}"));
+        self.bucket_tags.borrow_mut().retain(|(key, _)| !keys.contains(key));
+        Ok(vec![self.op(OperationStatus::Succeeded)])
+    }
+    fn wait(&self, millis: u32) {
+        *self.waited_ms.borrow_mut() += u64::from(millis);
+    }
+    fn log(&self, _: Level, message: &str) {
+        assert!(!message.contains(&"s".repeat(40)), "a secret was logged: {message}");
+    }
+}
+
+fn values(json: &str) -> Value {
+    serde_json::from_str(json).unwrap()
+}
+
+#[test]
+fn create_read_import_delete() {
+    let host = FakeHost::default();
+    let created = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, false).unwrap();
+    assert_eq!(created.id, "example-bucket,AKIA0000000000000000");
+    let out = values(&created.outputs.values);
+    assert_eq!(out["secretAccessKey"], "s".repeat(40));
+    assert_eq!(out["createdAt"], "2016-11-22T12:16:31Z");
+    assert_eq!(out["region"], "us-east-1");
+    assert_eq!(out["lastUsed"]["region"], "N/A");
+    assert_eq!(created.outputs.secrets, vec!["secretAccessKey"]);
+
+    // Read keeps the secret from state.
+    let read = provider::read(&host, T, &created.id, Some(&created.outputs.values)).unwrap().unwrap();
+    assert_eq!(values(&read.outputs.values)["secretAccessKey"], "s".repeat(40));
+    assert_eq!(values(&read.inputs), serde_json::json!({"bucketName": "example-bucket", "region": "us-east-1"}));
+
+    // Import fills bucketName and region from the id; the secret is plainly absent.
+    let imported = provider::import(&host, T, &format!("{}@us-east-1", created.id)).unwrap();
+    assert_eq!(imported.id, created.id);
+    assert_eq!(values(&imported.inputs)["bucketName"], "example-bucket");
+    assert!(values(&imported.outputs.values)["secretAccessKey"].is_null());
+
+    provider::delete(&host, T, &created.id, &created.outputs.values).unwrap();
+    assert_eq!(provider::read(&host, T, &created.id, None).unwrap(), None, "gone after delete");
+    provider::delete(&host, T, &created.id, "").unwrap();
+    let err = provider::import(&host, T, &created.id).unwrap_err();
+    assert!(matches!(err, ProviderError::NotFound(_)), "{err:?}");
+}
+
+#[test]
+fn a_missing_bucket_means_gone() {
+    let host = FakeHost::default();
+    assert_eq!(provider::read(&host, T, "missing,AKIAIOSFODNN7EXAMPLE", None).unwrap(), None);
+    provider::delete(&host, T, "missing,AKIAIOSFODNN7EXAMPLE", "{}").unwrap();
+}
+
+#[test]
+fn invalid_input_and_previews_make_no_call() {
+    let host = FakeHost::default();
+    for bad in [r#"{}"#, r#"{"bucketName": "Bad"}"#, r#"{"bucketName": "ok-name", "extra": 1}"#, "nope"] {
+        let err = provider::create(&host, T, bad, false).unwrap_err();
+        assert!(matches!(err, ProviderError::InvalidInput(_)), "{bad}: {err:?}");
+    }
+    for bad_id in ["x", "bucket,short", "Bad,AKIAIOSFODNN7EXAMPLE"] {
+        assert!(matches!(provider::read(&host, T, bad_id, None), Err(ProviderError::InvalidInput(_))));
+        assert!(matches!(provider::delete(&host, T, bad_id, "{}"), Err(ProviderError::InvalidInput(_))));
+        assert!(matches!(provider::import(&host, T, bad_id), Err(ProviderError::InvalidInput(_))));
+    }
+    let preview = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, true).unwrap();
+    assert_eq!(preview.id, "");
+    assert!(values(&preview.outputs.values)["accessKeyId"].is_null());
+    assert_eq!(host.calls(), 0);
+}
+
+#[test]
+fn a_region_where_lightsail_has_no_endpoint_is_refused_at_check() {
+    // us-west-1 is in the API model's RegionName enum, but Lightsail has no endpoint there.
+    for (token, news) in [
+        (T, r#"{"bucketName": "example-bucket", "region": "us-west-1"}"#),
+        (
+            provider_logic::bucket::TOKEN,
+            r#"{"name": "example-bucket", "bundleId": "small_1_0", "region": "us-west-1"}"#,
+        ),
+    ] {
+        let checked = provider::check(token, None, news).unwrap();
+        let region = checked.failures.iter().find(|f| f.property == "region").expect("region is named");
+        assert!(region.reason.contains("\"us-west-1\" is not a region where Lightsail runs"), "{region:?}");
+    }
+}
+
+#[test]
+fn a_region_lightsail_does_not_run_in_is_refused_wherever_it_comes_from() {
+    let bucket_type = provider_logic::bucket::TOKEN;
+    let key = "example-bucket,AKIAIOSFODNN7EXAMPLE";
+    let refused = |result: Result<_, ProviderError>, from: &str| match result {
+        Err(ProviderError::InvalidInput(f)) => {
+            assert_eq!(f[0].property, "region", "{from}");
+            assert!(f[0].reason.contains("mars-1") || f[0].reason.contains("no default region"), "{from}: {f:?}");
+        }
+        Err(other) => panic!("{from}: {other:?}"),
+        Ok(_) => panic!("{from}: accepted"),
+    };
+    for default in ["mars-1", ""] {
+        let host = FakeHost { default_region: Some(default), ..Default::default() };
+        let inputs = r#"{"bucketName": "example-bucket"}"#;
+        refused(provider::create(&host, T, inputs, false).map(drop), "create");
+        refused(provider::read(&host, T, key, None).map(drop), "read");
+        refused(provider::delete(&host, T, key, "{}"), "delete");
+        refused(provider::import(&host, T, key).map(drop), "import");
+        refused(provider::diff(&host, T, key, r#"{"region": "us-east-1"}"#, inputs).map(drop), "diff");
+        refused(provider::read(&host, bucket_type, "example-bucket", None).map(drop), "bucket read");
+        refused(provider::delete(&host, bucket_type, "example-bucket", "{}"), "bucket delete");
+        // A preview makes no call: without a usable default the region is not known yet.
+        let preview = provider::create(&host, T, inputs, true).unwrap();
+        assert_eq!(values(&preview.outputs.values)["region"], provider_logic::UNKNOWN);
+        // A region named in the id or the inputs needs no default.
+        assert_eq!(provider::read(&host, T, &format!("{key}@eu-west-1"), None).unwrap(), None);
+        assert_eq!(host.log(), ["get"]);
+    }
+    let host = FakeHost::default();
+    refused(provider::read(&host, T, key, Some(r#"{"region": "mars-1"}"#)).map(drop), "state");
+    refused(provider::delete(&host, T, key, r#"{"region": "mars-1"}"#), "state");
+    assert_eq!(host.calls(), 0);
+}
+
+fn throttled() -> ApiError {
+    ApiError {
+        kind: ErrorKind::Service,
+        code: "ThrottlingException".into(),
+        message: "slow down".into(),
+        retryable: true,
+    }
+}
+
+const LOCK: &str = "lock lightsail/us-east-1/bucket/b-1/access-keys";
+const B1: &str = r#"{"bucketName": "b-1"}"#;
+
+#[test]
+fn a_lost_answer_is_settled_under_the_bucket_lock_and_only_its_own_key_goes() {
+    let host = FakeHost::with_script(vec![("create", Scripted::LostApplied)]);
+    host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+    let created = provider::create(&host, T, B1, false).unwrap();
+    let mine = created.id.split_once(',').unwrap().1.to_string();
+    assert_eq!(host.keys_of("b-1"), vec!["AKIAEXISTING00000000".to_string(), mine]);
+    // The lost attempt's key (AKIA...0) was deleted; the key that was there before was not.
+    assert_eq!(created.id, "b-1,AKIA0000000000000001");
+    assert_eq!(
+        host.log(),
+        [LOCK, "get", "create", "get", "delete", "create", "get", "unlock"],
+        "listed before, settled after the lost answer and once more after the answered one, all under the lock"
+    );
+}
+
+#[test]
+fn an_answered_create_takes_the_lock_for_the_list_and_the_call_only() {
+    let host = FakeHost { pending_polls: 2, ..Default::default() };
+    provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.log(), [LOCK, "get", "create", "unlock", "get-operation", "get-operation"]);
+}
+
+#[test]
+fn an_unapplied_attempt_leaves_nothing_to_delete() {
+    let host = FakeHost::with_script(vec![("create", Scripted::LostUnapplied)]);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), vec![created.id.split_once(',').unwrap().1.to_string()]);
+    assert!(!host.log().contains(&"delete".to_string()));
+}
+
+#[test]
+fn the_checks_after_a_lost_answer_are_retried_until_they_can_be_made() {
+    let mut script = vec![("create", Scripted::LostApplied)];
+    script.extend((0..6).map(|_| ("get", Scripted::Fails(throttled()))));
+    script.extend((0..3).map(|_| ("delete", Scripted::Fails(transport()))));
+    let host = FakeHost::with_script(script);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), vec![created.id.split_once(',').unwrap().1.to_string()]);
+    assert!(host.script.borrow().is_empty(), "every scripted failure was met");
+}
+
+#[test]
+fn a_create_that_cannot_be_settled_says_which_bucket_and_what_to_do() {
+    // The list before the create answers; every list after the lost answer fails.
+    let mut script = vec![("get", Scripted::Answers), ("create", Scripted::LostApplied)];
+    script.extend((0..1000).map(|_| ("get", Scripted::Fails(throttled()))));
+    let host = FakeHost::with_script(script);
+    host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert_eq!(e.code, "OutcomeUnknown");
+            assert!(!e.retryable, "trying again blindly could leave a second orphan");
+            for part in [
+                "bucket b-1 in us-east-1",
+                "1 attempt got no usable answer (Timeout: no answer)",
+                "could not be listed",
+                "slow down",
+                "it had AKIAEXISTING00000000 before",
+                "aws lightsail get-bucket-access-keys --region us-east-1 --bucket-name b-1",
+                "delete any key that is not in your state",
+            ] {
+                assert!(e.message.contains(part), "{part:?} is missing from: {}", e.message);
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    let creates = host.log().iter().filter(|c| *c == "create").count();
+    assert_eq!(creates, 1, "no second attempt while the first one's key may exist");
+    assert!(*host.waited_ms.borrow() >= 10 * 60 * 1000, "the checks were retried for the whole budget");
+    assert_eq!(host.log().last().map(String::as_str), Some("unlock"));
+
+    // The orphan is found but cannot be deleted: the error names it.
+    let mut script = vec![("create", Scripted::LostApplied)];
+    script.extend((0..1000).map(|_| ("delete", Scripted::Fails(transport()))));
+    let host = FakeHost::with_script(script);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert_eq!(e.code, "OutcomeUnknown");
+            assert!(e.message.contains("Key AKIA0000000000000000 was made by such an attempt"), "{}", e.message);
+            assert!(e.message.contains("--bucket-name b-1 --access-key-id AKIA0000000000000000"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A host whose locks keep out only this machine's creators, meeting `script`.
+fn machine_host(script: Vec<(&'static str, Scripted)>) -> FakeHost {
+    FakeHost { reach: Some(LockReach::Machine), ..FakeHost::with_script(script) }
+}
+
+#[test]
+fn where_the_lock_does_not_reach_every_creator_a_new_key_is_named_and_never_deleted() {
+    for (lost, new_key) in
+        [(Scripted::LostApplied, "AKIA0000000000000000"), (Scripted::LostWhileAnotherCreates, "AKIAANOTHERCREATOR00")]
+    {
+        let host = machine_host(vec![("create", lost)]);
+        host.keys.borrow_mut().push(("b-1".into(), "AKIAEXISTING00000000".into()));
+        let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+        assert_eq!(e.code, "OutcomeUnknown");
+        assert!(!e.retryable, "trying again blindly could leave a second orphan");
+        for part in [
+            format!("Meanwhile the bucket gained the key {new_key}."),
+            "or a key another creator made".into(),
+            "only the creators on this machine that share its locks, so nothing was deleted".into(),
+            "aws lightsail get-bucket-access-keys --region us-east-1 --bucket-name b-1; it had AKIAEXISTING00000000 before"
+                .into(),
+            format!("aws lightsail delete-bucket-access-key --region us-east-1 --bucket-name b-1 --access-key-id {new_key}"),
+            "declare it in the provider's settings".into(),
+        ] {
+            assert!(e.message.contains(&part), "{part:?} is missing from: {}", e.message);
+        }
+        assert_eq!(host.keys_of("b-1"), ["AKIAEXISTING00000000", new_key], "nothing was deleted");
+        assert_eq!(host.log(), [LOCK, "get", "create", "get", "unlock"], "no second attempt, no delete");
+    }
+}
+
+#[test]
+fn where_the_lock_does_not_reach_every_creator_an_unapplied_attempt_is_still_retried() {
+    let host = machine_host(vec![("create", Scripted::LostUnapplied)]);
+    let created = provider::create(&host, T, B1, false).unwrap();
+    assert_eq!(host.keys_of("b-1"), [created.id.split_once(',').unwrap().1]);
+    assert_eq!(host.log(), [LOCK, "get", "create", "get", "create", "get", "unlock"]);
+}
+
+#[test]
+fn a_key_another_creator_made_beside_the_answered_retry_is_named_and_kept() {
+    let host =
+        machine_host(vec![("create", Scripted::LostUnapplied), ("create", Scripted::AnsweredWhileAnotherCreates)]);
+    let ProviderError::NotReady(n) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("not ready") };
+    assert_eq!(n.id, "b-1,AKIA0000000000000000", "the engine records the key it was given");
+    assert!(n.reason.contains("gained the key AKIAANOTHERCREATOR00"), "{}", n.reason);
+    assert_eq!(host.keys_of("b-1"), ["AKIAANOTHERCREATOR00", "AKIA0000000000000000"]);
+}
+
+#[test]
+fn the_process_reach_is_said_in_the_message() {
+    let host =
+        FakeHost { reach: Some(LockReach::Process), ..FakeHost::with_script(vec![("create", Scripted::LostApplied)]) };
+    let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+    assert!(e.message.contains("keeps out only the calls of its own process"), "{}", e.message);
+}
+
+#[test]
+fn a_check_that_fails_after_the_answered_attempt_still_reports_the_key() {
+    // Lost, settled, answered; then the last look at the bucket cannot be made.
+    let mut script = vec![("get", Scripted::Answers), ("create", Scripted::LostUnapplied), ("get", Scripted::Answers)];
+    script.extend((0..1000).map(|_| ("get", Scripted::Fails(throttled()))));
+    let host = FakeHost::with_script(script);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::NotReady(n) => {
+            assert_eq!(n.id, "b-1,AKIA0000000000000000", "the engine records the key it was given");
+            assert_eq!(values(&n.outputs.values)["secretAccessKey"], "s".repeat(40));
+            assert!(n.reason.contains("could not be listed"), "{}", n.reason);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn three_lost_answers_end_in_an_error_and_no_key() {
+    let lost = || ("create", Scripted::LostApplied);
+    let host = FakeHost::with_script(vec![lost(), lost(), lost()]);
+    match provider::create(&host, T, B1, false).unwrap_err() {
+        ProviderError::Api(e) => {
+            assert!(e.retryable);
+            assert!(
+                e.message.contains("3 attempts got no usable answer (Timeout: no answer, 3 times)"),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains("were deleted: AKIA0000000000000000, AKIA0000000000000001"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(host.keys_of("b-1").is_empty());
+}
+
+#[test]
+fn a_refused_create_is_not_tried_again() {
+    let limit = ApiError {
+        kind: ErrorKind::InvalidInput,
+        code: "InvalidInputException".into(),
+        message: "two keys already".into(),
+        retryable: false,
+    };
+    let host = FakeHost::with_script(vec![("create", Scripted::Fails(limit))]);
+    assert!(matches!(provider::create(&host, T, B1, false), Err(ProviderError::Api(e)) if !e.retryable));
+    assert_eq!(host.log(), [LOCK, "get", "create", "unlock"]);
+}
+
+#[test]
+fn create_waits_for_the_operation_and_reports_failures_with_the_id() {
+    let host = FakeHost { pending_polls: 3, ..Default::default() };
+    provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap();
+    assert_eq!(*host.polls.borrow(), 3);
+    assert!(*host.waited_ms.borrow() > 0);
+
+    let host = FakeHost { pending_polls: 1, ends: Some(OperationStatus::Failed), ..Default::default() };
+    match provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap_err() {
+        ProviderError::NotReady(n) => {
+            assert_eq!(n.id, "b-1,AKIA0000000000000000");
+            assert!(n.reason.contains("failed"), "{}", n.reason);
+            assert_eq!(values(&n.outputs.values)["secretAccessKey"], "s".repeat(40), "nothing is lost");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let host = FakeHost { pending_polls: u32::MAX, ..Default::default() };
+    match provider::create(&host, T, r#"{"bucketName": "b-1"}"#, false).unwrap_err() {
+        ProviderError::NotReady(n) => assert!(n.reason.contains("still Started"), "{}", n.reason),
+        other => panic!("{other:?}"),
+    }
+    assert!(*host.waited_ms.borrow() >= 10 * 60 * 1000, "bounded by the wait budget, not by poll count");
+}
+
+#[test]
+fn diff_replaces_on_every_input() {
+    let host = FakeHost::default();
+    let olds = r#"{"bucketName": "a-1", "region": "us-east-1", "accessKeyId": "AKIA0000000000000000"}"#;
+    let same = provider::diff(&host, T, "a-1,AKIA0000000000000000", olds, r#"{"bucketName": "a-1"}"#).unwrap();
+    assert!(!same.changes);
+    let moved = provider::diff(&host, T, "", olds, r#"{"bucketName": "a-2", "region": "eu-west-1"}"#).unwrap();
+    assert_eq!(moved.replaces, vec!["bucketName", "region"]);
+    assert!(moved.changes);
+    assert!(matches!(provider::update(&host, T, "", olds, olds, false), Err(ProviderError::Unsupported(_))));
+    assert!(matches!(provider::check("aws:other:Thing", None, "{}"), Err(ProviderError::UnknownType(_))));
+}
+
+#[test]
+fn check_reports_failures_inline() {
+    let checked = provider::check(T, None, r#"{"bucketName": "a--b", "region": 3}"#).unwrap();
+    let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
+    assert_eq!(props, vec!["bucketName", "region"]);
+    let checked = provider::check(T, Some("{}"), r#"{"bucketName": "ok-1", "region": null}"#).unwrap();
+    assert!(checked.failures.is_empty());
+    assert_eq!(checked.inputs, r#"{"bucketName":"ok-1"}"#);
+}
+
+const B: &str = provider_logic::bucket::TOKEN;
+
+#[test]
+fn bucket_bundle_changes_in_place_and_name_replaces() {
+    let host = FakeHost::default();
+    let created = provider::create(&host, B, r#"{"name": "example-bucket", "bundleId": "small_1_0"}"#, false).unwrap();
+    assert_eq!(created.id, "example-bucket");
+    let state = &created.outputs.values;
+    assert_eq!(values(state)["forceDelete"], false);
+    let diff =
+        provider::diff(&host, B, "example-bucket", state, r#"{"name": "example-bucket", "bundleId": "medium_1_0"}"#)
+            .unwrap();
+    assert_eq!((diff.diffs.clone(), diff.replaces.clone()), (vec!["bundleId".to_string()], vec![]));
+    let diff =
+        provider::diff(&host, B, "example-bucket", state, r#"{"name": "other-bucket", "bundleId": "small_1_0"}"#)
+            .unwrap();
+    assert_eq!(diff.replaces, vec!["name"]);
+    provider::update(
+        &host,
+        B,
+        "example-bucket",
+        state,
+        r#"{"name": "example-bucket", "bundleId": "medium_1_0"}"#,
+        false,
+    )
+    .unwrap();
+    assert!(host.calls.borrow().contains(&"update-bucket-bundle".to_string()));
+    let imported = provider::import(&host, B, "example-bucket@eu-west-1").unwrap();
+    assert_eq!(values(&imported.inputs)["region"], "eu-west-1");
+    assert_eq!(provider::read(&host, B, "missing", None).unwrap(), None);
+    provider::delete(&host, B, "missing", "{}").unwrap();
+    let checked = provider::check(B, None, r#"{"name": "Bad", "forceDelete": "yes"}"#).unwrap();
+    let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
+    assert_eq!(props, vec!["name", "bundleId", "forceDelete"]);
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// `tags` are the bucket's own, `tagsAll` those with the engine's default tags; a change of
+/// either is made in place with TagResource and UntagResource, and only what differs is sent.
+#[test]
+fn bucket_tags_and_default_tags() {
+    let host = FakeHost { default_tags: tags(&[("env", "dev"), ("team", "infra")]), ..Default::default() };
+    let inputs = r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"team": "web", "app": "shop"}}"#;
+    let preview = provider::create(&host, B, inputs, true).unwrap();
+    let all = serde_json::json!({"env": "dev", "team": "web", "app": "shop"});
+    assert_eq!(values(&preview.outputs.values)["tagsAll"], all, "known at plan");
+    let created = provider::create(&host, B, inputs, false).unwrap();
+    assert_eq!(*host.bucket_tags.borrow(), tags(&[("app", "shop"), ("env", "dev"), ("team", "web")]));
+    let state = &created.outputs.values;
+    assert_eq!(values(state)["tags"], serde_json::json!({"team": "web", "app": "shop"}));
+    assert_eq!(values(state)["tagsAll"], all);
+
+    // Read back: the defaults are not the resource's own; a tag set outside the engine is.
+    host.bucket_tags.borrow_mut().push(("console".into(), "yes".into()));
+    let read = provider::read(&host, B, "tagged", Some(state)).unwrap().unwrap();
+    assert_eq!(
+        values(&read.outputs.values)["tags"],
+        serde_json::json!({"team": "web", "app": "shop", "console": "yes"})
+    );
+    let diff = provider::diff(&host, B, "tagged", &read.outputs.values, inputs).unwrap();
+    assert_eq!(diff.diffs, vec!["tags", "tagsAll"]);
+    assert!(diff.replaces.is_empty());
+
+    // Unchanged tags: no diff.
+    let diff = provider::diff(&host, B, "tagged", state, inputs).unwrap();
+    assert!(!diff.changes, "{diff:?}");
+
+    // In place: `app` removed, `team` changed; `env` (a default) and the rest untouched.
+    host.calls.borrow_mut().clear();
+    let news = r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"team": "api"}}"#;
+    let updated = provider::update(&host, B, "tagged", &read.outputs.values, news, false).unwrap();
+    let calls = host.log();
+    assert!(calls.contains(&r#"untag ["app", "console"]"#.to_string()), "{calls:?}");
+    assert!(calls.contains(&r#"tag [("team", "api")]"#.to_string()), "{calls:?}");
+    assert_eq!(values(&updated.values)["tags"], serde_json::json!({"team": "api"}));
+    assert_eq!(values(&updated.values)["tagsAll"], serde_json::json!({"env": "dev", "team": "api"}));
+
+    // Bad tags are named and never sent.
+    let before = host.calls();
+    let checked =
+        provider::check(B, None, r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"aws:x": "1"}}"#).unwrap();
+    assert_eq!(checked.failures[0].property, "tags");
+    assert!(
+        provider::update(
+            &host,
+            B,
+            "tagged",
+            state,
+            r#"{"name": "tagged", "bundleId": "small_1_0", "tags": []}"#,
+            false
+        )
+        .is_err()
+    );
+    assert_eq!(host.calls(), before);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No input panics, and input that fails validation never reaches the API.
+    #[test]
+    fn no_input_panics(json in ".{0,80}", id in ".{0,60}", bucket in "[a-z0-9-]{0,60}", region in "[a-z0-9-]{0,16}") {
+        let host = FakeHost::default();
+        for token in [T, B] {
+            let _ = provider::check(token, Some(&json), &json);
+            let _ = provider::diff(&host, token, &id, &json, &json);
+            let _ = provider::update(&host, token, &id, &json, &json, false);
+        }
+        let _ = provider::diff(&host, T, &id, &json, &json);
+        let bag = serde_json::json!({"bucketName": bucket, "region": region}).to_string();
+        let created = provider::create(&host, T, &bag, false);
+        if matches!(created, Err(ProviderError::InvalidInput(_))) {
+            prop_assert_eq!(host.calls(), 0);
+        }
+        let before = host.calls();
+        for result in [provider::read(&host, T, &id, Some(&json)).map(|_| ()), provider::delete(&host, T, &id, &json), provider::import(&host, T, &id).map(|_| ())] {
+            if matches!(result, Err(ProviderError::InvalidInput(_))) {
+                prop_assert_eq!(host.calls(), before);
+            }
+        }
+    }
+}
