@@ -129,9 +129,14 @@ fn help_reads_well_and_usage_errors_exit_2() {
     // Limits that make no sense are refused, not quietly ignored.
     let output = command(home.path()).args(["--attempt-timeout", "-1", "schema"]).output().unwrap();
     assert_eq!(code(&output), 2);
-    assert!(text(&output).1.contains("must be a number of seconds greater than 0"), "{}", text(&output).1);
-    let output = command(home.path()).args(["--max-attempts", "0", "schema"]).output().unwrap();
+    assert!(
+        text(&output).1.contains("--attempt-timeout: must be a number of seconds greater than 0"),
+        "{}",
+        text(&output).1
+    );
+    let output = command(home.path()).args(["--max-retries", "100", "schema"]).output().unwrap();
     assert_eq!(code(&output), 2);
+    assert!(text(&output).1.contains("--max-retries: must be a whole number from 0 to 99"), "{}", text(&output).1);
 }
 
 /// Every subcommand against a local endpoint started by the test, reached with --endpoint-url and

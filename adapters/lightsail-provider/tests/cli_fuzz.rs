@@ -29,7 +29,7 @@ fn word() -> impl Strategy<Value = String> {
             "json",
             "text",
             "--show-secrets",
-            "--max-attempts",
+            "--max-retries",
             "--attempt-timeout",
             "--operation-timeout",
             "--cache-dir",

@@ -184,12 +184,12 @@ async fn the_smaller_points() {
     assert_eq!((code(&diff), text(&diff).0.trim()), (0, "no changes"), "{}", text(&diff).1);
 
     // Absurd retry settings are refused before anything runs.
-    let retries = run(local(&["--max-attempts", "100000000", "read", "example-bucket,AKIAIOSFODNN7EXAMPLE"])).await;
+    let retries = run(local(&["--max-retries", "100000000", "read", "example-bucket,AKIAIOSFODNN7EXAMPLE"])).await;
     assert_eq!(code(&retries), 2);
-    assert!(text(&retries).1.contains("1..=100"), "{}", text(&retries).1);
+    assert!(text(&retries).1.contains("--max-retries: must be a whole number from 0 to 99"), "{}", text(&retries).1);
     let url = run(local(&["--endpoint-url", "not a url", "read", "example-bucket,AKIAIOSFODNN7EXAMPLE"])).await;
     assert_eq!(code(&url), 2);
-    assert!(text(&url).1.contains("must be an http:// or https:// URL"), "{}", text(&url).1);
+    assert!(text(&url).1.contains("--endpoint-url: must be an http:// or https:// URL"), "{}", text(&url).1);
 
     // Inputs from a file and from standard input.
     let file = home.path().join("inputs.json");

@@ -207,7 +207,7 @@ impl ResourceProvider for Service {
         let (olds, news) = (incoming(request.olds.as_ref()).json, incoming(request.news.as_ref()).json);
         let diffs: Vec<String> = settings::SETTINGS
             .iter()
-            .map(|(name, ..)| name.to_string())
+            .map(|setting| setting.name.to_string())
             .filter(|name| olds.get(name) != news.get(name) && !ignored(name, &request.ignore_changes))
             .collect();
         let changes = if diffs.is_empty() { DiffChanges::DiffNone } else { DiffChanges::DiffSome };

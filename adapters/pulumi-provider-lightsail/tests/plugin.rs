@@ -285,7 +285,7 @@ async fn bad_input_and_bad_settings_are_named_with_no_call() {
     let bad = json!({"region": "mars-1", "maxRetries": "many", "endpoints": "[{\"lightsail\": \"nowhere\"}]", "accessKey": "AKID"});
     let failures = client.check_config(config(bad)).await.unwrap().into_inner().failures;
     let named: Vec<&str> = failures.iter().map(|f| f.property.as_str()).collect();
-    assert_eq!(named, ["region", "secretKey", "maxRetries", "endpoints"], "{failures:?}");
+    assert_eq!(named, ["region", "secretKey", "endpoints", "maxRetries"], "{failures:?}");
     assert!(failures[0].reason.contains("is not a region where Lightsail runs"), "{failures:?}");
 
     // Inputs: each failure names the property and its rule.

@@ -1,8 +1,7 @@
-//! The provider itself: its configuration block, the part of the AWS provider's that matters
-//! here (`region`, `profile`, `access_key`/`secret_key`, `endpoints { lightsail }`, `max_retries`,
-//! `default_tags { tags }`), this provider's lock settings (`lock_directory`,
-//! `key_creators_share_lock`),
-//! and the resources, one per resource type of the component.
+//! The provider itself: its configuration block, derived from the host's table of settings
+//! (`region`, `profile`, `access_key`/`secret_key`, `endpoints { lightsail }`, `max_retries`,
+//! `default_tags { tags }`, the lock settings, ...) with hashicorp/aws's `skip_*` arguments, and
+//! the resources, one per resource type of the component.
 
 use crate::resource::ComponentResource;
 use crate::schema::ResourceSpec;
@@ -10,7 +9,7 @@ use crate::schema::snake;
 use crate::shared::Shared;
 use crate::values::{UNKNOWN, attribute, string};
 use async_trait::async_trait;
-use lightsail_provider_host::aws::settings;
+use lightsail_provider_host::aws::settings::{self, Kind};
 use lightsail_provider_host::lock::{LockOptions, Locks};
 use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi};
 use std::collections::HashMap;
@@ -41,12 +40,20 @@ fn optional(attr_type: AttributeType, description: &str, sensitive: bool) -> Att
     }
 }
 
-/// A setting's description, as the host's table of settings gives it.
-fn described(setting: &str) -> String {
-    let (.., description) =
-        settings::SETTINGS.iter().find(|(name, ..)| *name == setting).expect("a setting of the host");
-    format!("{description}.")
-}
+/// hashicorp/aws's arguments this provider takes besides the host's settings, so that a provider
+/// block written for it works here too.
+const COMPATIBILITY: &[(&str, &str)] = &[
+    ("skip_credentials_validation", "Do not check at plan that credentials resolve."),
+    (
+        "skip_region_validation",
+        "Do not check the region at plan (a resource in a region where Lightsail does not run still fails).",
+    ),
+    ("skip_requesting_account_id", "Accepted as hashicorp/aws has it; this provider never asks."),
+    (
+        "skip_metadata_api_check",
+        "Accepted as hashicorp/aws has it; the instance metadata service is asked only by the credential chain.",
+    ),
+];
 
 /// The configuration, read from Terraform's value.
 struct Settings {
@@ -59,51 +66,37 @@ struct Settings {
 /// The provider block, checked by the host's settings rules; each failure names its Terraform
 /// attribute (`max_retries`, not `maxRetries`).
 fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
-    let text = |name: &str| string(attribute(config, name)).map(|s| serde_json::Value::String(s.to_string()));
     let flag = |name: &str| matches!(attribute(config, name), ValueAny::Bool(true));
     let mut given = serde_json::Map::new();
-    for (terraform, setting) in [
-        ("region", "region"),
-        ("profile", "profile"),
-        ("access_key", "accessKey"),
-        ("secret_key", "secretKey"),
-        ("token", "token"),
-        ("lock_directory", "lockDirectory"),
-    ] {
-        if let Some(value) = text(terraform) {
-            given.insert(setting.into(), value);
-        }
-    }
-    // A number or a flag as it is, or the unknown marker.
-    for (terraform, setting) in [("max_retries", "maxRetries"), ("key_creators_share_lock", "keyCreatorsShareLock")] {
-        let value: serde_json::Value = match attribute(config, terraform) {
-            ValueAny::Number(n) => (*n).into(),
-            ValueAny::Bool(b) => (*b).into(),
-            ValueAny::Unknown => UNKNOWN.into(),
+    for setting in settings::SETTINGS {
+        let value = attribute(config, &snake(setting.name));
+        let json: serde_json::Value = match (setting.kind, value) {
+            (_, ValueAny::Unknown) => UNKNOWN.into(),
+            (Kind::Endpoints, ValueAny::List(blocks)) => blocks
+                .iter()
+                .filter_map(|block| string(attribute(block, "lightsail")))
+                .map(|url| serde_json::json!({ "lightsail": url }))
+                .collect::<Vec<_>>()
+                .into(),
+            (Kind::DefaultTags, ValueAny::List(blocks)) => {
+                // Tag keys are the user's, as written: no camelCase here.
+                let tags: serde_json::Map<String, serde_json::Value> = blocks
+                    .iter()
+                    .filter_map(|block| match attribute(block, "tags") {
+                        ValueAny::Map(tags) => Some(tags),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(|(key, value)| (key.clone(), string(value).map_or(UNKNOWN.into(), Into::into)))
+                    .collect();
+                serde_json::json!({ "tags": tags })
+            }
+            (_, ValueAny::String(text)) => text.as_str().into(),
+            (_, ValueAny::Number(n)) => (*n).into(),
+            (_, ValueAny::Bool(b)) => (*b).into(),
             _ => continue,
         };
-        given.insert(setting.into(), value);
-    }
-    if let ValueAny::List(blocks) = attribute(config, "endpoints") {
-        let endpoints: Vec<serde_json::Value> = blocks
-            .iter()
-            .filter_map(|block| string(attribute(block, "lightsail")))
-            .map(|url| serde_json::json!({ "lightsail": url }))
-            .collect();
-        given.insert("endpoints".into(), endpoints.into());
-    }
-    if let ValueAny::List(blocks) = attribute(config, "default_tags") {
-        // Tag keys are the user's, as written: no camelCase here.
-        let tags: serde_json::Map<String, serde_json::Value> = blocks
-            .iter()
-            .filter_map(|block| match attribute(block, "tags") {
-                ValueAny::Map(tags) => Some(tags),
-                _ => None,
-            })
-            .flatten()
-            .map(|(key, value)| (key.clone(), string(value).map_or(UNKNOWN.into(), Into::into)))
-            .collect();
-        given.insert("defaultTags".into(), serde_json::json!({ "tags": tags }));
+        given.insert(setting.name.into(), json);
     }
     // Unchecked here, the region is still refused per call where Lightsail does not run.
     let unchecked_region = if flag("skip_region_validation") { given.remove("region") } else { None };
@@ -128,98 +121,69 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
     }
 }
 
+/// The provider block's schema: an attribute or a block per setting of the host's table, and
+/// hashicorp/aws's [`COMPATIBILITY`] arguments.
+fn provider_block() -> Block {
+    let mut attributes = HashMap::new();
+    let mut blocks = HashMap::new();
+    for setting in settings::SETTINGS {
+        let description = format!("{}.", setting.description);
+        let name = snake(setting.name);
+        let attribute_type = match setting.kind {
+            Kind::Endpoints => {
+                let endpoint = Block {
+                    attributes: HashMap::from([(
+                        "lightsail".to_string(),
+                        optional(AttributeType::String, "URL to send Lightsail calls to instead of AWS.", false),
+                    )]),
+                    description: description.into(),
+                    ..Default::default()
+                };
+                blocks.insert(name, NestedBlock::Set(endpoint));
+                continue;
+            }
+            Kind::DefaultTags => {
+                let tags = AttributeType::Map(Box::new(AttributeType::String));
+                let default_tags = Block {
+                    attributes: HashMap::from([(
+                        "tags".to_string(),
+                        optional(
+                            tags,
+                            "Tags every resource that takes tags carries (in tags_all); its own win.",
+                            false,
+                        ),
+                    )]),
+                    description: description.into(),
+                    ..Default::default()
+                };
+                blocks.insert(name, NestedBlock::List(default_tags));
+                continue;
+            }
+            Kind::Text => AttributeType::String,
+            Kind::Flag => AttributeType::Bool,
+            // tf-provider 0.2.2 decodes whole numbers only: timeouts are whole seconds here.
+            _ => AttributeType::Number,
+        };
+        attributes.insert(name, optional(attribute_type, &description, setting.secret));
+    }
+    for (name, description) in COMPATIBILITY {
+        attributes.insert(name.to_string(), optional(AttributeType::Bool, description, false));
+    }
+    Block {
+        attributes,
+        blocks,
+        description: "Lightsail buckets and bucket access keys, served by a WebAssembly component.".into(),
+        ..Default::default()
+    }
+}
+
 #[async_trait]
 impl tf_provider::Provider for AdapterProvider {
     type Config<'a> = ValueAny;
     type MetaState<'a> = ValueAny;
 
     fn schema(&self, _: &mut Diagnostics) -> Option<Schema> {
-        let attributes = HashMap::from([
-            (
-                "region".to_string(),
-                optional(AttributeType::String, "The region calls go to when a resource names none.", false),
-            ),
-            (
-                "profile".to_string(),
-                optional(AttributeType::String, "The AWS profile for credentials and settings.", false),
-            ),
-            (
-                "access_key".to_string(),
-                optional(
-                    AttributeType::String,
-                    "Access key id (with secret_key), instead of the default credential chain.",
-                    false,
-                ),
-            ),
-            ("secret_key".to_string(), optional(AttributeType::String, "Secret access key (with access_key).", true)),
-            ("token".to_string(), optional(AttributeType::String, "Session token of temporary credentials.", true)),
-            (
-                "skip_credentials_validation".to_string(),
-                optional(AttributeType::Bool, "Do not check at plan that credentials resolve.", false),
-            ),
-            (
-                "skip_region_validation".to_string(),
-                optional(
-                    AttributeType::Bool,
-                    "Do not check the region at plan (a resource in a region where Lightsail does not run still fails).",
-                    false,
-                ),
-            ),
-            (
-                "skip_requesting_account_id".to_string(),
-                optional(AttributeType::Bool, "Accepted as hashicorp/aws has it; this provider never asks.", false),
-            ),
-            (
-                "skip_metadata_api_check".to_string(),
-                optional(
-                    AttributeType::Bool,
-                    "Accepted as hashicorp/aws has it; the instance metadata service is asked only by the credential chain.",
-                    false,
-                ),
-            ),
-            (
-                "max_retries".to_string(),
-                optional(AttributeType::Number, "Retries of a failed AWS call (throttling, 5xx, network).", false),
-            ),
-            // This provider's own settings, described where the host declares them.
-            ("lock_directory".to_string(), optional(AttributeType::String, &described("lockDirectory"), false)),
-            (
-                "key_creators_share_lock".to_string(),
-                optional(AttributeType::Bool, &described("keyCreatorsShareLock"), false),
-            ),
-        ]);
-        let endpoints = Block {
-            attributes: HashMap::from([(
-                "lightsail".to_string(),
-                optional(AttributeType::String, "URL to send Lightsail calls to instead of AWS.", false),
-            )]),
-            description: "Custom service endpoints.".into(),
-            ..Default::default()
-        };
-        let default_tags = Block {
-            attributes: HashMap::from([(
-                "tags".to_string(),
-                optional(
-                    AttributeType::Map(Box::new(AttributeType::String)),
-                    "Tags every resource that takes tags carries (in tags_all); its own tags win.",
-                    false,
-                ),
-            )]),
-            description: "Tags for every resource that takes tags, as hashicorp/aws has them.".into(),
-            ..Default::default()
-        };
-        Some(Schema {
-            version: 1,
-            block: Block {
-                attributes,
-                blocks: HashMap::from([
-                    ("endpoints".to_string(), NestedBlock::Set(endpoints)),
-                    ("default_tags".to_string(), NestedBlock::List(default_tags)),
-                ]),
-                description: "Lightsail buckets and bucket access keys, served by a WebAssembly component.".into(),
-                ..Default::default()
-            },
-        })
+        Some(Schema { version: 1, block: provider_block() })
     }
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: ValueAny) -> Option<()> {
@@ -267,5 +231,26 @@ impl tf_provider::Provider for AdapterProvider {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The provider block takes exactly the host's settings, by their Terraform names, and
+    /// hashicorp/aws's compatibility arguments; a secret setting is sensitive.
+    #[test]
+    fn the_provider_block_is_the_table_of_settings() {
+        let block = provider_block();
+        let mut declared: Vec<String> = block.attributes.keys().chain(block.blocks.keys()).cloned().collect();
+        declared.sort();
+        let mut expected: Vec<String> = settings::SETTINGS.iter().map(|s| snake(s.name)).collect();
+        expected.extend(COMPATIBILITY.iter().map(|(name, _)| name.to_string()));
+        expected.sort();
+        assert_eq!(declared, expected);
+        for setting in settings::SETTINGS.iter().filter(|s| !matches!(s.kind, Kind::Endpoints | Kind::DefaultTags)) {
+            assert_eq!(block.attributes[&snake(setting.name)].sensitive, setting.secret, "{setting:?}");
+        }
     }
 }

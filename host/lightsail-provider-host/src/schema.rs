@@ -3,7 +3,7 @@
 //! both as stack configuration (`config.variables`) and as an explicit provider's inputs
 //! (`provider`). The settings are the host's: a component knows nothing of credentials.
 
-use crate::aws::settings::SETTINGS;
+use crate::aws::settings::{Kind, SETTINGS};
 use serde_json::{Map, Value, json};
 
 /// `document` (the component's schema) with the settings added.
@@ -13,17 +13,17 @@ pub fn with_settings(document: &str) -> Result<String, serde_json::Error> {
     let endpoint = format!("{name}:index/ProviderEndpoint:ProviderEndpoint");
     let default_tags = format!("{name}:index/ProviderDefaultTags:ProviderDefaultTags");
     let mut properties = Map::new();
-    for (setting, kind, secret, description) in SETTINGS {
-        let mut property = match *kind {
-            "array" => json!({ "type": "array", "items": { "$ref": format!("#/types/{endpoint}") } }),
-            "object" => json!({ "$ref": format!("#/types/{default_tags}") }),
-            kind => json!({ "type": kind }),
+    for setting in SETTINGS {
+        let mut property = match setting.kind {
+            Kind::Endpoints => json!({ "type": "array", "items": { "$ref": format!("#/types/{endpoint}") } }),
+            Kind::DefaultTags => json!({ "$ref": format!("#/types/{default_tags}") }),
+            kind => json!({ "type": kind.schema_type() }),
         };
-        property["description"] = json!(format!("{description}."));
-        if *secret {
+        property["description"] = json!(format!("{}.", setting.description));
+        if setting.secret {
             property["secret"] = json!(true);
         }
-        properties.insert(setting.to_string(), property);
+        properties.insert(setting.name.to_string(), property);
     }
     schema["config"] = json!({ "variables": properties });
     schema["provider"] = json!({
@@ -56,9 +56,14 @@ mod tests {
         let component = r#"{"name": "aws", "resources": {"aws:lightsail/bucket:Bucket": {}}, "types": {}}"#;
         let document = super::with_settings(component).unwrap();
         let schema: serde_json::Value = serde_json::from_str(&document).unwrap();
-        for (name, _, secret, _) in crate::aws::settings::SETTINGS {
-            assert!(schema["config"]["variables"].get(name).is_some(), "{name}");
-            assert_eq!(schema["provider"]["inputProperties"][name]["secret"].as_bool().unwrap_or(false), *secret);
+        let names = |object: &serde_json::Value| object.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        let mut table: Vec<String> = crate::aws::settings::SETTINGS.iter().map(|s| s.name.to_string()).collect();
+        table.sort();
+        assert_eq!(names(&schema["config"]["variables"]), table, "the config holds exactly the table's settings");
+        assert_eq!(names(&schema["provider"]["inputProperties"]), table, "and so does the provider");
+        for setting in crate::aws::settings::SETTINGS {
+            let secret = schema["provider"]["inputProperties"][setting.name]["secret"].as_bool().unwrap_or(false);
+            assert_eq!(secret, setting.secret, "{setting:?}");
         }
         let items = schema["provider"]["inputProperties"]["endpoints"]["items"]["$ref"].as_str().unwrap();
         assert!(schema["types"].get(items.trim_start_matches("#/types/")).is_some(), "{items}");

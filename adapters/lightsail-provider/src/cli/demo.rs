@@ -1,8 +1,8 @@
 //! `demo`: the resource's whole lifecycle through the component, on an in-process local endpoint.
 
 use super::output::Printer;
-use super::{BUCKET_ACCESS_KEY as TOKEN, Global, exit, report};
-use lightsail_provider_host::{CallError, ComponentRuntime, Locks, Provider, cache};
+use super::{BUCKET_ACCESS_KEY as TOKEN, exit, report};
+use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, Locks, Provider, cache};
 use std::sync::Arc;
 
 /// The seed's bucket, which the demo (and `--local`) makes on the local endpoint.
@@ -14,8 +14,8 @@ fn step(n: u32, text: &str) {
     println!("\n{n}. {text}");
 }
 
-pub async fn run(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Printer) -> u8 {
-    match lifecycle(runtime, global, printer).await {
+pub async fn run(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &Printer) -> u8 {
+    match lifecycle(runtime, aws, printer).await {
         Ok(()) => exit::OK,
         Err(Failure::Call(e)) => report(printer, &e),
         Err(Failure::Setup(e)) => {
@@ -41,11 +41,11 @@ impl From<CallError> for Failure {
     }
 }
 
-async fn lifecycle(runtime: Arc<ComponentRuntime>, global: &Global, printer: &Printer) -> Result<(), Failure> {
+async fn lifecycle(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &Printer) -> Result<(), Failure> {
     let endpoint = lightsail_local::LocalEndpoint::start(lightsail_local::Config::default())
         .await
         .map_err(|e| Failure::Setup(e.into()))?;
-    let api = super::local_api(global, &endpoint).await.map_err(Failure::Setup)?;
+    let api = super::local_api(aws, &endpoint).await.map_err(Failure::Setup)?;
     // The demo's endpoint is its own, in this process: its locks reach every creator.
     let locks = Arc::new(Locks::in_process().covering_every_creator());
     let provider = Provider::new(runtime.clone(), Some(api.clone())).with_locks(locks);

@@ -8,6 +8,7 @@ mod progress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::aws::errors::NO_CREDENTIALS_CODE;
+use lightsail_provider_host::aws::settings;
 use lightsail_provider_host::lock::LockOptions;
 use lightsail_provider_host::{
     AwsOptions, CallError, ComponentRuntime, LightsailApi, Locks, Provider, RuntimeOptions, cache,
@@ -16,13 +17,9 @@ use output::{Printer, say};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The type `--type` defaults to, and the demo's: the component's access key.
 pub const BUCKET_ACCESS_KEY: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
-
-/// The most attempts `--max-attempts` takes: more only delays the answer.
-const MAX_ATTEMPTS: i64 = 100;
 
 /// Exit codes, so scripts can tell failures apart.
 pub mod exit {
@@ -69,15 +66,28 @@ pub struct Cli {
 
 #[derive(Args, Clone)]
 pub(crate) struct Global {
-    /// Region for calls whose resource names none [default: from AWS_REGION or your AWS profile]
-    #[arg(long, global = true, env = "AWS_REGION")]
+    // The provider's settings, as the host's table describes them (`settings` below); the host's
+    // rules check them, each failure named by its flag.
+    #[arg(long, global = true, env = "AWS_REGION", help = described("region"))]
     region: Option<String>,
-    /// AWS profile for credentials and settings
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help = described("profile"))]
     profile: Option<String>,
-    /// Send Lightsail calls to this URL instead of AWS (AWS_ENDPOINT_URL works too)
-    #[arg(long, global = true, conflicts_with = "local", value_name = "URL", value_parser = endpoint_url)]
+    #[arg(long, global = true, conflicts_with = "local", value_name = "URL", help = described("endpoints"))]
     endpoint_url: Option<String>,
+    #[arg(long, global = true, value_name = "N", help = described("maxRetries"))]
+    max_retries: Option<String>,
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help = described("attemptTimeout"))]
+    attempt_timeout: Option<String>,
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help = described("operationTimeout"))]
+    operation_timeout: Option<String>,
+    #[arg(long = "default-tag", global = true, value_name = "KEY=VALUE", help = described("defaultTags"))]
+    default_tags: Vec<String>,
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "local", help = described("lockDirectory"))]
+    lock_directory: Option<String>,
+    #[arg(long, global = true, conflicts_with = "local", help = described("keyCreatorsShareLock"))]
+    key_creators_share_lock: bool,
+
+    // The CLI's own options.
     /// Use the built-in local endpoint (started in-process, with the bucket example-bucket)
     #[arg(long, global = true)]
     local: bool,
@@ -99,27 +109,61 @@ pub(crate) struct Global {
     /// Compile the component every time
     #[arg(long, global = true)]
     no_cache: bool,
-    /// Attempts per AWS call, the first included (standard retry mode, exponential backoff)
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ATTEMPTS))]
-    max_attempts: Option<u32>,
-    /// A tag every resource that takes tags carries besides its own (repeatable; its own win)
-    #[arg(long = "default-tag", global = true, value_name = "KEY=VALUE", value_parser = default_tag)]
-    default_tags: Vec<(String, String)>,
-    /// Seconds one attempt of an AWS call may take
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
-    attempt_timeout: Option<Duration>,
-    /// Seconds an AWS call may take in all, retries included
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = positive_seconds, allow_negative_numbers = true)]
-    operation_timeout: Option<Duration>,
-    /// Where the locks that keep creators of a bucket's keys apart live; every host of this
-    /// provider using the same directory takes the same locks [default: $XDG_CACHE_HOME/lightsail-provider/locks]
-    #[arg(long, global = true, value_name = "DIR", conflicts_with = "local")]
-    lock_directory: Option<PathBuf>,
-    /// Declare that every creator of keys of these buckets, on any machine, takes these locks:
-    /// then a key that appears while a create's answer is lost is deleted as its orphan (without
-    /// it, such a key is named, never deleted)
-    #[arg(long, global = true, conflicts_with = "local")]
-    key_creators_share_lock: bool,
+}
+
+/// A setting's help, from the host's table.
+fn described(name: &str) -> &'static str {
+    settings::setting(name).expect("a setting of the host").description
+}
+
+impl Global {
+    /// The provider's settings as given (the host's names), and the flag of each.
+    fn given(&self) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+        let mut given = serde_json::Map::new();
+        let mut text = |name: &str, value: &Option<String>| {
+            if let Some(value) = value {
+                given.insert(name.into(), value.as_str().into());
+            }
+        };
+        text("region", &self.region);
+        text("profile", &self.profile);
+        text("maxRetries", &self.max_retries);
+        text("attemptTimeout", &self.attempt_timeout);
+        text("operationTimeout", &self.operation_timeout);
+        text("lockDirectory", &self.lock_directory);
+        if let Some(url) = &self.endpoint_url {
+            // One URL here, where the setting is a list of endpoint objects: said in this flag's terms.
+            if !settings::is_url(url) {
+                return Err(format!("--endpoint-url: must be an http:// or https:// URL with a host, not {url:?}"));
+            }
+            given.insert("endpoints".into(), serde_json::json!([{ "lightsail": url }]));
+        }
+        if !self.default_tags.is_empty() {
+            let mut tags = serde_json::Map::new();
+            for tag in &self.default_tags {
+                let (key, value) =
+                    tag.split_once('=').ok_or_else(|| format!("--default-tag: must be KEY=VALUE, not {tag:?}"))?;
+                tags.insert(key.into(), value.into());
+            }
+            given.insert("defaultTags".into(), serde_json::json!({ "tags": tags }));
+        }
+        if self.key_creators_share_lock {
+            given.insert("keyCreatorsShareLock".into(), true.into());
+        }
+        Ok(given)
+    }
+
+    /// The settings, checked by the host's rules; a failure names its flag.
+    fn settings(&self) -> Result<settings::Settings, String> {
+        settings::options(&self.given()?).map_err(|failures| {
+            let named = failures.iter().map(|failure| match settings::setting(&failure.property).map(|s| s.cli) {
+                Some(settings::CliSpelling::Flag(flag)) => format!("--{flag}: {}", failure.reason),
+                Some(settings::CliSpelling::AwsEnvironment(variable)) => format!("{variable}: {}", failure.reason),
+                None => format!("{}: {}", failure.property, failure.reason),
+            });
+            named.collect::<Vec<_>>().join("; ")
+        })
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -271,6 +315,10 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> u8 {
     let printer = Printer::new(cli.global.output, cli.global.show_secrets);
+    let settings = match cli.global.settings() {
+        Ok(settings) => settings,
+        Err(e) => return fail(&printer, exit::USER_ERROR, &e),
+    };
     if let Command::Component { out } = &cli.command {
         return match std::fs::write(out, lightsail_provider_host::PROVIDER_COMPONENT) {
             Ok(()) => {
@@ -289,7 +337,7 @@ async fn run(cli: Cli) -> u8 {
         }
     };
     if let Command::Demo = cli.command {
-        return demo::run(runtime, &cli.global, &printer).await;
+        return demo::run(runtime, &settings.aws, &printer).await;
     }
     // Commands that need no AWS access run without it; a diff or a preview makes no call, but
     // learns the default region.
@@ -298,7 +346,7 @@ async fn run(cli: Cli) -> u8 {
     let api = if offline {
         None
     } else {
-        match connect(&cli.global).await {
+        match connect(&cli.global, &settings.aws).await {
             Ok((api, local)) => {
                 _local = local;
                 Some(api)
@@ -308,7 +356,7 @@ async fn run(cli: Cli) -> u8 {
     };
     printer.set_default_region(api.as_deref().map(LightsailApi::default_region).filter(|r| !r.is_empty()));
     // Only calls that reach AWS take locks: the offline commands touch no lock directory.
-    let locks = if offline { None } else { Some(locks(&cli.global)) };
+    let locks = if offline { None } else { Some(locks(&cli.global, &settings.locks)) };
     let provider = match locks {
         None => Provider::new(runtime, api),
         Some(Ok(locks)) => Provider::new(runtime, api).with_locks(locks),
@@ -431,57 +479,16 @@ fn load_runtime(global: &Global) -> anyhow::Result<ComponentRuntime> {
     ComponentRuntime::new(&bytes, RuntimeOptions { cache_dir, ..RuntimeOptions::default() })
 }
 
-/// An endpoint URL: http or https, with a host.
-fn endpoint_url(text: &str) -> Result<String, String> {
-    if lightsail_provider_host::aws::settings::is_url(text) {
-        Ok(text.to_string())
-    } else {
-        Err(format!("must be an http:// or https:// URL with a host, such as http://127.0.0.1:4566, not {text:?}"))
-    }
-}
-
-/// `KEY=VALUE`, checked by the host's rules for default tags.
-fn default_tag(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text.split_once('=').ok_or_else(|| format!("must be KEY=VALUE, not {text:?}"))?;
-    let settings = serde_json::json!({ "defaultTags": { "tags": { key: value } } });
-    match lightsail_provider_host::aws::settings::options(settings.as_object().expect("an object")) {
-        Ok(_) => Ok((key.to_string(), value.to_string())),
-        Err(failures) => Err(failures.into_iter().map(|f| f.reason).collect::<Vec<_>>().join("; ")),
-    }
-}
-
-/// A timeout in seconds (fractions allowed), more than zero.
-fn positive_seconds(text: &str) -> Result<Duration, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Duration::from_secs_f64(s)),
-        _ => Err(format!("must be a number of seconds greater than 0, such as 30 or 2.5, not {text:?}")),
-    }
-}
-
-fn aws_options(global: &Global) -> AwsOptions {
-    AwsOptions {
-        region: global.region.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-        credentials: None,
-        session_token: None,
-        max_attempts: global.max_attempts,
-        initial_backoff: None,
-        attempt_timeout: global.attempt_timeout,
-        operation_timeout: global.operation_timeout,
-        default_tags: global.default_tags.clone(),
-    }
-}
-
 /// The locks creates take. A `--local` run's endpoint lives in this process, which holds its state
 /// file alone: no other process creates keys there, so this process's locks reach every creator.
-fn locks(global: &Global) -> Result<Arc<Locks>, lightsail_provider_host::lock::LockDirectoryError> {
+fn locks(
+    global: &Global,
+    options: &LockOptions,
+) -> Result<Arc<Locks>, lightsail_provider_host::lock::LockDirectoryError> {
     if global.local {
         return Ok(Arc::new(Locks::in_process().covering_every_creator()));
     }
-    let options =
-        LockOptions { directory: global.lock_directory.clone(), every_creator: global.key_creators_share_lock };
-    Locks::from_options(&options).map(Arc::new)
+    Locks::from_options(options).map(Arc::new)
 }
 
 /// The built-in endpoint of a `--local` run, and the lock on its state file that the run holds.
@@ -493,9 +500,9 @@ struct LocalRun {
 }
 
 /// AWS access for the command: real AWS (or --endpoint-url), or the built-in local endpoint.
-async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<LocalRun>)> {
+async fn connect(global: &Global, aws: &AwsOptions) -> anyhow::Result<(Arc<LightsailApi>, Option<LocalRun>)> {
     if !global.local {
-        return Ok((Arc::new(LightsailApi::new(aws_options(global)).await?), None));
+        return Ok((Arc::new(LightsailApi::new(aws.clone()).await?), None));
     }
     // The file's target, if it is a symbolic link: the state is saved by renaming a new file over
     // it, which would replace the link.
@@ -506,7 +513,7 @@ async fn connect(global: &Global) -> anyhow::Result<(Arc<LightsailApi>, Option<L
     };
     let endpoint =
         lightsail_local::LocalEndpoint::start(lightsail_local::Config { state_file, ..Default::default() }).await?;
-    let api = local_api(global, &endpoint).await?;
+    let api = local_api(aws, &endpoint).await?;
     ensure_bucket(&api, demo::BUCKET, demo::BUNDLE).await?;
     Ok((api, Some(LocalRun { _endpoint: endpoint, _state_lock: state_lock })))
 }
@@ -548,15 +555,16 @@ async fn lock_state(state: PathBuf) -> anyhow::Result<std::fs::File> {
     .await?
 }
 
-/// The AWS options that point at a local endpoint, with its credentials.
+/// Lightsail at a local endpoint, with its credentials: `aws` with its region (else us-east-1),
+/// retries, timeouts and default tags.
 pub(crate) async fn local_api(
-    global: &Global,
+    aws: &AwsOptions,
     endpoint: &lightsail_local::LocalEndpoint,
 ) -> anyhow::Result<Arc<LightsailApi>> {
-    let region = global.region.as_deref().unwrap_or("us-east-1");
+    let region = aws.region.clone().unwrap_or_else(|| "us-east-1".into());
     let creds = endpoint.credentials();
     let credentials = (creds.access_key_id.clone(), creds.secret_access_key.clone());
-    Ok(Arc::new(LightsailApi::new(aws_options(global).at_endpoint(endpoint.url(), region, credentials)).await?))
+    Ok(Arc::new(LightsailApi::new(aws.clone().at_endpoint(endpoint.url(), &region, credentials)).await?))
 }
 
 /// Creates a bucket unless it exists (directly with the SDK: buckets are not this provider's).
@@ -592,4 +600,70 @@ fn default_local_state() -> Option<PathBuf> {
         let _ = std::fs::rename(&earlier, &state);
     }
     Some(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The CLI's options that are not provider settings.
+    const OWN: &[&str] = &["local", "local-state", "output", "show-secrets", "component", "cache-dir", "no-cache"];
+
+    fn flags_of_the_table() -> Vec<String> {
+        let flags = settings::SETTINGS.iter().filter_map(|setting| match setting.cli {
+            settings::CliSpelling::Flag(flag) => Some(flag.to_string()),
+            _ => None,
+        });
+        let mut flags: Vec<String> = flags.collect();
+        flags.sort();
+        flags
+    }
+
+    /// Every setting of the host's table is a flag here, spelled as the table says, and each flag
+    /// given reaches its setting; the secret ones come from the AWS environment instead.
+    #[test]
+    fn the_settings_flags_are_the_table_of_settings() {
+        let command = Cli::command();
+        let mut flags: Vec<String> = command
+            .get_arguments()
+            .filter_map(|arg| arg.get_long())
+            .filter(|long| !OWN.contains(long) && !["help", "version"].contains(long))
+            .map(String::from)
+            .collect();
+        flags.sort();
+        assert_eq!(flags, flags_of_the_table());
+
+        let mut line = vec!["lightsail-provider".to_string()];
+        for setting in settings::SETTINGS {
+            if let settings::CliSpelling::Flag(flag) = setting.cli {
+                line.push(format!("--{flag}"));
+                let value = match setting.kind {
+                    settings::Kind::Flag => continue,
+                    settings::Kind::DefaultTags => "k=v",
+                    settings::Kind::Endpoints => "http://127.0.0.1:4566",
+                    _ => "1",
+                };
+                line.push(value.into());
+            }
+        }
+        line.push("types".into());
+        let cli = Cli::try_parse_from(&line).unwrap();
+        let mut given: Vec<String> = cli.global.given().unwrap().keys().cloned().collect();
+        given.sort();
+        let mut named: Vec<String> = settings::SETTINGS
+            .iter()
+            .filter(|s| matches!(s.cli, settings::CliSpelling::Flag(_)))
+            .map(|s| s.name.to_string())
+            .collect();
+        named.sort();
+        assert_eq!(given, named, "each flag reaches its setting");
+    }
+
+    #[test]
+    fn a_failure_names_the_flag() {
+        let cli = Cli::try_parse_from(["lightsail-provider", "--max-retries", "100", "types"]).unwrap();
+        let error = cli.global.settings().unwrap_err();
+        assert_eq!(error, "--max-retries: must be a whole number from 0 to 99, not 100");
+    }
 }

@@ -13,30 +13,158 @@ use crate::lock::LockOptions;
 use crate::types::{CheckFailure, UNKNOWN};
 use serde_json::{Map, Value};
 
-/// The settings this host understands: name, type in the schema's terms, whether secret, and
-/// what it does. An engine's schema must declare the same.
-pub const SETTINGS: &[(&str, &str, bool, &str)] = &[
-    ("region", "string", false, "The region calls go to when a resource names none"),
-    ("profile", "string", false, "The AWS configuration profile for credentials and region"),
-    ("accessKey", "string", true, "Access key id of static credentials (with secretKey)"),
-    ("secretKey", "string", true, "Secret access key of static credentials (with accessKey)"),
-    ("token", "string", true, "Session token of temporary static credentials"),
-    ("endpoints", "array", false, "Endpoints to use instead of AWS's: [{lightsail: URL}]"),
-    ("maxRetries", "integer", false, "Retries of a failed call (0: none)"),
-    ("defaultTags", "object", false, "Tags every resource that takes tags carries: {tags: {KEY: VALUE}}"),
-    (
-        "lockDirectory",
-        "string",
-        false,
-        "Where the locks that keep creators of a bucket's keys apart live (default: ~/.cache/lightsail-provider/locks); every host of this provider that uses the same directory takes the same locks",
-    ),
-    (
-        "keyCreatorsShareLock",
-        "boolean",
-        false,
-        "Declares that every creator of keys of this provider's buckets, on any machine, takes this provider's locks (the same lock directory): then a key that appears while a create's answer is lost is deleted as that create's orphan. Without it such a key is reported, never deleted",
-    ),
+/// One provider setting: every adapter derives its surface from this table (the Terraform
+/// provider schema, the Pulumi package's config, the CLI's flags), and [`options`] checks them all.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Setting {
+    /// Its name, in camelCase as Pulumi writes it (`aws:maxRetries`); Terraform's is the snake_case
+    /// of it (`max_retries`).
+    pub name: &'static str,
+    /// What it holds, and so its rule.
+    pub kind: Kind,
+    /// Whether its value is a secret (kept out of plans, state and logs).
+    pub secret: bool,
+    /// What it does, one sentence without its full stop.
+    pub description: &'static str,
+    /// How the CLI takes it.
+    pub cli: CliSpelling,
+}
+
+/// What a setting holds. Exhaustive on purpose: an adapter that derives its surface from the table
+/// must say how it takes a new kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text, not empty.
+    Text,
+    /// A whole number from 0 to this.
+    Count(u64),
+    /// True or false.
+    Flag,
+    /// A number of seconds, more than 0.
+    Seconds,
+    /// A list of endpoint objects, `[{lightsail: URL}]`: at most one Lightsail URL.
+    Endpoints,
+    /// `{tags: {KEY: VALUE}}`, each tag by Lightsail's rules.
+    DefaultTags,
+}
+
+impl Kind {
+    /// The JSON schema type engines declare it with.
+    pub fn schema_type(self) -> &'static str {
+        match self {
+            Kind::Text => "string",
+            Kind::Count(_) => "integer",
+            Kind::Flag => "boolean",
+            Kind::Seconds => "number",
+            Kind::Endpoints => "array",
+            Kind::DefaultTags => "object",
+        }
+    }
+}
+
+/// How the CLI takes a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CliSpelling {
+    /// As this flag (`--NAME`); a list or a map kind takes one entry per flag (`--default-tag K=V`).
+    Flag(&'static str),
+    /// Not on the command line, where other processes can read it: from this environment
+    /// variable or the AWS profile, as the AWS CLI takes it (the SDK's credential chain).
+    AwsEnvironment(&'static str),
+}
+
+/// The settings this host understands.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "region",
+        kind: Kind::Text,
+        secret: false,
+        description: "The region calls go to when a resource names none",
+        cli: CliSpelling::Flag("region"),
+    },
+    Setting {
+        name: "profile",
+        kind: Kind::Text,
+        secret: false,
+        description: "The AWS configuration profile for credentials and region",
+        cli: CliSpelling::Flag("profile"),
+    },
+    Setting {
+        name: "accessKey",
+        kind: Kind::Text,
+        secret: true,
+        description: "Access key id of static credentials, set with their secret, instead of the default credential chain",
+        cli: CliSpelling::AwsEnvironment("AWS_ACCESS_KEY_ID"),
+    },
+    Setting {
+        name: "secretKey",
+        kind: Kind::Text,
+        secret: true,
+        description: "Secret access key of static credentials, set with their key id",
+        cli: CliSpelling::AwsEnvironment("AWS_SECRET_ACCESS_KEY"),
+    },
+    Setting {
+        name: "token",
+        kind: Kind::Text,
+        secret: true,
+        description: "Session token of temporary static credentials",
+        cli: CliSpelling::AwsEnvironment("AWS_SESSION_TOKEN"),
+    },
+    Setting {
+        name: "endpoints",
+        kind: Kind::Endpoints,
+        secret: false,
+        description: "Endpoints to use instead of AWS's (lightsail: a URL)",
+        cli: CliSpelling::Flag("endpoint-url"),
+    },
+    Setting {
+        name: "maxRetries",
+        kind: Kind::Count(MAX_RETRIES),
+        secret: false,
+        description: "Retries of a failed call (throttling, 5xx, network; 0: none)",
+        cli: CliSpelling::Flag("max-retries"),
+    },
+    Setting {
+        name: "attemptTimeout",
+        kind: Kind::Seconds,
+        secret: false,
+        description: "Seconds one attempt of an AWS call may take before it counts as failed (default: no limit)",
+        cli: CliSpelling::Flag("attempt-timeout"),
+    },
+    Setting {
+        name: "operationTimeout",
+        kind: Kind::Seconds,
+        secret: false,
+        description: "Seconds an AWS call may take in all, retries included (default: no limit)",
+        cli: CliSpelling::Flag("operation-timeout"),
+    },
+    Setting {
+        name: "defaultTags",
+        kind: Kind::DefaultTags,
+        secret: false,
+        description: "Tags every resource that takes tags carries besides its own (tags: KEY to VALUE)",
+        cli: CliSpelling::Flag("default-tag"),
+    },
+    Setting {
+        name: "lockDirectory",
+        kind: Kind::Text,
+        secret: false,
+        description: "Where the locks that keep creators of a bucket's keys apart live (default: ~/.cache/lightsail-provider/locks); every host of this provider that uses the same directory takes the same locks",
+        cli: CliSpelling::Flag("lock-directory"),
+    },
+    Setting {
+        name: "keyCreatorsShareLock",
+        kind: Kind::Flag,
+        secret: false,
+        description: "Declares that every creator of keys of this provider's buckets, on any machine, takes this provider's locks (the same lock directory): then a key that appears while a create's answer is lost is deleted as that create's orphan. Without it such a key is reported, never deleted",
+        cli: CliSpelling::Flag("key-creators-share-lock"),
+    },
 ];
+
+/// The setting of this name.
+pub fn setting(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
 
 /// What the settings configure: how to reach Lightsail, and the locks.
 #[derive(Debug, Clone, Default)]
@@ -48,31 +176,39 @@ pub struct Settings {
 }
 
 /// The most retries `maxRetries` takes: more only delays the answer.
-pub const MAX_RETRIES: u64 = 99;
+const MAX_RETRIES: u64 = 99;
+
+/// A setting's value as checked by its kind.
+enum Checked {
+    Text(String),
+    Count(u64),
+    Flag(bool),
+    Seconds(std::time::Duration),
+    Urls(Vec<String>),
+    Tags(Vec<(String, String)>),
+}
 
 /// The options these settings give, or every setting that is wrong and why.
 pub fn options(settings: &Map<String, Value>) -> Result<Settings, Vec<CheckFailure>> {
     let mut failures = Vec::new();
+    let mut values = std::collections::HashMap::new();
+    for setting in SETTINGS {
+        let Some(value) = settings.get(setting.name) else { continue };
+        match check(setting.kind, value) {
+            Ok(Some(checked)) => drop(values.insert(setting.name, checked)),
+            Ok(None) => {}
+            Err(reason) => failures.push(CheckFailure { property: setting.name.into(), reason }),
+        }
+    }
+    let mut take = |name: &str| values.remove(name);
     let mut fail = |property: &str, reason: String| failures.push(CheckFailure { property: property.into(), reason });
-    let mut text = |name: &str| match settings.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s == UNKNOWN => None,
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            fail(name, "must not be empty".into());
-            None
-        }
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            fail(name, format!("must be a string, not {}", kind(other)));
-            None
-        }
+    let mut options = AwsOptions::default();
+    let text = |checked: Option<Checked>| match checked {
+        Some(Checked::Text(text)) => Some(text),
+        _ => None,
     };
-    let region = text("region");
-    let profile = text("profile");
-    let lock_directory = text("lockDirectory");
-    let (access_key, secret_key, token) = (text("accessKey"), text("secretKey"), text("token"));
-    let mut options = AwsOptions { profile, ..AwsOptions::default() };
-    if let Some(region) = region {
+    options.profile = text(take("profile"));
+    if let Some(region) = text(take("region")) {
         if lightsail_regions::is_region(&region) {
             options.region = Some(region);
         } else {
@@ -80,6 +216,7 @@ pub fn options(settings: &Map<String, Value>) -> Result<Settings, Vec<CheckFailu
             fail("region", format!("{region:?} is not a region where Lightsail runs (one of: {list})"));
         }
     }
+    let (access_key, secret_key, token) = (text(take("accessKey")), text(take("secretKey")), text(take("token")));
     match (access_key, secret_key) {
         (Some(id), Some(secret)) => options.credentials = Some((id, secret)),
         (None, None) if token.is_some() => fail("token", "needs accessKey and secretKey too".into()),
@@ -88,67 +225,103 @@ pub fn options(settings: &Map<String, Value>) -> Result<Settings, Vec<CheckFailu
         (None, Some(_)) => fail("accessKey", "must be set with secretKey".into()),
     }
     options.session_token = token;
-    match settings.get("maxRetries").map(typed) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == UNKNOWN => {}
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(retries) if retries <= MAX_RETRIES => options.max_attempts = Some(retries as u32 + 1),
-            _ => fail("maxRetries", format!("must be a whole number from 0 to {MAX_RETRIES}, not {n}")),
-        },
-        Some(other) => fail("maxRetries", format!("must be a whole number, not {}", kind(&other))),
+    if let Some(Checked::Count(retries)) = take("maxRetries") {
+        options.max_attempts = Some(retries as u32 + 1);
     }
-    match settings.get("endpoints").map(typed) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == UNKNOWN => {}
-        Some(Value::Array(list)) => {
-            let mut urls = Vec::new();
-            for entry in &list {
-                match entry {
-                    Value::Object(entry) => match entry.get("lightsail") {
-                        None | Some(Value::Null) => {}
-                        Some(Value::String(url)) if url == UNKNOWN => {}
-                        Some(Value::String(url)) if is_url(url) => urls.push(url.clone()),
-                        Some(Value::String(url)) => fail(
-                            "endpoints",
-                            format!("lightsail must be an http:// or https:// URL with a host, not {url:?}"),
-                        ),
-                        Some(other) => fail("endpoints", format!("lightsail must be a string, not {}", kind(other))),
-                    },
-                    other => fail("endpoints", format!("must be a list of objects, not of {}", kind(other))),
-                }
-            }
-            match urls.len() {
-                0 | 1 => options.endpoint_url = urls.pop(),
-                _ => fail("endpoints", "names more than one lightsail endpoint".into()),
-            }
+    if let Some(Checked::Seconds(limit)) = take("attemptTimeout") {
+        options.attempt_timeout = Some(limit);
+    }
+    if let Some(Checked::Seconds(limit)) = take("operationTimeout") {
+        options.operation_timeout = Some(limit);
+    }
+    if let Some(Checked::Urls(mut urls)) = take("endpoints") {
+        match urls.len() {
+            0 | 1 => options.endpoint_url = urls.pop(),
+            _ => fail("endpoints", "names more than one lightsail endpoint".into()),
         }
-        Some(other) => fail("endpoints", format!("must be a list, not {}", kind(&other))),
     }
-    match settings.get("defaultTags").map(typed) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == UNKNOWN => {}
-        Some(Value::Object(block)) => match block.get("tags") {
-            None | Some(Value::Null) => {}
+    if let Some(Checked::Tags(tags)) = take("defaultTags") {
+        options.default_tags = tags;
+    }
+    let mut locks = LockOptions { directory: text(take("lockDirectory")).map(Into::into), every_creator: false };
+    if let Some(Checked::Flag(declared)) = take("keyCreatorsShareLock") {
+        locks.every_creator = declared;
+    }
+    if failures.is_empty() {
+        return Ok(Settings { aws: options, locks });
+    }
+    // In the table's order, whichever rule found them.
+    failures.sort_by_key(|failure| SETTINGS.iter().position(|s| s.name == failure.property));
+    Err(failures)
+}
+
+/// A value by the rule of its kind: `None` when it is unset (null, or the unknown marker of a
+/// preview), else the value or the rule it breaks.
+fn check(kind: Kind, value: &Value) -> Result<Option<Checked>, String> {
+    let value = match value {
+        Value::Null => return Ok(None),
+        Value::String(s) if s == UNKNOWN => return Ok(None),
+        Value::String(_) if kind != Kind::Text => typed(value),
+        other => other.clone(),
+    };
+    match (kind, value) {
+        (Kind::Text, Value::String(s)) if s.trim().is_empty() => Err("must not be empty".into()),
+        (Kind::Text, Value::String(s)) => Ok(Some(Checked::Text(s))),
+        (Kind::Text, other) => Err(format!("must be a string, not {}", kind_of(&other))),
+        (Kind::Count(max), Value::Number(n)) => match n.as_u64() {
+            Some(count) if count <= max => Ok(Some(Checked::Count(count))),
+            _ => Err(format!("must be a whole number from 0 to {max}, not {n}")),
+        },
+        (Kind::Count(_), other) => Err(format!("must be a whole number, not {}", kind_of(&other))),
+        (Kind::Flag, Value::Bool(flag)) => Ok(Some(Checked::Flag(flag))),
+        (Kind::Flag, other) => Err(format!("must be true or false, not {}", kind_of(&other))),
+        (Kind::Seconds, Value::Number(n)) => match n.as_f64() {
+            Some(s) if s > 0.0 && s < 1e9 => Ok(Some(Checked::Seconds(std::time::Duration::from_secs_f64(s)))),
+            _ => Err(format!("must be a number of seconds greater than 0, such as 30 or 2.5, not {n}")),
+        },
+        (Kind::Seconds, Value::String(s)) => {
+            Err(format!("must be a number of seconds greater than 0, such as 30 or 2.5, not {s:?}"))
+        }
+        (Kind::Seconds, other) => Err(format!("must be a number of seconds, not {}", kind_of(&other))),
+        (Kind::Endpoints, Value::Array(list)) => endpoints(&list).map(|urls| Some(Checked::Urls(urls))),
+        (Kind::Endpoints, other) => Err(format!("must be a list, not {}", kind_of(&other))),
+        (Kind::DefaultTags, Value::Object(block)) => match block.get("tags") {
+            None | Some(Value::Null) => Ok(Some(Checked::Tags(Vec::new()))),
             Some(Value::Object(tags)) => {
+                let mut rules = Vec::new();
+                let mut checked = Vec::new();
                 for (key, value) in tags {
                     match tag_value(key, value) {
-                        Ok(value) => options.default_tags.push((key.clone(), value.to_string())),
-                        Err(rule) => fail("defaultTags", rule),
+                        Ok(value) => checked.push((key.clone(), value.to_string())),
+                        Err(rule) => rules.push(rule),
                     }
                 }
+                if rules.is_empty() { Ok(Some(Checked::Tags(checked))) } else { Err(rules.join("; ")) }
             }
-            Some(other) => fail("defaultTags", format!("tags must be an object of strings, not {}", kind(other))),
+            Some(other) => Err(format!("tags must be an object of strings, not {}", kind_of(other))),
         },
-        Some(other) => fail("defaultTags", format!("must be an object with tags, not {}", kind(&other))),
+        (Kind::DefaultTags, other) => Err(format!("must be an object with tags, not {}", kind_of(&other))),
     }
-    let mut locks = LockOptions { directory: lock_directory.map(Into::into), every_creator: false };
-    match settings.get("keyCreatorsShareLock").map(typed) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == UNKNOWN => {}
-        Some(Value::Bool(declared)) => locks.every_creator = declared,
-        Some(other) => fail("keyCreatorsShareLock", format!("must be true or false, not {}", kind(&other))),
+}
+
+/// The Lightsail URLs of a list of endpoint objects (other services' entries are let be).
+fn endpoints(list: &[Value]) -> Result<Vec<String>, String> {
+    let mut urls = Vec::new();
+    for entry in list {
+        match entry {
+            Value::Object(entry) => match entry.get("lightsail") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(url)) if url == UNKNOWN => {}
+                Some(Value::String(url)) if is_url(url) => urls.push(url.clone()),
+                Some(Value::String(url)) => {
+                    return Err(format!("lightsail must be an http:// or https:// URL with a host, not {url:?}"));
+                }
+                Some(other) => return Err(format!("lightsail must be a string, not {}", kind_of(other))),
+            },
+            other => return Err(format!("must be a list of objects, not of {}", kind_of(other))),
+        }
     }
-    if failures.is_empty() { Ok(Settings { aws: options, locks }) } else { Err(failures) }
+    Ok(urls)
 }
 
 /// A default tag's value, or the rule of Lightsail's for any tag that it breaks.
@@ -161,14 +334,14 @@ fn tag_value<'a>(key: &str, value: &'a Value) -> Result<&'a str, String> {
             Err(format!("the value of tag {key} is longer than 256 characters"))
         }
         Value::String(value) => Ok(value),
-        other => Err(format!("the value of tag {key} must be a string, not {}", kind(other))),
+        other => Err(format!("the value of tag {key} must be a string, not {}", kind_of(other))),
     }
 }
 
 /// A value given as text (as engines pass configuration) read as the JSON it holds, if it does.
 fn typed(value: &Value) -> Value {
     match value {
-        Value::String(s) if s != UNKNOWN => serde_json::from_str(s).unwrap_or_else(|_| value.clone()),
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| value.clone()),
         other => other.clone(),
     }
 }
@@ -181,7 +354,7 @@ pub fn is_url(text: &str) -> bool {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -237,6 +410,28 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_are_seconds_above_zero() {
+        let aws = options(&settings(json!({"attemptTimeout": "2.5", "operationTimeout": 30}))).unwrap().aws;
+        assert_eq!(aws.attempt_timeout, Some(std::time::Duration::from_millis(2500)));
+        assert_eq!(aws.operation_timeout, Some(std::time::Duration::from_secs(30)));
+        let failures = options(&settings(json!({"attemptTimeout": -1, "operationTimeout": "soon"}))).unwrap_err();
+        assert!(failures.iter().all(|f| f.reason.contains("greater than 0")), "{failures:?}");
+    }
+
+    #[test]
+    fn every_setting_has_a_kind_a_description_and_one_cli_spelling() {
+        let mut flags: Vec<_> = SETTINGS.iter().map(|s| s.cli).collect();
+        flags.sort_by_key(|c| format!("{c:?}"));
+        flags.dedup();
+        assert_eq!(flags.len(), SETTINGS.len(), "no two settings share a CLI spelling");
+        for setting in SETTINGS {
+            assert!(!setting.description.is_empty() && !setting.description.ends_with('.'), "{setting:?}");
+            // Secrets stay off the command line, where other processes can read them.
+            assert_eq!(setting.secret, matches!(setting.cli, CliSpelling::AwsEnvironment(_)), "{setting:?}");
+        }
+    }
+
+    #[test]
     fn lock_settings_name_a_directory_and_declare_the_reach() {
         let given = json!({"lockDirectory": "/run/shared/locks", "keyCreatorsShareLock": "true"});
         let locks = options(&settings(given)).unwrap().locks;
@@ -260,9 +455,10 @@ mod tests {
         let named: Vec<&str> = failures.iter().map(|f| f.property.as_str()).collect();
         assert_eq!(
             named,
-            ["profile", "lockDirectory", "region", "secretKey", "maxRetries", "endpoints", "keyCreatorsShareLock"],
-            "{failures:?}"
+            ["region", "profile", "secretKey", "endpoints", "maxRetries", "lockDirectory", "keyCreatorsShareLock"],
+            "in the table's order: {failures:?}"
         );
-        assert!(failures[2].reason.contains("\"mars-1\" is not a region where Lightsail runs"));
+        let region = failures.iter().find(|f| f.property == "region").unwrap();
+        assert!(region.reason.contains("\"mars-1\" is not a region where Lightsail runs"));
     }
 }
