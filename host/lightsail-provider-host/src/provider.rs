@@ -78,6 +78,12 @@ pub fn describe(error: &ProviderError) -> String {
     }
 }
 
+/// The component's `resource-provider` export. (Property bags are `&String` in the generated
+/// signatures, a WIT type alias, hence the owned copies at the call sites.)
+fn exports(provider: &crate::bindings::Provider) -> &crate::bindings::exported::Guest {
+    provider.lightsail_provider_resource_provider()
+}
+
 /// A component's answer in the host's own types.
 fn answer<W, T: From<W>>(result: Result<W, crate::bindings::exported::ProviderError>) -> Result<T, CallError> {
     result.map(Into::into).map_err(|e| CallError::Provider(e.into()))
@@ -124,70 +130,58 @@ fn call_times(started: Instant, ready: Instant, ran: Instant, host: std::time::D
     CallTimes { calls: 1, instantiate: ready - started, run: ran - ready, host, cleanup: ran.elapsed() }
 }
 
-macro_rules! call {
-    // Property bags are `&String` in the generated signatures (a WIT type alias), hence `to_owned`.
-    ($self:ident, $method:ident ( $($arg:expr),* )) => {{
-        match &$self.instances {
-            Instances::Fresh => call!(@fresh $self, $method($($arg),*)),
-            Instances::Reused(slot) => {
-                let mut slot = slot.lock().await;
-                // Out of the slot for the call: a call whose future is dropped before it returns
-                // takes its instance with it, rather than leave one stopped mid-call.
-                let (mut store, instance) = match slot.take() {
-                    Some(instance) => instance,
-                    None => $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
-                };
-                store.data_mut().start_call();
-                let exports = instance.lightsail_provider_resource_provider();
-                let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
-                store.data_mut().release_locks();
-                // A trapped instance cannot be called again; one that answered serves the next call.
-                if result.is_ok() {
-                    *slot = Some((store, instance));
-                }
-                result
-            }
-            Instances::Pooled(idle) => {
-                let started = Instant::now();
-                let taken = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let (mut store, instance) = match taken {
-                    Some(instance) => instance,
-                    None => $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?,
-                };
-                store.data_mut().start_call();
-                let ready = Instant::now();
-                let exports = instance.lightsail_provider_resource_provider();
-                let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
-                let ran = Instant::now();
-                let host = store.data().host_time();
-                store.data_mut().release_locks();
-                // A trapped instance cannot be called again; one that answered serves the next call.
-                if result.is_ok() {
+impl Provider {
+    /// The one way a call runs, in every instance mode: get an instance (kept, or new), start the
+    /// call, run it, release the locks it still holds, put the instance back if it answered (a
+    /// trapped one cannot be called again), and record the call's times.
+    async fn call<T>(
+        &self,
+        export: impl AsyncFnOnce(&mut wasmtime::Store<HostState>, &crate::bindings::Provider) -> wasmtime::Result<T>,
+    ) -> Result<T, CallError> {
+        let started = Instant::now();
+        // A reused instance serves one call at a time: its slot is held for the whole call.
+        let mut slot = match &self.instances {
+            Instances::Reused(slot) => Some(slot.lock().await),
+            Instances::Fresh | Instances::Pooled(_) => None,
+        };
+        // Out of its slot or pool for the call: a call whose future is dropped before it returns
+        // takes its instance with it, rather than leave one stopped mid-call.
+        let kept = match (&self.instances, slot.as_mut()) {
+            (Instances::Reused(_), Some(slot)) => slot.take(),
+            (Instances::Pooled(idle), _) => idle.lock().unwrap_or_else(|e| e.into_inner()).pop(),
+            _ => None,
+        };
+        let (mut store, instance) = match kept {
+            Some(kept) => kept,
+            None => self
+                .runtime
+                .instantiate(self.api.clone(), self.locks.clone(), self.interrupt.clone())
+                .await
+                .map_err(CallError::Trap)?,
+        };
+        store.data_mut().start_call();
+        let ready = Instant::now();
+        let result = export(&mut store, &instance).await.map_err(|e| CallError::Trap(e.into()));
+        let ran = Instant::now();
+        let host = store.data().host_time();
+        store.data_mut().release_locks();
+        if result.is_ok() {
+            match (&self.instances, slot.as_mut()) {
+                (Instances::Reused(_), Some(slot)) => **slot = Some((store, instance)),
+                (Instances::Pooled(idle), _) => {
                     let mut idle = idle.lock().unwrap_or_else(|e| e.into_inner());
                     if idle.len() < MAX_IDLE {
                         idle.push((store, instance));
                     }
                 }
-                $self.runtime.add_call_times(call_times(started, ready, ran, host));
-                result
+                _ => drop((store, instance)),
             }
         }
-    }};
-    (@fresh $self:ident, $method:ident ( $($arg:expr),* )) => {{
-        let started = Instant::now();
-        let (mut store, instance) = $self.runtime.instantiate($self.api.clone(), $self.locks.clone(), $self.interrupt.clone()).await.map_err(CallError::Trap)?;
-        let ready = Instant::now();
-        let exports = instance.lightsail_provider_resource_provider();
-        let result = exports.$method(&mut store, $($arg),*).await.map_err(|e| CallError::Trap(e.into()));
-        let ran = Instant::now();
-        let host = store.data().host_time();
-        drop(store);
-        $self.runtime.add_call_times(call_times(started, ready, ran, host));
+        drop(slot);
+        self.runtime.add_call_times(call_times(started, ready, ran, host));
         result
-    }};
-}
+    }
 
-impl Provider {
     /// `api: None` is enough for `schema`, `resource_types` and `check`. The embedded component's
     /// instances are reused (see [`Provider::reusing_instances`]; faster and a fraction of the
     /// memory, as docs/performance.md measures); a component loaded from elsewhere gets a fresh
@@ -202,6 +196,12 @@ impl Provider {
     /// Kept instances were made with the locks of their time, so this provider starts its own.
     pub fn with_locks(mut self, locks: Arc<Locks>) -> Self {
         self.locks = Some(locks);
+        self.without_kept_instances()
+    }
+
+    /// Instances are made with the provider's API, locks and interrupt: a provider that changes
+    /// one keeps none of the instances made before.
+    fn without_kept_instances(mut self) -> Self {
         self.instances = match self.instances {
             Instances::Fresh => Instances::Fresh,
             Instances::Reused(_) => Instances::Reused(Arc::default()),
@@ -245,7 +245,7 @@ impl Provider {
     /// Calls that `interrupt` interrupts, in flight or later (see [`crate::interrupt`]).
     pub fn with_interrupt(mut self, interrupt: Interrupt) -> Self {
         self.interrupt = interrupt;
-        self
+        self.without_kept_instances()
     }
 
     /// The runtime the calls run on.
@@ -255,34 +255,49 @@ impl Provider {
 
     /// The type tokens of the resources the component implements.
     pub async fn resource_types(&self) -> Result<Vec<String>, CallError> {
-        call!(self, call_resource_types())
+        self.call(async |store, provider| exports(provider).call_resource_types(store).await).await
     }
 
     /// The component's Pulumi package schema (JSON).
     pub async fn schema(&self) -> Result<String, CallError> {
-        call!(self, call_schema())
+        self.call(async |store, provider| exports(provider).call_schema(store).await).await
     }
 
     /// Validates and normalizes new inputs (`news`), given the old ones when the resource exists.
     /// Failures come back in the result, each naming a property and a rule.
     pub async fn check(&self, token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, CallError> {
-        answer(call!(self, call_check(token, olds.map(str::to_owned).as_ref(), &news.to_owned()))?)
+        let (olds, news) = (olds.map(str::to_owned), news.to_owned());
+        answer(
+            self.call(async |store, provider| exports(provider).call_check(store, token, olds.as_ref(), &news).await)
+                .await?,
+        )
     }
 
     /// Compares a resource's state (`olds`, its last outputs) with new inputs.
     pub async fn diff(&self, token: &str, id: &str, olds: &str, news: &str) -> Result<DiffResult, CallError> {
-        answer(call!(self, call_diff(token, id, &olds.to_owned(), &news.to_owned()))?)
+        let (olds, news) = (olds.to_owned(), news.to_owned());
+        answer(
+            self.call(async |store, provider| exports(provider).call_diff(store, token, id, &olds, &news).await)
+                .await?,
+        )
     }
 
     /// Creates a resource; a `preview` makes no API call and answers what is known before it.
     pub async fn create(&self, token: &str, inputs: &str, preview: bool) -> Result<Created, CallError> {
-        answer(call!(self, call_create(token, &inputs.to_owned(), preview))?)
+        let inputs = inputs.to_owned();
+        answer(
+            self.call(async |store, provider| exports(provider).call_create(store, token, &inputs, preview).await)
+                .await?,
+        )
     }
 
     /// Reads a resource's current state; `Ok(None)`: it is gone. `state`, its last outputs, gives
     /// what the API never returns again (a secret).
     pub async fn read(&self, token: &str, id: &str, state: Option<&str>) -> Result<Option<ReadResult>, CallError> {
-        let read = call!(self, call_read(token, id, state.map(str::to_owned).as_ref()))?;
+        let state = state.map(str::to_owned);
+        let read = self
+            .call(async |store, provider| exports(provider).call_read(store, token, id, state.as_ref()).await)
+            .await?;
         read.map(|found| found.map(Into::into)).map_err(|e| CallError::Provider(e.into()))
     }
 
@@ -295,17 +310,24 @@ impl Provider {
         news: &str,
         preview: bool,
     ) -> Result<Outputs, CallError> {
-        answer(call!(self, call_update(token, id, &olds.to_owned(), &news.to_owned(), preview))?)
+        let (olds, news) = (olds.to_owned(), news.to_owned());
+        let update = async |store: &mut _, provider: &_| {
+            exports(provider).call_update(store, token, id, &olds, &news, preview).await
+        };
+        answer(self.call(update).await?)
     }
 
     /// Deletes a resource; one already gone counts as deleted.
     pub async fn delete(&self, token: &str, id: &str, state: &str) -> Result<(), CallError> {
-        call!(self, call_delete(token, id, &state.to_owned()))?.map_err(|e| CallError::Provider(e.into()))
+        let state = state.to_owned();
+        let deleted =
+            self.call(async |store, provider| exports(provider).call_delete(store, token, id, &state).await).await?;
+        deleted.map_err(|e| CallError::Provider(e.into()))
     }
 
     /// Adopts an existing resource by its id, with the inputs that would produce it.
     pub async fn import(&self, token: &str, id: &str) -> Result<ReadResult, CallError> {
-        answer(call!(self, call_import(token, id))?)
+        answer(self.call(async |store, provider| exports(provider).call_import(store, token, id).await).await?)
     }
 }
 
