@@ -1,6 +1,9 @@
 //! What the logic needs from its host: the Lightsail calls, a lock, waiting and logging. It mirrors the
-//! WIT imports one to one; the component implements it over the imports, tests over fakes.
+//! WIT imports one to one; [`WitImports`] implements it over the imports, tests over fakes. A new
+//! import is declared here and implemented in `WitImports`: docs/contract.md has the recipe.
 
+use crate::wit;
+use crate::wit::lightsail::provider::lightsail as api;
 use alloc::{string::String, vec::Vec};
 
 /// Seconds since the Unix epoch.
@@ -169,6 +172,173 @@ pub trait Host {
     fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError>;
     fn wait(&self, millis: u32);
     fn log(&self, level: Level, message: &str);
+}
+
+/// The component's imports, seen by the logic as its [`Host`]: each method calls its WIT import
+/// and turns the answer into the logic's types. (Natively, where there are no imports, the
+/// logic's tests use fakes instead.)
+pub struct WitImports;
+
+impl Host for WitImports {
+    type Guard = wit::lightsail::provider::lock::Guard;
+    fn lock(&self, name: &str) -> Self::Guard {
+        wit::lightsail::provider::lock::acquire(name)
+    }
+    fn lock_reach(&self) -> LockReach {
+        use wit::lightsail::provider::lock::LockReach as Reach;
+        match wit::lightsail::provider::lock::reach() {
+            Reach::Process => LockReach::Process,
+            Reach::Machine => LockReach::Machine,
+            Reach::EveryCreator => LockReach::EveryCreator,
+        }
+    }
+    fn default_region(&self) -> String {
+        api::default_region()
+    }
+    fn default_tags(&self) -> Tags {
+        api::default_tags()
+    }
+    fn create_bucket_access_key(&self, region: Option<&str>, bucket_name: &str) -> Result<CreatedAccessKey, ApiError> {
+        let created = api::create_bucket_access_key(region, bucket_name).map_err(api_error)?;
+        Ok(CreatedAccessKey {
+            access_key: access_key(created.access_key),
+            operations: created.operations.into_iter().map(operation).collect(),
+        })
+    }
+    fn get_bucket_access_keys(&self, region: Option<&str>, bucket_name: &str) -> Result<Vec<AccessKey>, ApiError> {
+        Ok(api::get_bucket_access_keys(region, bucket_name).map_err(api_error)?.into_iter().map(access_key).collect())
+    }
+    fn delete_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        access_key_id: &str,
+    ) -> Result<Vec<Operation>, ApiError> {
+        let operations = api::delete_bucket_access_key(region, bucket_name, access_key_id).map_err(api_error)?;
+        Ok(operations.into_iter().map(operation).collect())
+    }
+    fn get_operation(&self, region: Option<&str>, operation_id: &str) -> Result<Operation, ApiError> {
+        api::get_operation(region, operation_id).map(operation).map_err(api_error)
+    }
+    fn create_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+        tags: &[(String, String)],
+    ) -> Result<CreatedBucket, ApiError> {
+        let created = api::create_bucket(region, bucket_name, bundle_id, tags).map_err(api_error)?;
+        Ok(CreatedBucket {
+            bucket: bucket(created.bucket),
+            operations: created.operations.into_iter().map(operation).collect(),
+        })
+    }
+    fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError> {
+        api::get_bucket(region, bucket_name).map(bucket).map_err(api_error)
+    }
+    fn update_bucket_bundle(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<Vec<Operation>, ApiError> {
+        let operations = api::update_bucket_bundle(region, bucket_name, bundle_id).map_err(api_error)?;
+        Ok(operations.into_iter().map(operation).collect())
+    }
+    fn delete_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        force_delete: bool,
+    ) -> Result<Vec<Operation>, ApiError> {
+        let operations = api::delete_bucket(region, bucket_name, force_delete).map_err(api_error)?;
+        Ok(operations.into_iter().map(operation).collect())
+    }
+    fn tag_resource(
+        &self,
+        region: Option<&str>,
+        name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<Operation>, ApiError> {
+        Ok(api::tag_resource(region, name, tags).map_err(api_error)?.into_iter().map(operation).collect())
+    }
+    fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError> {
+        Ok(api::untag_resource(region, name, keys).map_err(api_error)?.into_iter().map(operation).collect())
+    }
+    fn wait(&self, millis: u32) {
+        wit::lightsail::provider::wait::wait(millis);
+    }
+    fn log(&self, level: Level, message: &str) {
+        use wit::lightsail::provider::log::Level as Wit;
+        let level = match level {
+            Level::Trace => Wit::Trace,
+            Level::Debug => Wit::Debug,
+            Level::Info => Wit::Info,
+            Level::Warn => Wit::Warn,
+            Level::Error => Wit::Error,
+        };
+        wit::lightsail::provider::log::log(level, message);
+    }
+}
+
+fn api_error(e: api::ApiError) -> ApiError {
+    let kind = match e.kind {
+        api::ErrorKind::NotFound => ErrorKind::NotFound,
+        api::ErrorKind::InvalidInput => ErrorKind::InvalidInput,
+        api::ErrorKind::AccessDenied => ErrorKind::AccessDenied,
+        api::ErrorKind::Service => ErrorKind::Service,
+        api::ErrorKind::Transport => ErrorKind::Transport,
+        api::ErrorKind::Other => ErrorKind::Other,
+    };
+    ApiError { kind, code: e.code, message: e.message, retryable: e.retryable }
+}
+
+fn access_key(k: api::AccessKey) -> AccessKey {
+    AccessKey {
+        access_key_id: k.access_key_id,
+        secret_access_key: k.secret_access_key,
+        status: k.status,
+        created_at: k.created_at,
+        last_used: k.last_used.map(|u| AccessKeyLastUsed {
+            last_used_date: u.last_used_date,
+            region: u.region,
+            service_name: u.service_name,
+        }),
+    }
+}
+
+fn bucket(b: api::Bucket) -> Bucket {
+    Bucket {
+        name: b.name,
+        arn: b.arn,
+        bundle_id: b.bundle_id,
+        created_at: b.created_at,
+        url: b.url,
+        availability_zone: b.availability_zone,
+        region: b.region,
+        support_code: b.support_code,
+        tags: b.tags,
+    }
+}
+
+fn operation(o: api::Operation) -> Operation {
+    let status = match o.status {
+        api::OperationStatus::NotStarted => OperationStatus::NotStarted,
+        api::OperationStatus::Started => OperationStatus::Started,
+        api::OperationStatus::Failed => OperationStatus::Failed,
+        api::OperationStatus::Completed => OperationStatus::Completed,
+        api::OperationStatus::Succeeded => OperationStatus::Succeeded,
+    };
+    Operation {
+        id: o.id,
+        resource_name: o.resource_name,
+        operation_type: o.operation_type,
+        status,
+        is_terminal: o.is_terminal,
+        created_at: o.created_at,
+        error_code: o.error_code,
+        error_details: o.error_details,
+    }
 }
 
 #[cfg(test)]

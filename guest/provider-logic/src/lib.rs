@@ -28,3 +28,4 @@ pub mod timestamp;
 pub mod types;
 pub mod validate;
 mod wait;
+pub mod wit;

@@ -1,4 +1,5 @@
-//! What each `Store` holds, and the host side of the non-API imports (wait, log).
+//! What each `Store` holds, how a `lightsail` import is performed (off the fiber, timed,
+//! refused once interrupted), and the host side of the other imports (lock, wait, log).
 
 use crate::aws::LightsailApi;
 use crate::bindings::{api, locks, log};
@@ -125,15 +126,6 @@ macro_rules! host_call {
     }};
 }
 
-/// A `lightsail` import: the same method of [`LightsailApi`], run off the fiber, timed as a host
-/// call, refused when the call was made without AWS access. The arguments move into the call.
-macro_rules! api_call {
-    ($self:ident, $method:ident ( $($arg:expr),* )) => {{
-        let api = $self.api()?;
-        host_call!($self, off_fiber(async move { api.$method($($arg),*).await }).await)
-    }};
-}
-
 /// Runs an SDK call as a task of its own, so that it polls on a runtime thread's stack rather
 /// than on the call's fiber, whose stack is sized for the component: the SDK's credential chain
 /// alone overflows it in a debug build. The task is aborted if the call is dropped, so a
@@ -223,6 +215,30 @@ impl HostState {
         self.locks.get_or_insert_with(crate::lock::Locks::shared_default).clone()
     }
 
+    /// Performs a `lightsail` import with `call`: refused when the call was made without AWS
+    /// access, and, for an import that changes something (`changes` names it), once the call is
+    /// interrupted; run off the fiber and timed as a host call.
+    pub(crate) async fn perform<T, F>(
+        &mut self,
+        changes: Option<&str>,
+        call: impl FnOnce(Arc<LightsailApi>) -> F,
+    ) -> Result<T, api::ApiError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, api::ApiError>> + Send + 'static,
+    {
+        if let Some(operation) = changes {
+            self.interrupt.check(operation)?;
+        }
+        let api = self.api()?;
+        host_call!(self, off_fiber(call(api)).await)
+    }
+
+    /// What the host was given of AWS: its default region and default tags, or nothing.
+    pub(crate) fn aws(&self) -> Option<&LightsailApi> {
+        self.api.as_deref()
+    }
+
     fn api(&self) -> Result<Arc<LightsailApi>, api::ApiError> {
         self.api.clone().ok_or_else(|| api::ApiError {
             kind: api::ErrorKind::Other,
@@ -230,93 +246,5 @@ impl HostState {
             message: "this call was made without AWS access".into(),
             retryable: false,
         })
-    }
-}
-
-impl api::Host for HostState {
-    async fn default_region(&mut self) -> String {
-        self.api.as_deref().map(|api| api.default_region().to_string()).unwrap_or_default()
-    }
-    async fn default_tags(&mut self) -> Vec<(String, String)> {
-        self.api.as_deref().map(|api| api.default_tags().to_vec()).unwrap_or_default()
-    }
-    async fn create_bucket_access_key(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-    ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        self.interrupt.check("CreateBucketAccessKey")?;
-        api_call!(self, create_bucket_access_key(region.as_deref(), &bucket_name))
-    }
-    async fn get_bucket_access_keys(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        api_call!(self, get_bucket_access_keys(region.as_deref(), &bucket_name))
-    }
-    async fn delete_bucket_access_key(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-        access_key_id: String,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        api_call!(self, delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id))
-    }
-    async fn get_operation(
-        &mut self,
-        region: Option<String>,
-        operation_id: String,
-    ) -> Result<api::Operation, api::ApiError> {
-        self.interrupt.check("GetOperation")?;
-        api_call!(self, get_operation(region.as_deref(), &operation_id))
-    }
-    async fn create_bucket(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-        bundle_id: String,
-        tags: Vec<(String, String)>,
-    ) -> Result<api::CreatedBucket, api::ApiError> {
-        self.interrupt.check("CreateBucket")?;
-        api_call!(self, create_bucket(region.as_deref(), &bucket_name, &bundle_id, &tags))
-    }
-    async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
-        api_call!(self, get_bucket(region.as_deref(), &bucket_name))
-    }
-    async fn update_bucket_bundle(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-        bundle_id: String,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.interrupt.check("UpdateBucketBundle")?;
-        api_call!(self, update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id))
-    }
-    async fn delete_bucket(
-        &mut self,
-        region: Option<String>,
-        bucket_name: String,
-        force_delete: bool,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        api_call!(self, delete_bucket(region.as_deref(), &bucket_name, force_delete))
-    }
-    async fn tag_resource(
-        &mut self,
-        region: Option<String>,
-        resource_name: String,
-        tags: Vec<(String, String)>,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.interrupt.check("TagResource")?;
-        api_call!(self, tag_resource(region.as_deref(), &resource_name, &tags))
-    }
-    async fn untag_resource(
-        &mut self,
-        region: Option<String>,
-        resource_name: String,
-        tag_keys: Vec<String>,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.interrupt.check("UntagResource")?;
-        api_call!(self, untag_resource(region.as_deref(), &resource_name, &tag_keys))
     }
 }

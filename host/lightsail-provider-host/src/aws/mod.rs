@@ -1,10 +1,10 @@
 //! The `lightsail` import, implemented with `aws-sdk-lightsail`: credentials from the aws-config
 //! default chain (or given), one client per region, retries and timeouts from aws-smithy-runtime.
-//! [`options`] says how to reach Lightsail; `convert` and [`errors`] turn the SDK's answers into
-//! the contract's.
+//! [`options`] says how to reach Lightsail; `imports` performs each import (the SDK call and its
+//! answer in the contract's records), and [`errors`] turns the SDK's errors into the contract's.
 
-mod convert;
 pub mod errors;
+mod imports;
 pub mod options;
 pub mod settings;
 
@@ -22,7 +22,6 @@ use aws_sdk_lightsail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use convert::{access_key, bucket, malformed, operation, operations};
 use errors::api_error;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -135,150 +134,6 @@ impl LightsailApi {
             })
             .clone()
     }
-
-    pub(crate) async fn create_bucket_access_key(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-    ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        let out = self
-            .client(region)
-            .create_bucket_access_key()
-            .bucket_name(bucket_name)
-            .customize()
-            // Sent once, as the WIT requires: after a lost answer a retry would make a second key
-            // whose secret nobody saw. The component retries it once it has settled the first.
-            .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
-            .send();
-        let out = counted("CreateBucketAccessKey", out).await?;
-        let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
-        Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })
-    }
-
-    pub(crate) async fn get_bucket_access_keys(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        let out = self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send();
-        let out = counted("GetBucketAccessKeys", out).await?;
-        out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
-    }
-
-    pub(crate) async fn delete_bucket_access_key(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-        access_key_id: &str,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let out =
-            self.client(region).delete_bucket_access_key().bucket_name(bucket_name).access_key_id(access_key_id).send();
-        let out = counted("DeleteBucketAccessKey", out).await?;
-        operations(out.operations)
-    }
-
-    pub(crate) async fn get_operation(
-        &self,
-        region: Option<&str>,
-        operation_id: &str,
-    ) -> Result<api::Operation, api::ApiError> {
-        let out = self.client(region).get_operation().operation_id(operation_id).send();
-        let out = counted("GetOperation", out).await?;
-        operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
-    }
-}
-
-impl LightsailApi {
-    pub(crate) async fn create_bucket(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-        bundle_id: &str,
-        tags: &[(String, String)],
-    ) -> Result<api::CreatedBucket, api::ApiError> {
-        let out = self
-            .client(region)
-            .create_bucket()
-            .bucket_name(bucket_name)
-            .bundle_id(bundle_id)
-            .set_tags(if tags.is_empty() { None } else { Some(tags.iter().map(tag).collect()) })
-            .send();
-        let out = counted("CreateBucket", out).await?;
-        let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
-        Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
-    }
-
-    pub(crate) async fn get_bucket(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-    ) -> Result<api::Bucket, api::ApiError> {
-        let out = self.client(region).get_buckets().bucket_name(bucket_name).send();
-        let out = counted("GetBuckets", out).await?;
-        let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
-        match found {
-            Some(found) => bucket(found),
-            // An empty answer for a named bucket means the same as NotFoundException.
-            None => Err(api::ApiError {
-                kind: api::ErrorKind::NotFound,
-                code: "NotFoundException".into(),
-                message: format!("no bucket {bucket_name}"),
-                retryable: false,
-            }),
-        }
-    }
-
-    pub(crate) async fn update_bucket_bundle(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-        bundle_id: &str,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let out = self.client(region).update_bucket_bundle().bucket_name(bucket_name).bundle_id(bundle_id).send();
-        let out = counted("UpdateBucketBundle", out).await?;
-        operations(out.operations)
-    }
-
-    pub(crate) async fn delete_bucket(
-        &self,
-        region: Option<&str>,
-        bucket_name: &str,
-        force_delete: bool,
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let out = self.client(region).delete_bucket().bucket_name(bucket_name).force_delete(force_delete).send();
-        let out = counted("DeleteBucket", out).await?;
-        operations(out.operations)
-    }
-
-    pub(crate) async fn tag_resource(
-        &self,
-        region: Option<&str>,
-        resource_name: &str,
-        tags: &[(String, String)],
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let out = self
-            .client(region)
-            .tag_resource()
-            .resource_name(resource_name)
-            .set_tags(Some(tags.iter().map(tag).collect()))
-            .send();
-        operations(counted("TagResource", out).await?.operations)
-    }
-
-    pub(crate) async fn untag_resource(
-        &self,
-        region: Option<&str>,
-        resource_name: &str,
-        keys: &[String],
-    ) -> Result<Vec<api::Operation>, api::ApiError> {
-        let out =
-            self.client(region).untag_resource().resource_name(resource_name).set_tag_keys(Some(keys.to_vec())).send();
-        operations(counted("UntagResource", out).await?.operations)
-    }
-}
-
-fn tag((key, value): &(String, String)) -> aws_sdk_lightsail::types::Tag {
-    aws_sdk_lightsail::types::Tag::builder().key(key).value(value).build()
 }
 
 tokio::task_local! {

@@ -1,0 +1,337 @@
+//! The `lightsail` import, one function of the WIT at a time: the host's `Host` method, the SDK
+//! call that performs it, and its answer in the contract's records. A new import is added here
+//! (and in the WIT, the logic and the other hosts): docs/contract.md has the recipe.
+
+use super::{LightsailApi, counted};
+use crate::bindings::api;
+use crate::state::HostState;
+use aws_sdk_lightsail::config::retry::RetryConfig;
+use aws_sdk_lightsail::types;
+
+impl api::Host for HostState {
+    async fn default_region(&mut self) -> String {
+        self.aws().map(|api| api.default_region().to_string()).unwrap_or_default()
+    }
+    async fn default_tags(&mut self) -> Vec<(String, String)> {
+        self.aws().map(|api| api.default_tags().to_vec()).unwrap_or_default()
+    }
+    async fn create_bucket_access_key(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+    ) -> Result<api::CreatedAccessKey, api::ApiError> {
+        self.perform(Some("CreateBucketAccessKey"), move |api| async move {
+            api.create_bucket_access_key(region.as_deref(), &bucket_name).await
+        })
+        .await
+    }
+    async fn get_bucket_access_keys(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        self.perform(None, move |api| async move { api.get_bucket_access_keys(region.as_deref(), &bucket_name).await })
+            .await
+    }
+    async fn delete_bucket_access_key(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        access_key_id: String,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.perform(None, move |api| async move {
+            api.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await
+        })
+        .await
+    }
+    async fn get_operation(
+        &mut self,
+        region: Option<String>,
+        operation_id: String,
+    ) -> Result<api::Operation, api::ApiError> {
+        self.perform(Some("GetOperation"), move |api| async move {
+            api.get_operation(region.as_deref(), &operation_id).await
+        })
+        .await
+    }
+    async fn create_bucket(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        bundle_id: String,
+        tags: Vec<(String, String)>,
+    ) -> Result<api::CreatedBucket, api::ApiError> {
+        self.perform(Some("CreateBucket"), move |api| async move {
+            api.create_bucket(region.as_deref(), &bucket_name, &bundle_id, &tags).await
+        })
+        .await
+    }
+    async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
+        self.perform(None, move |api| async move { api.get_bucket(region.as_deref(), &bucket_name).await }).await
+    }
+    async fn update_bucket_bundle(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        bundle_id: String,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.perform(Some("UpdateBucketBundle"), move |api| async move {
+            api.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await
+        })
+        .await
+    }
+    async fn delete_bucket(
+        &mut self,
+        region: Option<String>,
+        bucket_name: String,
+        force_delete: bool,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.perform(
+            None,
+            move |api| async move { api.delete_bucket(region.as_deref(), &bucket_name, force_delete).await },
+        )
+        .await
+    }
+    async fn tag_resource(
+        &mut self,
+        region: Option<String>,
+        resource_name: String,
+        tags: Vec<(String, String)>,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.perform(Some("TagResource"), move |api| async move {
+            api.tag_resource(region.as_deref(), &resource_name, &tags).await
+        })
+        .await
+    }
+    async fn untag_resource(
+        &mut self,
+        region: Option<String>,
+        resource_name: String,
+        tag_keys: Vec<String>,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        self.perform(Some("UntagResource"), move |api| async move {
+            api.untag_resource(region.as_deref(), &resource_name, &tag_keys).await
+        })
+        .await
+    }
+}
+
+/// The SDK calls that perform the imports.
+impl LightsailApi {
+    pub(crate) async fn create_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<api::CreatedAccessKey, api::ApiError> {
+        let out = self
+            .client(region)
+            .create_bucket_access_key()
+            .bucket_name(bucket_name)
+            .customize()
+            // Sent once, as the WIT requires: after a lost answer a retry would make a second key
+            // whose secret nobody saw. The component retries it once it has settled the first.
+            .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
+            .send();
+        let out = counted("CreateBucketAccessKey", out).await?;
+        let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
+        Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })
+    }
+
+    pub(crate) async fn get_bucket_access_keys(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        let out = self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send();
+        let out = counted("GetBucketAccessKeys", out).await?;
+        out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
+    }
+
+    pub(crate) async fn delete_bucket_access_key(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        access_key_id: &str,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out =
+            self.client(region).delete_bucket_access_key().bucket_name(bucket_name).access_key_id(access_key_id).send();
+        let out = counted("DeleteBucketAccessKey", out).await?;
+        operations(out.operations)
+    }
+
+    pub(crate) async fn get_operation(
+        &self,
+        region: Option<&str>,
+        operation_id: &str,
+    ) -> Result<api::Operation, api::ApiError> {
+        let out = self.client(region).get_operation().operation_id(operation_id).send();
+        let out = counted("GetOperation", out).await?;
+        operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
+    }
+
+    pub(crate) async fn create_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+        tags: &[(String, String)],
+    ) -> Result<api::CreatedBucket, api::ApiError> {
+        let out = self
+            .client(region)
+            .create_bucket()
+            .bucket_name(bucket_name)
+            .bundle_id(bundle_id)
+            .set_tags(if tags.is_empty() { None } else { Some(tags.iter().map(tag).collect()) })
+            .send();
+        let out = counted("CreateBucket", out).await?;
+        let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
+        Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
+    }
+
+    pub(crate) async fn get_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<api::Bucket, api::ApiError> {
+        let out = self.client(region).get_buckets().bucket_name(bucket_name).send();
+        let out = counted("GetBuckets", out).await?;
+        let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
+        match found {
+            Some(found) => bucket(found),
+            // An empty answer for a named bucket means the same as NotFoundException.
+            None => Err(api::ApiError {
+                kind: api::ErrorKind::NotFound,
+                code: "NotFoundException".into(),
+                message: format!("no bucket {bucket_name}"),
+                retryable: false,
+            }),
+        }
+    }
+
+    pub(crate) async fn update_bucket_bundle(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        bundle_id: &str,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self.client(region).update_bucket_bundle().bucket_name(bucket_name).bundle_id(bundle_id).send();
+        let out = counted("UpdateBucketBundle", out).await?;
+        operations(out.operations)
+    }
+
+    pub(crate) async fn delete_bucket(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+        force_delete: bool,
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self.client(region).delete_bucket().bucket_name(bucket_name).force_delete(force_delete).send();
+        let out = counted("DeleteBucket", out).await?;
+        operations(out.operations)
+    }
+
+    pub(crate) async fn tag_resource(
+        &self,
+        region: Option<&str>,
+        resource_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out = self
+            .client(region)
+            .tag_resource()
+            .resource_name(resource_name)
+            .set_tags(Some(tags.iter().map(tag).collect()))
+            .send();
+        operations(counted("TagResource", out).await?.operations)
+    }
+
+    pub(crate) async fn untag_resource(
+        &self,
+        region: Option<&str>,
+        resource_name: &str,
+        keys: &[String],
+    ) -> Result<Vec<api::Operation>, api::ApiError> {
+        let out =
+            self.client(region).untag_resource().resource_name(resource_name).set_tag_keys(Some(keys.to_vec())).send();
+        operations(counted("UntagResource", out).await?.operations)
+    }
+}
+
+fn tag((key, value): &(String, String)) -> aws_sdk_lightsail::types::Tag {
+    aws_sdk_lightsail::types::Tag::builder().key(key).value(value).build()
+}
+
+// The SDK's shapes in the contract's records.
+
+fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
+    let location = b.location;
+    Ok(api::Bucket {
+        name: b.name.ok_or_else(|| malformed("a bucket came without its name"))?,
+        arn: b.arn,
+        bundle_id: b.bundle_id,
+        created_at: timestamp(b.created_at),
+        url: b.url,
+        availability_zone: location.as_ref().and_then(|l| l.availability_zone.clone()),
+        region: location.as_ref().and_then(|l| l.region_name.as_ref()).map(|r| r.as_str().to_string()),
+        support_code: b.support_code,
+        tags: b
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| Some((t.key?, t.value.unwrap_or_default())))
+            .collect(),
+    })
+}
+
+fn malformed(message: &str) -> api::ApiError {
+    api::ApiError {
+        kind: api::ErrorKind::Other,
+        code: "MalformedResponse".into(),
+        message: message.into(),
+        retryable: false,
+    }
+}
+
+fn timestamp(t: Option<aws_smithy_types::DateTime>) -> Option<f64> {
+    t.map(|t| t.as_secs_f64())
+}
+
+fn access_key(k: types::AccessKey) -> Result<api::AccessKey, api::ApiError> {
+    Ok(api::AccessKey {
+        access_key_id: k.access_key_id.ok_or_else(|| malformed("an access key came without its id"))?,
+        secret_access_key: k.secret_access_key,
+        status: k.status.map(|s| s.as_str().to_string()),
+        created_at: timestamp(k.created_at),
+        last_used: k.last_used.map(|u| api::AccessKeyLastUsed {
+            last_used_date: timestamp(u.last_used_date),
+            region: u.region,
+            service_name: u.service_name,
+        }),
+    })
+}
+
+/// The operation records of a mutating call (none when the answer has no list).
+fn operations(records: Option<Vec<types::Operation>>) -> Result<Vec<api::Operation>, api::ApiError> {
+    records.unwrap_or_default().into_iter().map(operation).collect()
+}
+
+fn operation(o: types::Operation) -> Result<api::Operation, api::ApiError> {
+    let status = match o.status {
+        Some(types::OperationStatus::NotStarted) => api::OperationStatus::NotStarted,
+        Some(types::OperationStatus::Started) => api::OperationStatus::Started,
+        Some(types::OperationStatus::Failed) => api::OperationStatus::Failed,
+        Some(types::OperationStatus::Completed) => api::OperationStatus::Completed,
+        Some(types::OperationStatus::Succeeded) => api::OperationStatus::Succeeded,
+        other => return Err(malformed(&format!("an operation came with an unknown status {other:?}"))),
+    };
+    Ok(api::Operation {
+        id: o.id.ok_or_else(|| malformed("an operation came without its id"))?,
+        resource_name: o.resource_name,
+        operation_type: o.operation_type.map(|t| t.as_str().to_string()),
+        status,
+        is_terminal: o.is_terminal.unwrap_or(false),
+        created_at: timestamp(o.created_at),
+        error_code: o.error_code,
+        error_details: o.error_details,
+    })
+}
