@@ -19,9 +19,8 @@
 //! from examples of their own (named at the end of the output).
 
 use lightsail_local::LocalEndpoint;
-use lightsail_provider_host::{
-    AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
-};
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
+use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
 use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUNDLE, LocalEndpointOptions};
 use std::collections::BTreeMap;
 use std::process::Command;

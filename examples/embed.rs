@@ -6,9 +6,8 @@
 //! Against AWS, build `LightsailApi` from `AwsOptions::default()` (the default credential chain)
 //! without `with_local_endpoint`.
 
-use lightsail_provider_host::{
-    AwsOptions, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, RuntimeOptions,
-};
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
+use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
 use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUCKET, LocalEndpointOptions, create_bucket};
 use std::sync::Arc;
 

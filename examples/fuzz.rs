@@ -13,8 +13,9 @@
 mod inputs;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
 use lightsail_provider_host::{
-    AwsOptions, CallError, ComponentRuntime, LightsailApi, PROVIDER_COMPONENT, Provider, ProviderError, RuntimeOptions,
+    CallError, ComponentRuntime, PROVIDER_COMPONENT, Provider, ProviderError, RuntimeOptions,
 };
 use lightsail_test_support::{LocalEndpointOptions, REGION, create_bucket};
 use proptest::prelude::*;

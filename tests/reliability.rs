@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use lightsail_local::{Fault, FaultConfig, ScriptedFault};
 use lightsail_provider_host::ProviderError;
-use lightsail_provider_host::{Answer, AwsOptions, Call, CallError};
+use lightsail_provider_host::aws::AwsOptions;
+use lightsail_provider_host::{Answer, Call, CallError};
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -6,7 +6,8 @@
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
 use lightsail_provider_host::ProviderError;
-use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, LightsailApi, Provider, RuntimeOptions};
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
+use lightsail_provider_host::{CallError, ComponentRuntime, Provider, RuntimeOptions};
 use lightsail_test_support::{ACCESS_KEY_TOKEN as TOKEN, DEMO_BUNDLE, LocalEndpointOptions, REGION};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -217,7 +218,8 @@ pub async fn worker(config: &str) {
         ..aws_options()
     };
     let api = Arc::new(LightsailApi::new(options).await.unwrap());
-    let locks = lightsail_provider_host::Locks::in_directory(directory.join("locks")).unwrap().covering_every_creator();
+    let locks =
+        lightsail_provider_host::lock::Locks::in_directory(directory.join("locks")).unwrap().covering_every_creator();
     let provider = Provider::new(runtime(), Some(api)).with_locks(Arc::new(locks));
     let mut tasks = tokio::task::JoinSet::new();
     for (n, bucket) in bucket_names(lifecycles).into_iter().enumerate() {

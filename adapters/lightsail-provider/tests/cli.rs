@@ -172,8 +172,8 @@ async fn subcommands_against_a_local_endpoint() {
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("DoesNotExist") && stderr.contains("does not exist"), "{stderr}");
 
-    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
-    let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();
+    let options = lightsail_provider_host::aws::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
+    let api = lightsail_provider_host::aws::LightsailApi::new(options).await.unwrap();
     let client = api.client(None);
     client
         .create_bucket()

@@ -9,11 +9,11 @@ use crate::rpc::resource_provider_server::ResourceProvider;
 use crate::rpc::{self, diff_response::DiffChanges, property_diff::Kind as DiffKind};
 use crate::schema::Package;
 use crate::values::{Incoming, incoming, outgoing, unknown_of};
+use lightsail_provider_host::aws::LightsailApi;
 use lightsail_provider_host::aws::settings;
+use lightsail_provider_host::interrupt::Interrupt;
 use lightsail_provider_host::lock::Locks;
-use lightsail_provider_host::{
-    CallError, ComponentRuntime, Interrupt, LightsailApi, NotReady, Outputs, Provider, ProviderError, UNKNOWN,
-};
+use lightsail_provider_host::{CallError, ComponentRuntime, NotReady, Outputs, Provider, ProviderError, UNKNOWN};
 use prost::Message;
 use serde_json::{Map, Value};
 use std::sync::{Arc, RwLock};

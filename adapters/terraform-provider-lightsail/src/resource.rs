@@ -7,7 +7,7 @@ use crate::values::{self, attribute, string};
 use async_trait::async_trait;
 use lightsail_provider_host::CallError;
 use lightsail_provider_host::ProviderError;
-use lightsail_provider_host::provider::describe;
+use lightsail_provider_host::describe_error;
 use std::sync::Arc;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueAny;
@@ -186,7 +186,7 @@ impl Resource for ComponentResource {
             Ok(created) => Some((self.recorded(&created.outputs.values, created.id), planned_private_state)),
             // It exists: hand Terraform its state along with the error, so it is recorded (tainted).
             Err(CallError::Provider(ProviderError::NotReady(not_ready))) => {
-                let reason = describe(&ProviderError::NotReady(not_ready.clone()));
+                let reason = describe_error(&ProviderError::NotReady(not_ready.clone()));
                 let reason = self.spec.in_terraform_terms(&reason);
                 diags.root_error(format!("{} was created but is not ready", self.spec.type_name), reason);
                 Some((self.recorded(&not_ready.outputs.values, not_ready.id), planned_private_state))

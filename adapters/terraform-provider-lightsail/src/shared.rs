@@ -1,7 +1,9 @@
 //! What the provider and its resources share: the component, and the provider once Terraform has
 //! configured it.
 
-use lightsail_provider_host::{ComponentRuntime, LightsailApi, Locks, Provider};
+use lightsail_provider_host::aws::LightsailApi;
+use lightsail_provider_host::lock::Locks;
+use lightsail_provider_host::{ComponentRuntime, Provider};
 use std::sync::{Arc, RwLock};
 
 pub struct Shared {

@@ -207,8 +207,8 @@ async fn without_the_declaration_a_lost_answers_key_is_named_and_kept() {
 }
 
 async fn endpoint_delete_key(endpoint: &LocalEndpoint, key_id: &str) {
-    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(endpoint, "us-east-1");
-    let api = lightsail_provider_host::LightsailApi::new(options).await.unwrap();
+    let options = lightsail_provider_host::aws::AwsOptions::default().with_local_endpoint(endpoint, "us-east-1");
+    let api = lightsail_provider_host::aws::LightsailApi::new(options).await.unwrap();
     api.client(None)
         .delete_bucket_access_key()
         .bucket_name("example-bucket")

@@ -11,7 +11,9 @@ use time::{OffsetDateTime, PrimitiveDateTime, format_description::BorrowedFormat
 /// The credentials an endpoint accepts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The access key id requests must be signed with.
     pub access_key_id: String,
+    /// Its secret.
     pub secret_access_key: String,
     /// Set for temporary credentials: every request must then carry this `X-Amz-Security-Token`;
     /// unset, a request that carries one is refused, as AWS refuses a token that is not valid.
@@ -21,8 +23,10 @@ pub struct Credentials {
 impl Credentials {
     /// The documented test pair (the example keys of AWS's own documentation).
     pub const TEST_ACCESS_KEY_ID: &'static str = "AKIAIOSFODNN7EXAMPLE";
+    /// The secret of the test pair.
     pub const TEST_SECRET_ACCESS_KEY: &'static str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+    /// Long-term credentials: this key id and secret.
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
         Self { access_key_id: access_key_id.into(), secret_access_key: secret_access_key.into(), session_token: None }
     }
@@ -33,6 +37,7 @@ impl Credentials {
         self
     }
 
+    /// The documented test pair, [`Self::TEST_ACCESS_KEY_ID`] and [`Self::TEST_SECRET_ACCESS_KEY`].
     pub fn test_pair() -> Self {
         Self::new(Self::TEST_ACCESS_KEY_ID, Self::TEST_SECRET_ACCESS_KEY)
     }

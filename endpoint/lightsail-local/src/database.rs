@@ -57,10 +57,13 @@ CREATE INDEX IF NOT EXISTS operations_by_seq ON operations (region, seq);
 /// Why a state file could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// SQLite refused it.
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// It, or its directory, could not be read or made.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// It is not a state file of this endpoint, or one it cannot read.
     #[error("{0}")]
     Corrupt(String),
 }
@@ -68,6 +71,7 @@ pub enum OpenError {
 /// Why a call's changes did not reach the file.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// SQLite refused the write.
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The writer thread is gone (it panicked): nothing more can be written.

@@ -11,12 +11,14 @@ macro_rules! modeled_errors {
         /// The errors Lightsail's model names, as a fault can inject them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
         pub enum ModeledError {
-            $(#[serde(rename = $type_name)] $variant,)*
+            $(#[allow(missing_docs)] #[serde(rename = $type_name)] $variant,)*
         }
 
         impl ModeledError {
+            /// Every one of them.
             pub const ALL: [ModeledError; [$($type_name),*].len()] = [$(ModeledError::$variant),*];
 
+            /// Its `__type`, as Lightsail answers it (`NotFoundException`).
             pub fn type_name(self) -> &'static str {
                 match self {
                     $(ModeledError::$variant => $type_name,)*
@@ -40,8 +42,11 @@ modeled_errors! {
 /// An error answer, ready to be written to the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status of the answer.
     pub status: StatusCode,
+    /// Its `__type` (`NotFoundException`).
     pub type_name: &'static str,
+    /// Its message.
     pub message: String,
 }
 
@@ -51,18 +56,18 @@ impl ApiError {
     }
 
     // Lightsail's modeled errors.
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "NotFoundException", message)
     }
-    pub fn invalid_input(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "InvalidInputException", message)
     }
-    pub fn service(message: impl Into<String>) -> Self {
+    pub(crate) fn service(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "ServiceException", message)
     }
 
     /// One of the model's errors by name, with its HTTP status, as a fault answers it.
-    pub fn modeled(error: ModeledError) -> Self {
+    pub(crate) fn modeled(error: ModeledError) -> Self {
         let (status, message) = match error {
             ModeledError::AccessDenied => {
                 (StatusCode::FORBIDDEN, "You do not have sufficient access to perform this action.")
@@ -85,7 +90,7 @@ impl ApiError {
     }
 
     /// A member the model requires is absent.
-    pub fn missing_member(member: &str) -> Self {
+    pub(crate) fn missing_member(member: &str) -> Self {
         Self::invalid_input(format!(
             "1 validation error detected: Value null at '{member}' failed to satisfy constraint: \
              Member must not be null"
@@ -93,36 +98,36 @@ impl ApiError {
     }
 
     // Errors of the AWS front door, shared by every awsJson service.
-    pub fn serialization(message: impl Into<String>) -> Self {
+    pub(crate) fn serialization(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "SerializationException", message)
     }
-    pub fn unknown_operation() -> Self {
+    pub(crate) fn unknown_operation() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "UnknownOperationException", "")
     }
     /// An operation this endpoint does not serve, saying so.
-    pub fn unknown_operation_named(message: impl Into<String>) -> Self {
+    pub(crate) fn unknown_operation_named(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "UnknownOperationException", message)
     }
-    pub fn throttling() -> Self {
+    pub(crate) fn throttling() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "ThrottlingException", "Rate exceeded")
     }
-    pub fn missing_authentication_token() -> Self {
+    pub(crate) fn missing_authentication_token() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "MissingAuthenticationTokenException", "Missing Authentication Token")
     }
-    pub fn incomplete_signature(message: impl Into<String>) -> Self {
+    pub(crate) fn incomplete_signature(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "IncompleteSignatureException", message)
     }
-    pub fn unrecognized_client() -> Self {
+    pub(crate) fn unrecognized_client() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
         )
     }
-    pub fn invalid_signature(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_signature(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "InvalidSignatureException", message)
     }
-    pub fn payload_too_large(limit: usize) -> Self {
+    pub(crate) fn payload_too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "SerializationException",
@@ -134,7 +139,7 @@ impl ApiError {
     /// real Lightsail is known to send one: `DoesNotExist` for a resource that does not exist.
     /// Clients prefer `code` over `__type`, so such an error is then not a typed
     /// `NotFoundException` in the SDKs, as against AWS.
-    pub fn body(&self, lightsail_code: bool) -> serde_json::Value {
+    pub(crate) fn body(&self, lightsail_code: bool) -> serde_json::Value {
         let mut body = serde_json::json!({ "__type": self.type_name, "message": self.message });
         if lightsail_code && self.type_name == "NotFoundException" {
             body["code"] = "DoesNotExist".into();

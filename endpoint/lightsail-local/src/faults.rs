@@ -10,6 +10,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
+    /// Seeds the draws: the same seed and requests give the same faults.
     pub seed: u64,
     /// `ThrottlingException` (HTTP 400) before the call is applied.
     pub throttle_rate: f64,
@@ -28,11 +29,13 @@ pub struct FaultConfig {
     pub lost_response_rate: f64,
     /// Requests that are held back by `latency_ms` before they are served.
     pub latency_rate: f64,
+    /// How long those requests are held, in milliseconds.
     pub latency_ms: u64,
     /// Requests held for `stall_ms` (meant to be longer than the client's attempt timeout), half
     /// of them applied at once with only the answer late, half dropped unapplied when the stall
     /// ends: the two outcomes a client that timed out cannot tell apart.
     pub stall_rate: f64,
+    /// How long a stalled request is held, in milliseconds.
     pub stall_ms: u64,
     /// New operations stay `Started` for this many GetOperation polls.
     pub operation_pending_polls: u32,
@@ -71,12 +74,14 @@ impl Default for FaultConfig {
     }
 }
 
+/// One fault for one request, taken in order from the script before any rate is drawn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptedFault {
     /// The operation it applies to; `None` = the next request of any operation.
     #[serde(default)]
     pub operation: Option<String>,
+    /// What happens to it.
     pub fault: Fault,
     /// Holds the request at this gate, before anything else happens to it, until the gate is
     /// opened (`POST /_lightsail-local/gates/NAME`).
@@ -84,31 +89,45 @@ pub struct ScriptedFault {
     pub hold: Option<String>,
 }
 
+/// What a fault does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
+    /// `ThrottlingException` (HTTP 400), unapplied.
     Throttle,
+    /// `ServiceException` (HTTP 500), unapplied.
     ServerError,
+    /// An empty HTTP 503, unapplied.
     Unavailable,
+    /// Applied, then the connection is closed without an answer.
     LostResponse,
+    /// Served after `ms` milliseconds.
     Latency {
+        /// The delay.
         ms: u64,
     },
     /// Held for `ms`; `apply`: the change is made at once and the answer comes late, else the
     /// request is dropped unapplied (the connection closed) when the stall ends.
     Stall {
+        /// How long it is held.
         ms: u64,
+        /// Whether it is applied.
         apply: bool,
     },
+    /// The operations it starts stay `Started` for `polls` GetOperation calls.
     OperationPending {
+        /// How many polls.
         polls: u32,
     },
+    /// The operations it starts end `Failed` (the change stays applied).
     OperationFailed,
     /// One of the model's errors, by its type name: `{"error": "AccessDeniedException"}`.
     Error(ModeledError),
 }
 
 impl FaultConfig {
+    /// Whether the configuration can be used: every rate a probability, the shared draws adding up
+    /// to at most 1, scripted operations known; else what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         let rates = [
             ("throttle_rate", self.throttle_rate),

@@ -3,21 +3,24 @@
 //! It speaks the awsJson1_1 protocol as AWS does (`POST /`, `X-Amz-Target:
 //! Lightsail_20161128.<Op>`, SigV4-signed), keeps state per region, and can inject faults
 //! deterministically. Start one in-process with [`LocalEndpoint::start`], or run the
-//! `lightsail-local serve` binary.
+//! `lightsail-local serve` binary. The items below are its surface; [`model`], [`persistence`] and
+//! [`database`] are the state's layers, public for the state benchmark and the persistence tests.
 
-pub mod auth;
+#![deny(missing_docs)]
+
+mod auth;
 mod control;
 pub mod database;
-pub mod error;
-pub mod faults;
+mod error;
+mod faults;
 mod gates;
 mod keys;
 pub mod model;
 pub mod persistence;
-pub mod protocol;
+mod protocol;
 mod server;
 mod stats;
-pub mod store;
+mod store;
 mod sync;
 
 pub use auth::Credentials;

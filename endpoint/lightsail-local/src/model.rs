@@ -5,6 +5,8 @@
 //! `InvalidInputException`, not a framing error, so presence is checked by the handlers.
 //! Unknown members are ignored, as AWS does.
 
+#![allow(missing_docs)] // Lightsail's wire shapes: each field is the API member of the same name (botocore's lightsail model documents them).
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]

@@ -47,7 +47,9 @@ pub fn load(path: &Path) -> Result<Store, LoadError> {
 
 /// Why a state file could not be loaded.
 pub enum LoadError {
+    /// It could not be read.
     Read(std::io::Error),
+    /// It is not a state this endpoint can load.
     Corrupt(String),
 }
 

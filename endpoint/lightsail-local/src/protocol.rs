@@ -13,15 +13,18 @@ macro_rules! operations {
     ($($variant:ident => $mutating:expr),* $(,)?) => {
         /// The operations this endpoint serves.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Operation { $($variant),* }
+        pub enum Operation { $(#[allow(missing_docs)] $variant),* }
 
         impl Operation {
+            /// Every one of them.
             pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
 
+            /// The operation of this name (`CreateBucketAccessKey`).
             pub fn from_name(name: &str) -> Option<Self> {
                 match name { $(stringify!($variant) => Some(Operation::$variant),)* _ => None }
             }
 
+            /// Its name, as in `X-Amz-Target`.
             pub fn name(self) -> &'static str {
                 match self { $(Operation::$variant => stringify!($variant)),* }
             }

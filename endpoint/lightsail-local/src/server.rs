@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// The largest request body served (bytes): Lightsail's own requests are a few hundred.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -32,9 +33,13 @@ const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub struct Config {
     /// `127.0.0.1:0` picks a free loopback port.
     pub addr: SocketAddr,
+    /// Where the state is kept (SQLite); `None` keeps it in memory, gone when the endpoint stops.
     pub state_file: Option<PathBuf>,
+    /// The credentials requests must be signed with.
     pub credentials: Credentials,
+    /// The faults it injects from the start.
     pub faults: FaultConfig,
+    /// The largest request body it serves, in bytes.
     pub body_limit: usize,
 }
 
@@ -50,14 +55,20 @@ impl Default for Config {
     }
 }
 
+/// Why an endpoint did not start.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // the fields: each message says what they hold
 pub enum StartError {
+    /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    /// The state file could not be opened.
     #[error("cannot open the state file {path}: {reason}")]
     ReadState { path: PathBuf, reason: String },
+    /// The state file is not one this endpoint can read.
     #[error("the state file {path} is corrupt: {reason} (move it away to start empty)")]
     CorruptState { path: PathBuf, reason: String },
+    /// The fault configuration cannot be used (see [`FaultConfig::validate`]).
     #[error("invalid fault configuration: {0}")]
     Faults(String),
 }
@@ -110,6 +121,7 @@ impl LocalEndpoint {
         Ok(Self { addr, shared, shutdown, task: Some(task) })
     }
 
+    /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -119,6 +131,7 @@ impl LocalEndpoint {
         format!("http://{}", self.addr)
     }
 
+    /// The credentials requests must be signed with.
     pub fn credentials(&self) -> &Credentials {
         &self.shared.credentials
     }
@@ -130,10 +143,12 @@ impl LocalEndpoint {
         Ok(())
     }
 
+    /// The fault configuration in force.
     pub fn faults(&self) -> FaultConfig {
         lock(&self.shared.faults).config().clone()
     }
 
+    /// What it has answered so far.
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()
     }

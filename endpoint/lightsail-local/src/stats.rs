@@ -20,10 +20,12 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Requests of this operation (`CreateBucketAccessKey`) it answered.
     pub fn calls_of(&self, operation: &str) -> u64 {
         self.calls.get(operation).copied().unwrap_or(0)
     }
 
+    /// Requests it answered, of every operation.
     pub fn total_calls(&self) -> u64 {
         self.calls.values().sum()
     }

@@ -192,6 +192,7 @@ fn bucket_not_found(name: &str) -> ApiError {
 }
 
 impl Store {
+    /// An empty state: no buckets, no keys.
     pub fn new() -> Self {
         Self::default()
     }
@@ -274,6 +275,7 @@ impl Store {
         record
     }
 
+    /// CreateBucket, as Lightsail answers it.
     pub fn create_bucket(
         &mut self,
         region: &str,
@@ -313,6 +315,7 @@ impl Store {
         Ok((wire, op))
     }
 
+    /// GetBuckets.
     pub fn get_buckets(&mut self, region: &str, now: f64, req: GetBucketsRequest) -> Result<Vec<Bucket>, ApiError> {
         // This endpoint answers every bucket in one page, so it issued no token a client could send.
         if let Some(token) = &req.page_token {
@@ -336,6 +339,7 @@ impl Store {
         Ok(buckets)
     }
 
+    /// DeleteBucket.
     pub fn delete_bucket(
         &mut self,
         region: &str,
@@ -356,6 +360,7 @@ impl Store {
         Ok(op)
     }
 
+    /// UpdateBucketBundle.
     pub fn update_bucket_bundle(
         &mut self,
         region: &str,
@@ -379,6 +384,7 @@ impl Store {
         Ok(op)
     }
 
+    /// CreateBucketAccessKey (at most two keys per bucket).
     pub fn create_bucket_access_key(
         &mut self,
         region: &str,
@@ -403,12 +409,14 @@ impl Store {
         Ok((wire, op))
     }
 
+    /// GetBucketAccessKeys.
     pub fn get_bucket_access_keys(&mut self, region: &str, req: BucketNameRequest) -> Result<Vec<AccessKey>, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
         let bucket = self.bucket_mut(region, name)?;
         Ok(bucket.access_keys.iter().map(access_key_wire).collect())
     }
 
+    /// DeleteBucketAccessKey.
     pub fn delete_bucket_access_key(
         &mut self,
         region: &str,
@@ -622,7 +630,7 @@ impl Store {
         Ok((matching[start..end].iter().map(|op| (*op).clone()).collect(), next))
     }
 
-    pub fn get_bucket_bundles(&self, req: GetBucketBundlesRequest) -> Vec<BucketBundle> {
+    pub(crate) fn get_bucket_bundles(&self, req: GetBucketBundlesRequest) -> Vec<BucketBundle> {
         // All of them are active; `includeInactive` would add the retired ones, of which there are none.
         let _ = req.include_inactive;
         [
@@ -642,7 +650,7 @@ impl Store {
         .collect()
     }
 
-    pub fn get_regions(&self, req: GetRegionsRequest) -> Vec<RegionInfo> {
+    pub(crate) fn get_regions(&self, req: GetRegionsRequest) -> Vec<RegionInfo> {
         let zones = |region: &str, wanted: Option<bool>| -> Vec<AvailabilityZone> {
             match wanted {
                 Some(true) => ["a", "b"]

@@ -230,7 +230,7 @@ async fn neighbouring_operations_and_their_rules() {
     let bundles = client.get_bucket_bundles().send().await.unwrap();
     let ids: Vec<&str> = bundles.bundles().iter().filter_map(|b| b.bundle_id()).collect();
     assert_eq!(ids, ["small_1_0", "medium_1_0", "large_1_0"]);
-    assert_eq!(client.get_regions().send().await.unwrap().regions().len(), lightsail_local::store::REGIONS.len());
+    assert_eq!(client.get_regions().send().await.unwrap().regions().len(), lightsail_regions::REGIONS.len());
 
     // A malformed key id is invalid input, not "not found".
     let err =

@@ -4,6 +4,7 @@
 //! settings and the local endpoint all check regions against this one list; a test compares it
 //! with botocore's data and with the model's `RegionName` enum.
 
+#![deny(missing_docs)]
 #![no_std]
 
 /// Regions where Lightsail runs. (The model's `RegionName` enum also names `us-west-1`, where

@@ -2,6 +2,7 @@
 //! else. Built for `wasm32-unknown-unknown` and componentized by the host's build script; on other
 //! targets this crate is empty.
 
+#![deny(missing_docs)]
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 #[cfg(target_arch = "wasm32")]

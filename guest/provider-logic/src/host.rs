@@ -12,6 +12,8 @@ pub type Timestamp = f64;
 /// A resource's tags, key and value; a tag without a value has an empty one.
 pub type Tags = Vec<(String, String)>;
 
+/// The WIT's `operation-status`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationStatus {
     NotStarted,
@@ -21,6 +23,8 @@ pub enum OperationStatus {
     Succeeded,
 }
 
+/// The WIT's `operation`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     pub id: String,
@@ -33,6 +37,8 @@ pub struct Operation {
     pub error_details: Option<String>,
 }
 
+/// The WIT's `access-key-last-used`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessKeyLastUsed {
     pub last_used_date: Option<Timestamp>,
@@ -40,6 +46,8 @@ pub struct AccessKeyLastUsed {
     pub service_name: Option<String>,
 }
 
+/// The WIT's `access-key`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Clone, PartialEq)]
 pub struct AccessKey {
     pub access_key_id: String,
@@ -61,12 +69,16 @@ impl core::fmt::Debug for AccessKey {
     }
 }
 
+/// The WIT's `created-access-key`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatedAccessKey {
     pub access_key: AccessKey,
     pub operations: Vec<Operation>,
 }
 
+/// The WIT's `bucket`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bucket {
     pub name: String,
@@ -80,12 +92,16 @@ pub struct Bucket {
     pub tags: Tags,
 }
 
+/// The WIT's `created-bucket`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatedBucket {
     pub bucket: Bucket,
     pub operations: Vec<Operation>,
 }
 
+/// The WIT's `error-kind`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     NotFound,
@@ -96,6 +112,8 @@ pub enum ErrorKind {
     Other,
 }
 
+/// The WIT's `api-error`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub kind: ErrorKind,
@@ -105,6 +123,7 @@ pub struct ApiError {
 }
 
 /// How far the host's locks reach (the WIT `lock.reach`).
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockReach {
     /// The host's own calls, in one process.
@@ -115,6 +134,8 @@ pub enum LockReach {
     EveryCreator,
 }
 
+/// The WIT's `level`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Trace,
@@ -124,6 +145,7 @@ pub enum Level {
     Error,
 }
 
+/// What the logic needs from its host, one method per WIT import.
 pub trait Host {
     /// Held while it lives; dropping it releases the lock (the WIT `lock` interface).
     type Guard;
@@ -131,18 +153,24 @@ pub trait Host {
     fn lock(&self, name: &str) -> Self::Guard;
     /// Which creators of a bucket's keys the locks of [`Host::lock`] keep out.
     fn lock_reach(&self) -> LockReach;
+    /// The WIT import `default-region` (its doc comment says what a host guarantees).
     fn default_region(&self) -> String;
     /// The engine's default tags, which every resource that takes tags carries.
     fn default_tags(&self) -> Tags;
+    /// The WIT import `create-bucket-access-key` (its doc comment says what a host guarantees).
     fn create_bucket_access_key(&self, region: Option<&str>, bucket_name: &str) -> Result<CreatedAccessKey, ApiError>;
+    /// The WIT import `get-bucket-access-keys` (its doc comment says what a host guarantees).
     fn get_bucket_access_keys(&self, region: Option<&str>, bucket_name: &str) -> Result<Vec<AccessKey>, ApiError>;
+    /// The WIT import `delete-bucket-access-key` (its doc comment says what a host guarantees).
     fn delete_bucket_access_key(
         &self,
         region: Option<&str>,
         bucket_name: &str,
         access_key_id: &str,
     ) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `get-operation` (its doc comment says what a host guarantees).
     fn get_operation(&self, region: Option<&str>, operation_id: &str) -> Result<Operation, ApiError>;
+    /// The WIT import `create-bucket` (its doc comment says what a host guarantees).
     fn create_bucket(
         &self,
         region: Option<&str>,
@@ -150,27 +178,34 @@ pub trait Host {
         bundle_id: &str,
         tags: &[(String, String)],
     ) -> Result<CreatedBucket, ApiError>;
+    /// The WIT import `get-bucket` (its doc comment says what a host guarantees).
     fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError>;
+    /// The WIT import `update-bucket-bundle` (its doc comment says what a host guarantees).
     fn update_bucket_bundle(
         &self,
         region: Option<&str>,
         bucket_name: &str,
         bundle_id: &str,
     ) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `delete-bucket` (its doc comment says what a host guarantees).
     fn delete_bucket(
         &self,
         region: Option<&str>,
         bucket_name: &str,
         force_delete: bool,
     ) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `tag-resource` (its doc comment says what a host guarantees).
     fn tag_resource(
         &self,
         region: Option<&str>,
         name: &str,
         tags: &[(String, String)],
     ) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `untag-resource` (its doc comment says what a host guarantees).
     fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `wait` (its doc comment says what a host guarantees).
     fn wait(&self, millis: u32);
+    /// The WIT import `log` (its doc comment says what a host guarantees).
     fn log(&self, level: Level, message: &str);
 }
 

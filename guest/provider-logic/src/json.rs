@@ -108,6 +108,7 @@ pub(crate) use object;
 
 /// What a property bag's member can be made from.
 pub trait IntoValue {
+    /// The value as JSON.
     fn into_value(self) -> Value;
 }
 

@@ -9,6 +9,7 @@
 //! Without `std` (it needs no I/O, threads or clock): the component can then trap on a panic
 //! without carrying the standard library's panic machinery and message formatting.
 
+#![deny(missing_docs)]
 #![no_std]
 
 extern crate alloc;

@@ -8,6 +8,7 @@ use alloc::string::String;
 /// `schema.json` with this crate's version in it, minified by the build script.
 const DOCUMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/schema.json"));
 
+/// The component's Pulumi package schema, as `schema` answers it.
 pub fn document() -> String {
     DOCUMENT.into()
 }

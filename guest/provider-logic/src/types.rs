@@ -7,6 +7,7 @@ use alloc::{
 };
 
 /// One property that breaks one rule.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckFailure {
     pub property: String,
@@ -14,6 +15,7 @@ pub struct CheckFailure {
 }
 
 impl CheckFailure {
+    /// A failure of `property`, breaking the rule `reason` states.
     pub fn new(property: impl Into<String>, reason: impl Into<String>) -> Self {
         Self { property: property.into(), reason: reason.into() }
     }
@@ -30,6 +32,7 @@ impl core::fmt::Display for CheckFailure {
 }
 
 /// Property values and the names of those that are secret.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Clone, PartialEq, Eq)]
 pub struct Outputs {
     pub values: String,
@@ -43,6 +46,8 @@ impl core::fmt::Debug for Outputs {
     }
 }
 
+/// The WIT's `api-error` of the `resource-provider` export, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiFailure {
     pub code: String,
@@ -50,6 +55,8 @@ pub struct ApiFailure {
     pub retryable: bool,
 }
 
+/// The WIT's `not-ready`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotReady {
     pub id: String,
@@ -57,6 +64,8 @@ pub struct NotReady {
     pub reason: String,
 }
 
+/// The WIT's `provider-error`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderError {
     InvalidInput(Vec<CheckFailure>),
@@ -68,6 +77,7 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// Invalid input: one failure of `property`.
     pub fn invalid(property: &str, reason: impl Into<String>) -> Self {
         Self::InvalidInput(vec![CheckFailure::new(property, reason)])
     }
@@ -91,12 +101,16 @@ impl core::fmt::Display for ProviderError {
 
 impl core::error::Error for ProviderError {}
 
+/// The WIT's `check-result`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {
     pub inputs: String,
     pub failures: Vec<CheckFailure>,
 }
 
+/// The WIT's `diff-result`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffResult {
     pub changes: bool,
@@ -105,12 +119,16 @@ pub struct DiffResult {
     pub delete_before_replace: bool,
 }
 
+/// The WIT's `created`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
     pub id: String,
     pub outputs: Outputs,
 }
 
+/// The WIT's `read-result`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadResult {
     pub id: String,

@@ -32,6 +32,7 @@ pub fn bucket_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `Ok` for a region where Lightsail runs; else the rule, naming the regions.
 pub fn region(region: &str) -> Result<(), String> {
     if lightsail_regions::is_region(region) {
         Ok(())

@@ -1,42 +1,43 @@
 //! The wasmtime host of the Lightsail provider component.
 //!
-//! - `bindings` (private): the one `bindgen!` of the WIT world; [`types`] are what callers see.
-//! - [`engine`]: the wasmtime `Engine`, the compiled-component cache and the `InstancePre`.
-//! - [`limits`]: what one call may use (memory, CPU time, locks).
+//! - `bindings` (private): the one `bindgen!` of the WIT world; the types re-exported here are
+//!   what callers see.
+//! - `engine`: the wasmtime `Engine` and the `InstancePre` ([`ComponentRuntime`]); [`cache`]: the
+//!   compiled-component cache.
+//! - `limits`: what one call may use (memory, CPU time, locks).
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
 //! - [`interrupt`]: stopping the calls in flight without losing what they made.
 //! - [`lock`]: the `lock` import: named locks across the process's calls and, through file
 //!   locks, every process on the machine that uses the same lock directory.
 //! - [`schema`]: the package schema an engine is given, the provider's settings added.
-//! - [`provider`]: a typed Rust API over the component's exports; a fresh `Store` per call.
+//! - `provider`: [`Provider`], a typed Rust API over the component's exports, and its one call path.
 
 #![deny(missing_docs)]
 
 pub mod aws;
-pub mod batch;
+mod batch;
 mod bindings;
 pub mod cache;
-pub mod engine;
+mod engine;
 pub mod interrupt;
-pub mod limits;
+mod limits;
 pub mod lock;
 #[cfg(feature = "logging")]
 pub mod logging;
-pub mod provider;
+mod provider;
 pub mod schema;
 mod state;
-pub mod types;
+mod types;
 
 /// The component built from `guest/provider-component` by this crate's build script.
 pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
 
-pub use aws::{AwsOptions, LightsailApi};
+// One path per name: a topic with functions and tables of its own is a public module (`aws`,
+// `cache`, `interrupt`, `lock`, `logging`, `schema`); the call API's types are here.
 pub use batch::{Answer, Call};
 pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
-pub use interrupt::Interrupt;
 pub use limits::LimitExceeded;
-pub use lock::{Locks, Reach};
-pub use provider::{CallError, Provider};
+pub use provider::{CallError, MAX_IDLE, Provider, describe_error};
 pub use types::{
     ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, UNKNOWN,
 };

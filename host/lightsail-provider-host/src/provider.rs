@@ -27,7 +27,7 @@ pub enum CallError {
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Provider(e) => f.write_str(&describe(e)),
+            Self::Provider(e) => f.write_str(&describe_error(e)),
             Self::Trap(e) => write!(f, "the provider component failed: {}", explain_trap(e)),
         }
     }
@@ -58,7 +58,7 @@ fn explain_trap(error: &anyhow::Error) -> String {
 }
 
 /// A provider error in words (never with secret values: `not-ready` outputs are not printed).
-pub fn describe(error: &ProviderError) -> String {
+pub fn describe_error(error: &ProviderError) -> String {
     match error {
         ProviderError::InvalidInput(failures) => {
             let list: Vec<String> = failures

@@ -145,8 +145,8 @@ pub fn printed_key(output: &Output) -> String {
 /// A local endpoint with the bucket `bucket`, whose first create will be held, then lost.
 pub async fn endpoint_with_bucket(bucket: &str) -> LocalEndpoint {
     let endpoint = LocalEndpoint::start(lightsail_local::Config::default()).await.expect("starts");
-    let options = lightsail_provider_host::AwsOptions::default().with_local_endpoint(&endpoint, crate::REGION);
-    let api = lightsail_provider_host::LightsailApi::new(options).await.expect("configures");
+    let options = lightsail_provider_host::aws::AwsOptions::default().with_local_endpoint(&endpoint, crate::REGION);
+    let api = lightsail_provider_host::aws::LightsailApi::new(options).await.expect("configures");
     crate::create_bucket(&api, bucket).await.expect("the bucket is made");
     endpoint.set_faults(first_create_held_then_lost()).expect("valid faults");
     endpoint

@@ -1,11 +1,15 @@
 //! What the tests, the examples and the adapters' tests share: the names they use, a local
 //! endpoint of a test's own and AWS options that point the host at it. No product links it.
 
+#![deny(missing_docs)]
+
 pub mod crossing;
 pub mod sockets;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
-use lightsail_provider_host::{AwsOptions, ComponentRuntime, LightsailApi, Locks, Provider, RuntimeOptions};
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
+use lightsail_provider_host::lock::Locks;
+use lightsail_provider_host::{ComponentRuntime, Provider, RuntimeOptions};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -61,8 +65,11 @@ pub fn test_locks() -> Arc<Locks> {
 /// A local endpoint of a test's own, and a provider whose host reaches it with aws-sdk-lightsail
 /// over HTTP and SigV4.
 pub struct TestEnvironment {
+    /// The test's own endpoint.
     pub endpoint: LocalEndpoint,
+    /// The SDK's way to it, for set-up outside the provider.
     pub api: Arc<LightsailApi>,
+    /// A provider whose calls reach it.
     pub provider: Provider,
 }
 

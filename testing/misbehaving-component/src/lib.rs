@@ -4,6 +4,8 @@
 //! `two-locks` asks for a second lock while it holds one; `remember` writes its input into a static and into freshly grown memory, and
 //! `recall` answers with what it finds in both places (with the addresses); anything else answers normally.
 
+#![deny(missing_docs)]
+
 #[cfg(target_arch = "wasm32")]
 mod component {
     wit_bindgen::generate!({ path: "../../wit", world: "provider" });

@@ -3,13 +3,17 @@
 //! `guest` profile, then Binaryen's `wasm-opt` shrinks the core module where it is installed, and
 //! `wit-component` turns the core module into a component.
 
+#![deny(missing_docs)]
+
 use std::path::Path;
 use std::process::Command;
 
+/// The target guest crates are compiled for: no WASI, so the component imports nothing else.
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 /// A component, as built.
 pub struct Built {
+    /// The component's bytes.
     pub bytes: Vec<u8>,
     /// Whether `wasm-opt` shrank its core module.
     pub shrunk: bool,

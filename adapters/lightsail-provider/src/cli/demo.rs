@@ -2,7 +2,9 @@
 
 use super::output::Printer;
 use super::{BUCKET_ACCESS_KEY as TOKEN, exit, report};
-use lightsail_provider_host::{AwsOptions, CallError, ComponentRuntime, Locks, Provider, cache};
+use lightsail_provider_host::aws::AwsOptions;
+use lightsail_provider_host::lock::Locks;
+use lightsail_provider_host::{CallError, ComponentRuntime, Provider, cache};
 use std::sync::Arc;
 
 /// The seed's bucket, which the demo (and `--local`) makes on the local endpoint.
@@ -101,7 +103,7 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &P
         .access_key_id(access_key_id)
         .send()
         .await
-        .map_err(|e| Failure::Setup(anyhow::anyhow!(lightsail_provider_host::aws::error_chain(&e))))?;
+        .map_err(|e| Failure::Setup(anyhow::anyhow!(lightsail_provider_host::aws::errors::error_chain(&e))))?;
     println!("  deleted {access_key_id}");
 
     step(7, "Read it again: the provider reports it gone, so an engine would plan to recreate it");

@@ -9,10 +9,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use lightsail_provider_host::ProviderError;
 use lightsail_provider_host::aws::errors::NO_CREDENTIALS_CODE;
 use lightsail_provider_host::aws::settings;
+use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
 use lightsail_provider_host::lock::LockOptions;
-use lightsail_provider_host::{
-    AwsOptions, CallError, ComponentRuntime, LightsailApi, Locks, Provider, RuntimeOptions, cache,
-};
+use lightsail_provider_host::lock::Locks;
+use lightsail_provider_host::{CallError, ComponentRuntime, Provider, RuntimeOptions, cache};
 use output::{Printer, say};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -582,7 +582,7 @@ pub(crate) async fn ensure_bucket(api: &LightsailApi, name: &str, bundle: &str) 
             Ok(())
         }
         Err(e) => {
-            anyhow::bail!("cannot create bucket {name}: {}", lightsail_provider_host::aws::error_chain(&e))
+            anyhow::bail!("cannot create bucket {name}: {}", lightsail_provider_host::aws::errors::error_chain(&e))
         }
     }
 }

@@ -6,11 +6,15 @@ use crate::types::CheckFailure;
 use crate::validate;
 use alloc::{format, string::String, vec::Vec};
 
+/// The input naming the key's bucket.
 pub const BUCKET_NAME: &str = "bucketName";
+/// The input naming its region.
 pub const REGION: &str = "region";
 
+/// An access key's inputs, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
+    /// The bucket the key opens.
     pub bucket_name: String,
     /// `None`: the host's default region.
     pub region: Option<String>,
@@ -22,6 +26,7 @@ impl Inputs {
         self.bucket_name == UNKNOWN || self.region.as_deref() == Some(UNKNOWN)
     }
 
+    /// The inputs as the JSON object engines keep.
     pub fn to_json(&self) -> String {
         let mut bag = Object::new();
         bag.insert(BUCKET_NAME.into(), Value::String(self.bucket_name.clone()));

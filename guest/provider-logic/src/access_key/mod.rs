@@ -23,6 +23,7 @@ use alloc::{
 use id::KeyId;
 use inputs::Inputs;
 
+/// The access key's type token.
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
 /// The access key resource (Terraform `aws_lightsail_bucket_access_key`).

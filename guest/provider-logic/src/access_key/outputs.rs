@@ -10,7 +10,9 @@ use alloc::{
     vec::Vec,
 };
 
+/// The output holding the key's id.
 pub const ACCESS_KEY_ID: &str = "accessKeyId";
+/// The output holding its secret (a secret output).
 pub const SECRET_ACCESS_KEY: &str = "secretAccessKey";
 
 /// The properties an engine must treat as secret.

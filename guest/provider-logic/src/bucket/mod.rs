@@ -20,6 +20,7 @@ use alloc::{
 use inputs::{BUNDLE_ID, FORCE_DELETE, Inputs, NAME, REGION, parse};
 use tags::{TAGS, TAGS_ALL, TagMap};
 
+/// The bucket's type token.
 pub const TOKEN: &str = "aws:lightsail/bucket:Bucket";
 
 /// The bucket resource (Terraform `aws_lightsail_bucket`).

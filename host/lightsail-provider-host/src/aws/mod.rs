@@ -5,10 +5,9 @@
 
 pub mod errors;
 mod imports;
-pub mod options;
+mod options;
 pub mod settings;
 
-pub use errors::error_chain;
 pub use options::AwsOptions;
 
 use crate::bindings::api;
@@ -113,7 +112,7 @@ impl LightsailApi {
         match provider.provide_credentials().await {
             Ok(_) => Ok(()),
             Err(e) => {
-                tracing::debug!("no credentials: {}", error_chain(&e));
+                tracing::debug!("no credentials: {}", errors::error_chain(&e));
                 Err(format!("{} ({})", errors::NO_CREDENTIALS, e))
             }
         }
