@@ -117,7 +117,7 @@ fn described(name: &str) -> &'static str {
 }
 
 impl Global {
-    /// The provider's settings as given (the host's names), and the flag of each.
+    /// The provider's settings as given, by the host's names.
     fn given(&self) -> Result<serde_json::Map<String, serde_json::Value>, String> {
         let mut given = serde_json::Map::new();
         let mut text = |name: &str, value: &Option<String>| {
