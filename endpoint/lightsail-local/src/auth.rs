@@ -2,7 +2,9 @@
 //! headers the client says it signed, then compared in constant time.
 
 use crate::error::ApiError;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::http_request::{
+    PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode, sign,
+};
 use aws_sigv4::sign::v4;
 use std::time::{Duration, SystemTime};
 use subtle::ConstantTimeEq;
@@ -65,16 +67,19 @@ const SERVICE: &str = "lightsail";
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const AMZ_DATE: &[BorrowedFormatItem<'static>] = format_description!("[year][month][day]T[hour][minute][second]Z");
 
-struct Authorization<'a> {
-    access_key_id: &'a str,
-    date: &'a str,
-    region: &'a str,
-    service: &'a str,
-    signed_headers: Vec<&'a str>,
-    signature: &'a str,
+/// A SigV4 `Authorization` header's parts.
+pub(crate) struct Authorization<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) date: &'a str,
+    pub(crate) region: &'a str,
+    pub(crate) service: &'a str,
+    pub(crate) signed_headers: Vec<&'a str>,
+    pub(crate) signature: &'a str,
 }
 
-fn parse_authorization(value: &str) -> Result<Authorization<'_>, ApiError> {
+/// The header's parts, or what is wrong with it (as AWS words it, for an
+/// `IncompleteSignatureException` or S3's `AuthorizationHeaderMalformed`).
+pub(crate) fn parse_authorization(value: &str) -> Result<Authorization<'_>, ApiError> {
     let (algorithm, rest) = value.split_once(' ').unwrap_or((value, ""));
     if algorithm != ALGORITHM {
         return Err(ApiError::incomplete_signature(format!(
@@ -123,6 +128,11 @@ fn format_amz(t: SystemTime) -> String {
     OffsetDateTime::from(t).format(AMZ_DATE).unwrap_or_default()
 }
 
+/// An `X-Amz-Date` (`20260101T000000Z`) as a time.
+pub(crate) fn parse_amz_date(value: &str) -> Option<SystemTime> {
+    Some(PrimitiveDateTime::parse(value, AMZ_DATE).ok()?.assume_utc().into())
+}
+
 /// Checks a request's signature and returns the region of its credential scope.
 pub fn verify(
     parts: &http::request::Parts,
@@ -155,12 +165,9 @@ pub fn verify(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
         )
     })?;
-    let signed_at: SystemTime = PrimitiveDateTime::parse(amz_date, AMZ_DATE)
-        .map_err(|_| {
-            ApiError::incomplete_signature(format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."))
-        })?
-        .assume_utc()
-        .into();
+    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+        ApiError::incomplete_signature(format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'."))
+    })?;
     if !amz_date.starts_with(auth.date) || auth.date.len() != 8 {
         return Err(ApiError::invalid_signature(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{amz_date}'.",
@@ -183,7 +190,15 @@ pub fn verify(
         )));
     }
 
-    let expected = expected_signature(parts, body, credentials, &auth, signed_at)?;
+    let expected = expected_signature(
+        parts,
+        SignableBody::Bytes(body),
+        &credentials.secret_access_key,
+        &auth,
+        signed_at,
+        Canonical::Lightsail,
+    )
+    .map_err(ApiError::incomplete_signature)?;
     if bool::from(expected.as_bytes().ct_eq(auth.signature.as_bytes())) {
         Ok(auth.region.to_string())
     } else {
@@ -194,33 +209,40 @@ pub fn verify(
     }
 }
 
-fn expected_signature(
+/// How a service builds its canonical request.
+#[derive(Clone, Copy)]
+pub(crate) enum Canonical {
+    /// Every service but S3: the path encoded twice and normalized.
+    Lightsail,
+    /// S3: the path as the client sent it.
+    S3,
+}
+
+/// The signature the request calls for with this secret, or why it cannot be computed.
+pub(crate) fn expected_signature(
     parts: &http::request::Parts,
-    body: &[u8],
-    credentials: &Credentials,
+    body: SignableBody<'_>,
+    secret_access_key: &str,
     auth: &Authorization<'_>,
     signed_at: SystemTime,
-) -> Result<String, ApiError> {
-    let mismatch = |why: String| ApiError::incomplete_signature(why);
+    canonical: Canonical,
+) -> Result<String, String> {
     let mut headers = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
         let values: Vec<&str> = parts.headers.get_all(*name).iter().filter_map(|v| v.to_str().ok()).collect();
         if values.is_empty() {
-            return Err(mismatch(format!("Signed header '{name}' is missing from the request.")));
+            return Err(format!("Signed header '{name}' is missing from the request."));
         }
         headers.extend(values.into_iter().map(|v| (*name, v)));
     }
-    let identity = aws_credential_types::Credentials::new(
-        &credentials.access_key_id,
-        &credentials.secret_access_key,
-        None,
-        None,
-        "lightsail-local",
-    )
-    .into();
+    let identity = signing_identity(auth.access_key_id, secret_access_key);
     // Sign exactly the headers the client signed: none is excluded on our side.
     let mut settings = SigningSettings::default();
     settings.excluded_headers = Some(Vec::new());
+    if let Canonical::S3 = canonical {
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    }
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(auth.region)
@@ -228,15 +250,23 @@ fn expected_signature(
         .time(signed_at)
         .settings(settings)
         .build()
-        .map_err(|e| mismatch(e.to_string()))?
+        .map_err(|e| e.to_string())?
         .into();
     let host = parts.headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("localhost");
     let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let uri = format!("http://{host}{path_and_query}");
-    let request = SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), SignableBody::Bytes(body))
-        .map_err(|e| mismatch(format!("The request cannot be signed: {e}")))?;
-    let (_, signature) = sign(request, &params).map_err(|e| mismatch(e.to_string()))?.into_parts();
+    let request = SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), body)
+        .map_err(|e| format!("The request cannot be signed: {e}"))?;
+    let (_, signature) = sign(request, &params).map_err(|e| e.to_string())?.into_parts();
     Ok(signature)
+}
+
+/// The identity `aws-sigv4` signs with.
+pub(crate) fn signing_identity(
+    access_key_id: &str,
+    secret_access_key: &str,
+) -> aws_smithy_runtime_api::client::identity::Identity {
+    aws_credential_types::Credentials::new(access_key_id, secret_access_key, None, None, "lightsail-local").into()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! A JSON state file of earlier versions is migrated on open; the JSON is kept beside it.
 
 use crate::model::{Operation, Tag};
+use crate::objects::{StoredObject, StoredPart, StoredUpload};
 use crate::persistence;
 use crate::store::{Changed, RegionState, Store, StoredAccessKey, StoredBucket, StoredOperation};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -15,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 use tokio::sync::oneshot;
 
-/// The layout's version, in `PRAGMA user_version`.
-const LAYOUT: i64 = 1;
+/// The layout's version, in `PRAGMA user_version`: 2 added the keys' secrets and the S3 side's
+/// objects and uploads.
+const LAYOUT: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS buckets (
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS access_keys (
     access_key_id TEXT NOT NULL,
     status TEXT NOT NULL,
     created_at REAL NOT NULL,
+    secret_access_key TEXT,      -- what the S3 side checks signatures with; NULL for keys of layout 1
     PRIMARY KEY (region, bucket, access_key_id)
 );
 CREATE TABLE IF NOT EXISTS operations (
@@ -52,6 +55,33 @@ CREATE TABLE IF NOT EXISTS operations (
     PRIMARY KEY (region, id)
 );
 CREATE INDEX IF NOT EXISTS operations_by_seq ON operations (region, seq);
+CREATE TABLE IF NOT EXISTS objects (
+    region TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data BLOB NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified REAL NOT NULL,
+    headers TEXT NOT NULL,       -- JSON: [[name, value], ...], answered back on GET and HEAD
+    PRIMARY KEY (region, bucket, key)
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    region TEXT NOT NULL,
+    id TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    initiated REAL NOT NULL,
+    headers TEXT NOT NULL,
+    PRIMARY KEY (region, id)
+);
+CREATE TABLE IF NOT EXISTS upload_parts (
+    region TEXT NOT NULL,
+    upload TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (region, upload, number)
+);
 ";
 
 /// Why a state file could not be opened.
@@ -96,12 +126,39 @@ struct StateFile {
 struct Rows(Vec<Row>);
 
 enum Row {
-    Bucket { region: String, name: String, bucket: Option<StoredBucket> },
-    Operation { region: String, id: String, operation: Option<StoredOperation> },
+    Bucket {
+        region: String,
+        name: String,
+        bucket: Option<StoredBucket>,
+    },
+    Operation {
+        region: String,
+        id: String,
+        operation: Option<StoredOperation>,
+    },
+    Object {
+        region: String,
+        bucket: String,
+        key: String,
+        object: Option<StoredObject>,
+    },
+    /// An upload's own row; its parts are rows of their own.
+    Upload {
+        region: String,
+        id: String,
+        upload: Option<StoredUpload>,
+    },
+    Part {
+        region: String,
+        upload: String,
+        number: u32,
+        part: Option<StoredPart>,
+    },
 }
 
 impl Rows {
     fn of(store: &Store, changes: BTreeSet<Changed>) -> Self {
+        let state = |region: &str| -> Option<&RegionState> { store.regions.get(region) };
         Rows(
             changes
                 .into_iter()
@@ -113,6 +170,29 @@ impl Rows {
                     Changed::Operation { region, id } => {
                         let operation = store.regions.get(&region).and_then(|r| r.operations.get(&id)).cloned();
                         Row::Operation { region, id, operation }
+                    }
+                    Changed::Object { region, bucket, key } => {
+                        let object =
+                            state(&region).and_then(|r| r.objects.get(&bucket)).and_then(|o| o.get(&key)).cloned();
+                        Row::Object { region, bucket, key, object }
+                    }
+                    Changed::Upload { region, id } => {
+                        // The parts are not copied here: each is a row of its own.
+                        let upload = state(&region).and_then(|r| r.uploads.get(&id)).map(|u| StoredUpload {
+                            bucket: u.bucket.clone(),
+                            key: u.key.clone(),
+                            initiated: u.initiated,
+                            headers: u.headers.clone(),
+                            parts: Default::default(),
+                        });
+                        Row::Upload { region, id, upload }
+                    }
+                    Changed::Part { region, upload, number } => {
+                        let part = state(&region)
+                            .and_then(|r| r.uploads.get(&upload))
+                            .and_then(|u| u.parts.get(&number))
+                            .cloned();
+                        Row::Part { region, upload, number, part }
                     }
                 })
                 .collect(),
@@ -185,6 +265,10 @@ impl StateFile {
                 "it was written by a newer lightsail-local (layout {version}; this one reads {LAYOUT})"
             )));
         }
+        if version == 1 {
+            // Layout 1's keys have no secret kept: they stay, and sign nothing on the S3 side.
+            connection.execute_batch("ALTER TABLE access_keys ADD COLUMN secret_access_key TEXT")?;
+        }
         connection.execute_batch(SCHEMA)?;
         connection.pragma_update(None, "user_version", LAYOUT)?;
         let next_seq =
@@ -220,10 +304,16 @@ impl StateFile {
             region_of(&mut store, &region).buckets.insert(bucket.name.clone(), bucket);
         }
         let mut keys = self.connection.prepare(
-            "SELECT region, bucket, access_key_id, status, created_at FROM access_keys ORDER BY region, bucket, position",
+            "SELECT region, bucket, access_key_id, status, created_at, secret_access_key FROM access_keys \
+             ORDER BY region, bucket, position",
         )?;
         let rows = keys.query_map([], |row| {
-            let key = StoredAccessKey { access_key_id: row.get(2)?, status: row.get(3)?, created_at: row.get(4)? };
+            let key = StoredAccessKey {
+                access_key_id: row.get(2)?,
+                status: row.get(3)?,
+                created_at: row.get(4)?,
+                secret_access_key: row.get(5)?,
+            };
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, key))
         })?;
         for row in rows {
@@ -239,6 +329,7 @@ impl StateFile {
             let record: String = row.get(1)?;
             Ok((row.get::<_, String>(0)?, record, row.get::<_, u32>(2)?, row.get::<_, bool>(3)?))
         })?;
+        self.load_objects(&mut store)?;
         for row in rows {
             let (region, record, polls_left, failed) = row?;
             let record: Operation = serde_json::from_str(&record)
@@ -250,12 +341,85 @@ impl StateFile {
         Ok(store)
     }
 
+    fn load_objects(&self, store: &mut Store) -> Result<(), OpenError> {
+        let headers = |text: String| serde_json::from_str::<Vec<(String, String)>>(&text).unwrap_or_default();
+        let mut objects =
+            self.connection.prepare("SELECT region, bucket, key, data, etag, last_modified, headers FROM objects")?;
+        let rows = objects.query_map([], |row| {
+            let object = StoredObject {
+                data: row.get::<_, Vec<u8>>(3)?.into(),
+                etag: row.get(4)?,
+                last_modified: row.get(5)?,
+                headers: headers(row.get(6)?),
+            };
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, object))
+        })?;
+        for row in rows {
+            let (region, bucket, key, object) = row?;
+            region_of(store, &region).objects.entry(bucket).or_default().insert(key, object);
+        }
+        let mut uploads = self.connection.prepare("SELECT region, id, bucket, key, initiated, headers FROM uploads")?;
+        let rows = uploads.query_map([], |row| {
+            let upload = StoredUpload {
+                bucket: row.get(2)?,
+                key: row.get(3)?,
+                initiated: row.get(4)?,
+                headers: headers(row.get(5)?),
+                parts: Default::default(),
+            };
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, upload))
+        })?;
+        for row in rows {
+            let (region, id, upload) = row?;
+            region_of(store, &region).uploads.insert(id, upload);
+        }
+        let mut parts = self.connection.prepare("SELECT region, upload, number, data, etag FROM upload_parts")?;
+        let rows = parts.query_map([], |row| {
+            let part = StoredPart { data: row.get::<_, Vec<u8>>(3)?.into(), etag: row.get(4)? };
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, u32>(2)?, part))
+        })?;
+        for row in rows {
+            let (region, upload, number, part) = row?;
+            if let Some(upload) = region_of(store, &region).uploads.get_mut(&upload) {
+                upload.parts.insert(number, part);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes a call's rows in one transaction; when it returns, they are on disk.
     fn write(&mut self, rows: Rows) -> rusqlite::Result<()> {
         let tx = self.connection.transaction()?;
         for row in rows.0 {
             match row {
                 Row::Bucket { region, name, bucket } => write_bucket(&tx, &region, &name, bucket.as_ref())?,
+                Row::Object { region, bucket, key, object } => {
+                    write_object(&tx, &region, &bucket, &key, object.as_ref())?
+                }
+                Row::Upload { region, id, upload: None } => {
+                    tx.execute("DELETE FROM uploads WHERE region = ?1 AND id = ?2", params![region, id])?;
+                    tx.execute("DELETE FROM upload_parts WHERE region = ?1 AND upload = ?2", params![region, id])?;
+                }
+                Row::Upload { region, id, upload: Some(upload) } => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO uploads (region, id, bucket, key, initiated, headers) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![region, id, upload.bucket, upload.key, upload.initiated, headers_json(&upload.headers)],
+                    )?;
+                }
+                Row::Part { region, upload, number, part } => match part {
+                    None => {
+                        tx.execute(
+                            "DELETE FROM upload_parts WHERE region = ?1 AND upload = ?2 AND number = ?3",
+                            params![region, upload, number],
+                        )?;
+                    }
+                    Some(part) => {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO upload_parts (region, upload, number, data, etag) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![region, upload, number, &part.data[..], part.etag],
+                        )?;
+                    }
+                },
                 Row::Operation { region, id, operation: None } => {
                     tx.execute("DELETE FROM operations WHERE region = ?1 AND id = ?2", params![region, id])?;
                 }
@@ -318,10 +482,50 @@ fn region_of<'a>(store: &'a mut Store, region: &str) -> &'a mut RegionState {
     store.regions.entry(region.to_string()).or_default()
 }
 
+fn headers_json(headers: &[(String, String)]) -> String {
+    serde_json::to_string(headers).expect("headers serialize")
+}
+
+fn write_object(
+    tx: &Transaction,
+    region: &str,
+    bucket: &str,
+    key: &str,
+    object: Option<&StoredObject>,
+) -> rusqlite::Result<()> {
+    match object {
+        None => tx.execute(
+            "DELETE FROM objects WHERE region = ?1 AND bucket = ?2 AND key = ?3",
+            params![region, bucket, key],
+        )?,
+        Some(object) => tx.execute(
+            "INSERT OR REPLACE INTO objects (region, bucket, key, data, etag, last_modified, headers) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                region,
+                bucket,
+                key,
+                &object.data[..],
+                object.etag,
+                object.last_modified,
+                headers_json(&object.headers)
+            ],
+        )?,
+    };
+    Ok(())
+}
+
 fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&StoredBucket>) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM access_keys WHERE region = ?1 AND bucket = ?2", params![region, name])?;
     let Some(bucket) = bucket else {
         tx.execute("DELETE FROM buckets WHERE region = ?1 AND name = ?2", params![region, name])?;
+        // A bucket deleted with force takes its objects and uploads along.
+        tx.execute("DELETE FROM objects WHERE region = ?1 AND bucket = ?2", params![region, name])?;
+        tx.execute(
+            "DELETE FROM upload_parts WHERE region = ?1 AND upload IN (SELECT id FROM uploads WHERE region = ?1 AND bucket = ?2)",
+            params![region, name],
+        )?;
+        tx.execute("DELETE FROM uploads WHERE region = ?1 AND bucket = ?2", params![region, name])?;
         return Ok(());
     };
     let tags = serde_json::to_string(&bucket.tags).expect("tags serialize");
@@ -342,9 +546,17 @@ fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&Stor
     )?;
     for (position, key) in bucket.access_keys.iter().enumerate() {
         tx.execute(
-            "INSERT INTO access_keys (region, bucket, position, access_key_id, status, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![region, name, position as i64, key.access_key_id, key.status, key.created_at],
+            "INSERT INTO access_keys (region, bucket, position, access_key_id, status, created_at, secret_access_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                region,
+                name,
+                position as i64,
+                key.access_key_id,
+                key.status,
+                key.created_at,
+                key.secret_access_key
+            ],
         )?;
     }
     Ok(())

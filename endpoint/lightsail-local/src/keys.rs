@@ -22,6 +22,11 @@ pub fn secret_access_key() -> String {
     draw(SECRET_ALPHABET, 40)
 }
 
+/// A multipart upload's id: 64 characters of `[A-Za-z0-9._-]`, as opaque as S3's.
+pub fn upload_id() -> String {
+    draw(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", 64)
+}
+
 /// A random UUID, for operation ids and bucket ARNs.
 pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -2,7 +2,8 @@
 //!
 //! It speaks the awsJson1_1 protocol as AWS does (`POST /`, `X-Amz-Target:
 //! Lightsail_20161128.<Op>`, SigV4-signed), keeps state per region, and can inject faults
-//! deterministically. Start one in-process with [`LocalEndpoint::start`], or run the
+//! deterministically. Beside it, on the same address, it serves each bucket's objects over the S3
+//! API, to requests signed with that bucket's access keys. Start one in-process with [`LocalEndpoint::start`], or run the
 //! `lightsail-local serve` binary. The items below are its surface; [`model`], [`persistence`] and
 //! [`database`] are the state's layers, public for the state benchmark and the persistence tests.
 
@@ -16,8 +17,10 @@ mod faults;
 mod gates;
 mod keys;
 pub mod model;
+mod objects;
 pub mod persistence;
 mod protocol;
+mod s3;
 mod server;
 mod stats;
 mod store;
@@ -29,6 +32,7 @@ pub use error::{ApiError, ModeledError};
 pub use faults::{Fault, FaultConfig, ScriptedFault};
 pub use gates::GateState;
 pub use protocol::Operation;
+pub use s3::DEFAULT_OBJECT_LIMIT;
 pub use server::{Config, DEFAULT_BODY_LIMIT, LocalEndpoint, StartError};
 pub use stats::Stats;
 pub use store::Store;

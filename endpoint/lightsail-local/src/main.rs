@@ -15,7 +15,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the Lightsail API (awsJson1_1, SigV4) until interrupted.
+    /// Serve the Lightsail API (awsJson1_1, SigV4), and the buckets' objects over S3, until interrupted.
     Serve(ServeArgs),
 }
 
@@ -41,9 +41,12 @@ struct ServeArgs {
     /// Fault injection as JSON, or @PATH to read it from a file (see docs/local-endpoint.md).
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
-    /// Largest request body accepted, in bytes.
+    /// Largest Lightsail request body accepted, in bytes.
     #[arg(long, default_value_t = lightsail_local::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Largest S3 request body accepted (an object, or one part of a multipart upload), in bytes.
+    #[arg(long, default_value_t = lightsail_local::DEFAULT_OBJECT_LIMIT)]
+    object_limit: usize,
 }
 
 fn parse_faults(value: &str) -> Result<FaultConfig, String> {
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
             },
             faults: args.faults.unwrap_or_default(),
             body_limit: args.body_limit,
+            object_limit: args.object_limit,
         };
         let endpoint = match LocalEndpoint::start(config).await {
             Ok(endpoint) => endpoint,

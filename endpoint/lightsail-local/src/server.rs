@@ -1,5 +1,6 @@
 //! The HTTP side: one hyper HTTP/1.1 connection task per client, the awsJson1_1 framing, faults
-//! applied to each request, the control routes, and the handle that owns a running endpoint.
+//! applied to each request, the control routes, the S3 side's entry (`s3`), and the handle that
+//! owns a running endpoint.
 
 use crate::auth::{self, Credentials};
 use crate::control::{self, CONTROL_PREFIX};
@@ -39,8 +40,10 @@ pub struct Config {
     pub credentials: Credentials,
     /// The faults it injects from the start.
     pub faults: FaultConfig,
-    /// The largest request body it serves, in bytes.
+    /// The largest Lightsail request body it serves, in bytes.
     pub body_limit: usize,
+    /// The largest S3 request body it serves (an object, or a part of one), in bytes.
+    pub object_limit: usize,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             credentials: Credentials::test_pair(),
             faults: FaultConfig::default(),
             body_limit: DEFAULT_BODY_LIMIT,
+            object_limit: crate::s3::DEFAULT_OBJECT_LIMIT,
         }
     }
 }
@@ -73,15 +77,36 @@ pub enum StartError {
     Faults(String),
 }
 
-struct Shared {
-    store: Mutex<Store>,
+/// What every request is served from.
+pub(crate) struct Shared {
+    pub(crate) store: Mutex<Store>,
     /// Where each call's changes are written, in order, before it is answered.
     database: Option<Database>,
-    credentials: Credentials,
-    faults: Mutex<FaultState>,
-    gates: Gates,
-    stats: Mutex<Stats>,
+    pub(crate) credentials: Credentials,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) gates: Gates,
+    pub(crate) stats: Mutex<Stats>,
     body_limit: usize,
+    pub(crate) object_limit: usize,
+}
+
+impl Shared {
+    /// Runs `call` on the store and returns once its changes are written (when there is a state
+    /// file): an answered change survives a crash. `Err` when the write failed: the change is in
+    /// memory only and must not be acknowledged.
+    pub(crate) async fn apply<T>(&self, call: impl FnOnce(&mut Store) -> T) -> Result<T, database::WriteError> {
+        let Some(database) = &self.database else {
+            let mut store = lock(&self.store);
+            let answer = call(&mut store);
+            store.take_changes();
+            return Ok(answer);
+        };
+        let (answer, written) = database.apply(&self.store, call).await;
+        if let Err(e) = &written {
+            tracing::error!(error = %e, "cannot save the state");
+        }
+        written.map(|()| answer)
+    }
 }
 
 /// A running endpoint. Dropping it stops the server and closes its connections.
@@ -114,6 +139,7 @@ impl LocalEndpoint {
             gates: Gates::default(),
             stats: Mutex::new(Stats::default()),
             body_limit: config.body_limit,
+            object_limit: config.object_limit,
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, shared.clone(), stop));
@@ -237,13 +263,16 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
 /// Returned instead of a response to close the connection without answering.
 #[derive(Debug, thiserror::Error)]
 #[error("response dropped by fault injection")]
-struct LostResponse;
+pub(crate) struct LostResponse;
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, LostResponse> {
     if req.uri().path().starts_with(CONTROL_PREFIX) {
         return Ok(control::control(&shared.faults, &shared.gates, &shared.stats, shared.body_limit, req).await);
     }
     lock(&shared.stats).http_requests += 1;
+    if crate::s3::is_s3(&req) {
+        return crate::s3::serve(&shared, req).await;
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
     let lightsail_codes = lock(&shared.faults).config().lightsail_error_codes;
     match serve(&shared, req).await {
@@ -366,19 +395,8 @@ async fn dispatch(
     // Epoch seconds with millisecond precision, as AWS writes them.
     let now = now.as_millis() as f64 / 1000.0;
     let call = |store: &mut Store| protocol::answer(store, operation, region, now, body, plan);
-    let Some(database) = &shared.database else {
-        let mut store = lock(&shared.store);
-        let answer = call(&mut store);
-        store.take_changes();
-        return answer;
-    };
-    let (answer, written) = database.apply(&shared.store, call).await;
     // Answered only once written: an acknowledged change survives a crash.
-    if let Err(e) = written {
-        tracing::error!(error = %e, "cannot save the state");
-        return Err(ApiError::service(format!("The state could not be saved: {e}")));
-    }
-    answer
+    shared.apply(call).await.map_err(|e| ApiError::service(format!("The state could not be saved: {e}")))?
 }
 
 fn json_response(status: StatusCode, request_id: &str, body: serde_json::Value) -> Response<Full<Bytes>> {

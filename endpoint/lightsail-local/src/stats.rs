@@ -13,14 +13,15 @@ pub struct Stats {
     pub http_requests: u64,
     /// Requests refused before dispatch (framing, size, authentication).
     pub rejected: u64,
-    /// Authenticated calls per operation, whatever their outcome.
+    /// Authenticated calls per operation, whatever their outcome: Lightsail's (`CreateBucketAccessKey`)
+    /// and the S3 side's (`PutObject`; an unsigned S3 request is an anonymous call).
     pub calls: BTreeMap<String, u64>,
     /// Faults injected, per kind.
     pub faults: BTreeMap<String, u64>,
 }
 
 impl Stats {
-    /// Requests of this operation (`CreateBucketAccessKey`) it answered.
+    /// Requests of this operation (`CreateBucketAccessKey`, `PutObject`) it answered.
     pub fn calls_of(&self, operation: &str) -> u64 {
         self.calls.get(operation).copied().unwrap_or(0)
     }

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use crate::keys;
 use crate::model::*;
+use crate::objects::{StoredObject, StoredUpload};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -77,7 +78,7 @@ pub struct OperationPlan {
 pub struct Store {
     pub(crate) regions: BTreeMap<String, RegionState>,
     #[serde(skip)]
-    changed: BTreeSet<Changed>,
+    pub(crate) changed: BTreeSet<Changed>,
 }
 
 /// A row a call changed: a bucket (with its keys and tags) or an operation record. Whether it was
@@ -86,6 +87,9 @@ pub struct Store {
 pub enum Changed {
     Bucket { region: String, name: String },
     Operation { region: String, id: String },
+    Object { region: String, bucket: String, key: String },
+    Upload { region: String, id: String },
+    Part { region: String, upload: String, number: u32 },
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -94,6 +98,12 @@ pub(crate) struct RegionState {
     pub(crate) buckets: BTreeMap<String, StoredBucket>,
     pub(crate) operations: BTreeMap<String, StoredOperation>,
     pub(crate) operation_order: VecDeque<String>,
+    /// Each bucket's objects, by key (the S3 side; the JSON state file of earlier versions had none).
+    #[serde(skip)]
+    pub(crate) objects: BTreeMap<String, BTreeMap<String, StoredObject>>,
+    /// Multipart uploads in progress, by upload id.
+    #[serde(skip)]
+    pub(crate) uploads: BTreeMap<String, StoredUpload>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,7 +115,7 @@ pub(crate) struct StoredBucket {
     pub(crate) arn: String,
     pub(crate) tags: Vec<Tag>,
     pub(crate) object_versioning: String,
-    /// Secrets are never stored: the service returns them once, at creation.
+    /// The secret is answered once, at creation.
     pub(crate) access_keys: Vec<StoredAccessKey>,
     /// What UpdateBucket and UpdateBucketBundle change besides the above.
     #[serde(default)]
@@ -123,12 +133,44 @@ pub(crate) struct BucketSettings {
     pub(crate) bundle_changed_at: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg(test)]
+impl StoredBucket {
+    /// A bucket of this name with nothing set.
+    pub(crate) fn for_tests(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            bundle_id: "small_1_0".into(),
+            created_at: 0.0,
+            arn: String::new(),
+            tags: Vec::new(),
+            object_versioning: "NeverEnabled".into(),
+            access_keys: Vec::new(),
+            settings: BucketSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StoredAccessKey {
     pub(crate) access_key_id: String,
     pub(crate) status: String,
     pub(crate) created_at: f64,
+    /// Kept so that the S3 side can check the requests signed with it, as AWS keeps it; answered
+    /// only by CreateBucketAccessKey. Keys of the JSON state file of earlier versions have none
+    /// (they were never kept there) and sign nothing.
+    #[serde(skip)]
+    pub(crate) secret_access_key: Option<String>,
+}
+
+impl std::fmt::Debug for StoredAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredAccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -348,14 +390,18 @@ impl Store {
         plan: OperationPlan,
     ) -> Result<Operation, ApiError> {
         let name = bucket_name(&req.bucket_name)?;
-        let bucket = self.bucket_mut(region, name)?;
-        if !bucket.access_keys.is_empty() && req.force_delete != Some(true) {
+        let keys = self.bucket_mut(region, name)?.access_keys.len();
+        let state = self.region(region);
+        let objects = state.objects.get(name).map_or(0, BTreeMap::len);
+        if (keys > 0 || objects > 0) && req.force_delete != Some(true) {
             return Err(ApiError::invalid_input(format!(
-                "The bucket {name} has {} access key(s). Delete them first, or set forceDelete to true.",
-                bucket.access_keys.len()
+                "The bucket {name} has {keys} access key(s) and {objects} object(s). Delete them first, or set forceDelete to true."
             )));
         }
-        self.region(region).buckets.remove(name);
+        state.buckets.remove(name);
+        // Forced: its objects and uploads go with it (the database drops their rows with the bucket's).
+        state.objects.remove(name);
+        state.uploads.retain(|_, upload| upload.bucket != name);
         let op = self.record_operation(region, now, name, "DeleteBucket", None, plan);
         Ok(op)
     }
@@ -400,9 +446,15 @@ impl Store {
                  Delete an access key before you create another."
             )));
         }
-        let key = StoredAccessKey { access_key_id: keys::access_key_id(), status: "Active".into(), created_at: now };
+        let secret = keys::secret_access_key();
+        let key = StoredAccessKey {
+            access_key_id: keys::access_key_id(),
+            status: "Active".into(),
+            created_at: now,
+            secret_access_key: Some(secret.clone()),
+        };
         let mut wire = access_key_wire(&key);
-        wire.secret_access_key = Some(keys::secret_access_key());
+        wire.secret_access_key = Some(secret);
         let key_id = key.access_key_id.clone();
         bucket.access_keys.push(key);
         let op = self.record_operation(region, now, name, "CreateBucketAccessKey", Some(key_id), plan);

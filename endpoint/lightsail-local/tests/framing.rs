@@ -40,12 +40,20 @@ async fn oversized_bodies_are_refused() {
 }
 
 #[tokio::test]
-async fn other_methods_and_paths_are_not_lightsail() {
+async fn other_methods_and_paths_are_the_s3_side() {
     let endpoint = endpoint().await;
+    // Not `POST /` with an X-Amz-Target: S3's, which answers an unsigned request in its XML.
     let (status, body) = raw_request(&endpoint, "GET / HTTP/1.1", b"").await.unwrap();
-    assert_eq!((status, error_type(&body).as_str()), (400, "UnknownOperationException"));
-    let (status, _) = raw_request(&endpoint, "POST /other HTTP/1.1", b"{}").await.unwrap();
-    assert_eq!(status, 400);
+    assert_eq!(status, 403);
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    let (status, body) = raw_request(&endpoint, "POST /other HTTP/1.1", b"{}").await.unwrap();
+    assert_eq!(status, 405);
+    assert!(body.contains("<Code>MethodNotAllowed</Code>"), "{body}");
+    // `POST /` without a target is neither side's operation.
+    let (status, body) = raw_request(&endpoint, "POST / HTTP/1.1", b"{}").await.unwrap();
+    assert_eq!(status, 405, "{body}");
+    // An unsigned request is anonymous, not unauthenticated: its call counts, refused or not.
+    assert_eq!((endpoint.stats().calls_of("ListBuckets"), endpoint.stats().total_calls()), (1, 1));
     // Not HTTP at all: the connection is closed, the server lives on.
     let _ = raw_request(&endpoint, "\u{1}\u{2} garbage", b"").await;
     client(&endpoint, "us-east-1").get_buckets().send().await.unwrap();

@@ -122,3 +122,24 @@ pub async fn send_rewritten(
     let conf = sdk_config(&endpoint.url(), "us-east-1", endpoint.credentials()).interceptor(rewrite);
     Client::from_conf(conf.build()).get_buckets().send().await.map(|_| ())
 }
+
+/// A real `aws-sdk-s3` client of the endpoint's S3 side, signing with this bucket key.
+pub fn s3_client(url: &str, region: &str, (id, secret): (&str, &str)) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new(region.to_string()))
+        .endpoint_url(url)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(id, secret, None, None, "test"))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A new access key of `bucket`: its id and secret.
+pub async fn new_key(client: &Client, bucket: &str) -> (String, String) {
+    let created = client.create_bucket_access_key().bucket_name(bucket).send().await.expect("key created");
+    let key = created.access_key.expect("a key");
+    (key.access_key_id.expect("an id"), key.secret_access_key.expect("a secret"))
+}
