@@ -23,6 +23,8 @@ fn demo_runs_the_lifecycle_and_hides_the_secret() {
         "gone: example-bucket,AKIA",
         "deleted example-bucket,AKIA",
         "Lightsail calls made: 0",
+        "read back: \"hello from the new key\"",
+        "S3 refuses the deleted key: InvalidAccessKeyId (403)",
     ] {
         assert!(stdout.contains(expected), "{expected:?} missing from:\n{stdout}");
     }

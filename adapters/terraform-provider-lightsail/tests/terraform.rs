@@ -542,3 +542,88 @@ resource "aws_lightsail_bucket_access_key" "moved" {{{provider}
     drop(ws);
     assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty(), "all gone");
 }
+
+/// The key in use by a provider nobody here wrote: hashicorp/aws's `aws_s3_object`, in a provider
+/// alias signed with the key this provider created (its S3 endpoint the local endpoint's), uploads
+/// an object, reads it back on plan and removes it on destroy; a bucket that still holds an object
+/// goes only once `force_delete` is set, and the refusal says so in Terraform's terms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashicorp_aws_s3_object_uploads_with_the_key_and_force_delete_takes_what_is_left() {
+    let test = "hashicorp_aws_s3_object_uploads_with_the_key_and_force_delete_takes_what_is_left";
+    if !terraform_installed(test) || !hashicorp_aws_installed(test) {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let resources = |force_delete: bool, objects: &str| {
+        format!(
+            r#"
+resource "aws_lightsail_bucket" "site" {{
+  provider     = awslightsail
+  name         = "site-bucket"
+  bundle_id    = "small_1_0"
+  force_delete = {force_delete}
+}}
+resource "aws_lightsail_bucket_access_key" "site" {{
+  provider    = awslightsail
+  bucket_name = aws_lightsail_bucket.site.name
+}}
+provider "aws" {{
+  alias                       = "site"
+  region                      = "us-east-1"
+  access_key                  = aws_lightsail_bucket_access_key.site.access_key_id
+  secret_key                  = aws_lightsail_bucket_access_key.site.secret_access_key
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+  endpoints {{ s3 = "{url}" }}
+}}
+{objects}"#,
+            url = endpoint.url()
+        )
+    };
+    let object = |name: &str, text: &str| {
+        format!(
+            "resource \"aws_s3_object\" \"{name}\" {{\n  provider     = aws.site\n  bucket       = aws_lightsail_bucket.site.name\n  key          = \"{name}.html\"\n  content      = \"{text}\"\n  content_type = \"text/html\"\n}}\n"
+        )
+    };
+    let both = format!("{}{}", object("index", "<h1>hello</h1>"), object("extra", "left behind"));
+    let ws = mirrored_workspace(&endpoint, &resources(false, &both));
+    let main_tf = move |ws: &Workspace, text: String| std::fs::write(ws.work.join("main.tf"), text).unwrap();
+    let ws = blocking(move || {
+        ws.ok(&["init", "-input=false"]);
+        // The alias's credentials come from the key: it is made first.
+        ws.ok(&["apply", "-auto-approve", "-input=false", "-target=aws_lightsail_bucket_access_key.site"]);
+        ws.ok(&["apply", "-auto-approve", "-input=false"]);
+        ws
+    })
+    .await;
+    assert_eq!(endpoint.inspect(|s| s.object_count_and_size("us-east-1", "site-bucket")), (2, 14 + 11));
+    assert!(endpoint.stats().calls_of("PutObject") == 2, "{:?}", endpoint.stats());
+
+    let both_providers_text = both_providers(&endpoint, &resources(false, &object("index", "<h1>hello</h1>")));
+    let forced_text = both_providers(&endpoint, &resources(true, ""));
+    let ws = blocking(move || {
+        let plan = ws.terraform(&["plan", "-detailed-exitcode", "-input=false"]);
+        assert_eq!(plan.code, 0, "the objects read back unchanged:\n{}", plan.out);
+        // One object leaves Terraform's hands and stays in the bucket.
+        ws.ok(&["state", "rm", "aws_s3_object.extra"]);
+        main_tf(&ws, both_providers_text);
+        let destroy = ws.terraform(&["destroy", "-auto-approve", "-input=false"]);
+        assert_ne!(destroy.code, 0, "a bucket that holds an object is not deleted:\n{}", destroy.out);
+        assert!(
+            destroy.out.contains("1 object(s)") && destroy.out.contains("set force_delete to true"),
+            "{}",
+            destroy.out
+        );
+        main_tf(&ws, forced_text);
+        ws.ok(&["apply", "-auto-approve", "-input=false", "-target=aws_lightsail_bucket.site"]);
+        ws.ok(&["destroy", "-auto-approve", "-input=false"]);
+        ws
+    })
+    .await;
+    drop(ws);
+    assert_eq!(endpoint.stats().calls_of("DeleteObject"), 1, "{:?}", endpoint.stats());
+    assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty(), "all gone");
+    assert_eq!(endpoint.inspect(|s| s.object_count_and_size("us-east-1", "site-bucket")), (0, 0));
+}

@@ -395,7 +395,7 @@ impl Store {
         let objects = state.objects.get(name).map_or(0, BTreeMap::len);
         if (keys > 0 || objects > 0) && req.force_delete != Some(true) {
             return Err(ApiError::invalid_input(format!(
-                "The bucket {name} has {keys} access key(s) and {objects} object(s). Delete them first, or set forceDelete to true."
+                "The bucket {name} has {keys} access key(s) and {objects} object(s): delete them first, or delete it with forceDelete."
             )));
         }
         state.buckets.remove(name);

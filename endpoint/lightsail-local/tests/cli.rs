@@ -113,7 +113,7 @@ fn the_aws_cli_works_against_it() {
     assert_eq!(listed["accessKeys"][0]["lastUsed"]["region"], "N/A");
 
     let err = aws(&server, &["delete-bucket", "--bucket-name", "example-bucket"]).unwrap_err();
-    assert!(err.contains("InvalidInputException") && err.contains("forceDelete"), "{err}");
+    assert!(err.contains("InvalidInputException") && err.contains("1 access key(s)"), "{err}");
 
     let deleted =
         aws(&server, &["delete-bucket-access-key", "--bucket-name", "example-bucket", "--access-key-id", &id]);

@@ -232,3 +232,38 @@ async fn a_bucket_with_objects_is_deleted_only_with_force() {
     lightsail.delete_bucket().bucket_name("full-bucket").force_delete(true).send().await.unwrap();
     assert_eq!(endpoint.inspect(|store| store.object_count_and_size("us-east-1", "full-bucket")), (0, 0));
 }
+
+#[tokio::test]
+async fn faults_reach_the_s3_side_a_lost_answer_still_stores_the_object() {
+    use lightsail_local::{Fault, FaultConfig, ScriptedFault};
+    let endpoint = common::endpoint().await;
+    let lightsail = client(&endpoint, "us-east-1");
+    create_bucket(&lightsail, "faulty-bucket").await;
+    let (id, secret) = key_of(&endpoint, "faulty-bucket").await;
+    let s3 = common::s3_client(&endpoint.url(), "us-east-1", (&id, &secret));
+    let script = |fault| ScriptedFault { operation: Some("PutObject".into()), fault, hold: None };
+    endpoint
+        .set_faults(FaultConfig {
+            script: vec![script(Fault::Throttle), script(Fault::LostResponse)],
+            ..Default::default()
+        })
+        .unwrap();
+    let put = |key: &'static str| {
+        s3.put_object()
+            .bucket("faulty-bucket")
+            .key(key)
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+            .send()
+    };
+    let throttled = put("throttled").await.unwrap_err();
+    assert_eq!(throttled.raw_response().map(|r| r.status().as_u16()), Some(503));
+    assert!(put("lost").await.is_err(), "the answer was dropped");
+    assert!(put("fine").await.is_ok());
+    for (key, there) in [("throttled", false), ("lost", true), ("fine", true)] {
+        let head = s3.head_object().bucket("faulty-bucket").key(key).send().await;
+        assert_eq!(head.is_ok(), there, "{key}");
+    }
+    let stats = endpoint.stats();
+    assert_eq!(stats.calls_of("PutObject"), 3);
+    assert_eq!((stats.faults["throttle"], stats.faults["lost_response"]), (1, 1));
+}

@@ -3,6 +3,7 @@
 
 #![deny(missing_docs)]
 
+pub mod aws_cli;
 pub mod crossing;
 pub mod sockets;
 

@@ -86,17 +86,22 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &P
     let created = provider.create(TOKEN, &inputs, false).await?;
     printer.created(&created, false);
 
-    step(4, "Read it back, with the state from step 3 (the secret is kept from state)");
+    let key = KeyUse::of(&created.outputs.values, &endpoint.url(), api.default_region())?;
+    step(4, "Use it: put an object into the bucket and read it back, signed with the new key (aws-sdk-s3)");
+    let read_back = key.put_and_get(BUCKET, OBJECT_KEY, OBJECT_TEXT).await.map_err(Failure::Setup)?;
+    println!("  put s3://{BUCKET}/{OBJECT_KEY} ({} bytes), read back: {read_back:?}", OBJECT_TEXT.len());
+
+    step(5, "Read it back, with the state from step 3 (the secret is kept from state)");
     let read = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
     let read = read.ok_or_else(|| Failure::Unexpected("the new key reads as gone".into()))?;
     printer.read(&created.id, None, Some(&read));
 
-    step(5, &format!("Import it by id {} (an import never has the secret)", created.id));
+    step(6, &format!("Import it by id {} (an import never has the secret)", created.id));
     let imported = provider.import(TOKEN, &created.id).await?;
     printer.imported(&imported);
 
     let access_key_id = created.id.split_once(',').map(|(_, key)| key).unwrap_or_default();
-    step(6, "Delete the key out of band, with aws-sdk-lightsail (as someone in the console would)");
+    step(7, "Delete the key out of band, with aws-sdk-lightsail (as someone in the console would)");
     client
         .delete_bucket_access_key()
         .bucket_name(BUCKET)
@@ -106,27 +111,90 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &P
         .map_err(|e| Failure::Setup(anyhow::anyhow!(lightsail_provider_host::aws::errors::error_chain(&e))))?;
     println!("  deleted {access_key_id}");
 
-    step(7, "Read it again: the provider reports it gone, so an engine would plan to recreate it");
+    step(8, "Read it again: the provider reports it gone, so an engine would plan to recreate it");
     let gone = provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
     if gone.is_some() {
         return Err(Failure::Unexpected("a deleted key still reads as present".into()));
     }
     printer.read(&created.id, Some(&created.outputs.values), None);
+    match key.put_and_get(BUCKET, OBJECT_KEY, OBJECT_TEXT).await {
+        Ok(_) => return Err(Failure::Unexpected("the deleted key still opens the bucket".into())),
+        Err(refused) => println!("  and S3 refuses the deleted key: {refused}"),
+    }
 
-    step(8, "Create it again");
+    step(9, "Create it again");
     let again = provider.create(TOKEN, &inputs, false).await?;
     printer.created(&again, false);
 
-    step(9, "Delete it through the provider, then delete it once more (already gone is fine)");
+    step(10, "Delete it through the provider, then delete it once more (already gone is fine)");
     provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
     printer.deleted(&again.id, &again.outputs.values, true);
     provider.delete(TOKEN, &again.id, &again.outputs.values).await?;
     printer.deleted(&again.id, &again.outputs.values, false);
 
     let stats = endpoint.stats();
-    println!("\nDone: {} Lightsail calls, all signed with SigV4 over HTTP:", stats.total_calls());
+    println!("\nDone: {} calls, all signed with SigV4 over HTTP:", stats.total_calls());
     for (operation, count) in &stats.calls {
         println!("  {operation:<22} {count}");
     }
     Ok(())
+}
+
+const OBJECT_KEY: &str = "hello.txt";
+const OBJECT_TEXT: &str = "hello from the new key";
+
+/// The new key in an S3 client of the endpoint's S3 side.
+struct KeyUse {
+    s3: aws_sdk_s3::Client,
+}
+
+impl KeyUse {
+    fn of(outputs: &str, url: &str, region: &str) -> Result<Self, Failure> {
+        let outputs: serde_json::Value =
+            serde_json::from_str(outputs).map_err(|e| Failure::Unexpected(format!("the outputs are not JSON: {e}")))?;
+        let text = |name: &str| {
+            outputs[name]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| Failure::Unexpected(format!("no {name} in the outputs")))
+        };
+        let credentials =
+            aws_sdk_s3::config::Credentials::new(text("accessKeyId")?, text("secretAccessKey")?, None, None, "demo");
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(region.to_string()))
+            .endpoint_url(url)
+            .force_path_style(true)
+            .credentials_provider(credentials)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        Ok(Self { s3: aws_sdk_s3::Client::from_conf(config) })
+    }
+
+    /// Puts `text` at `key` and reads it back; the refusal's code and status otherwise.
+    async fn put_and_get(&self, bucket: &str, key: &str, text: &str) -> anyhow::Result<String> {
+        use aws_sdk_s3::error::ProvideErrorMetadata;
+        let refused = |code: Option<&str>, status: Option<u16>| {
+            anyhow::anyhow!("{} ({})", code.unwrap_or("refused"), status.map_or("no answer".into(), |s| s.to_string()))
+        };
+        let body = aws_sdk_s3::primitives::ByteStream::from(text.as_bytes().to_vec());
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| refused(e.code(), e.raw_response().map(|r| r.status().as_u16())))?;
+        let object = self
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| refused(e.code(), e.raw_response().map(|r| r.status().as_u16())))?;
+        let bytes = object.body.collect().await?.into_bytes();
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
 }

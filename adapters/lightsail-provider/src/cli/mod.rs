@@ -410,7 +410,9 @@ async fn run(cli: Cli) -> u8 {
             let progress = progress::Line::start(&format!("deleting {id}"));
             let deleted = delete(&provider, &of.token, &id, &state).await;
             progress.finish();
-            deleted.map(|existed| printer.deleted(&id, &state, existed))
+            deleted
+                .map(|existed| printer.deleted(&id, &state, existed))
+                .map_err(|e| settable_in_state(e, &id, &of.token))
         }
         Command::Demo | Command::Component { .. } => unreachable!("handled above"),
     };
@@ -418,6 +420,22 @@ async fn run(cli: Cli) -> u8 {
         Ok(code) => code,
         Err(e) => report(&printer, &e),
     }
+}
+
+/// A delete's refusal that says to "set PROPERTY to true", said as this CLI takes it: delete reads
+/// the resource's properties from `--state`.
+fn settable_in_state(error: CallError, id: &str, token: &str) -> CallError {
+    let CallError::Provider(ProviderError::Api(mut failure)) = error else { return error };
+    if let Some((before, after)) = failure.message.split_once("set ")
+        && let Some((property, rest)) = after.split_once(" to true")
+        && !property.is_empty()
+        && property.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        failure.message = format!(
+            "{before}run `lightsail-provider delete {id} --type {token} --state '{{\"{property}\": true}}'`{rest}"
+        );
+    }
+    CallError::Provider(ProviderError::Api(failure))
 }
 
 /// Deletes a resource, and says whether it existed: "deleted" is never said of a resource that

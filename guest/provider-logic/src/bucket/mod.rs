@@ -147,9 +147,19 @@ impl Resource for Bucket {
     fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
         let (name, id_region) = parse_id(id)?;
         let region = region_or_default(host, state_region(state)?.or(id_region))?;
-        let operations = match host.delete_bucket(Some(&region), &name, force_delete(state)) {
+        let forced = force_delete(state);
+        let operations = match host.delete_bucket(Some(&region), &name, forced) {
             Ok(operations) => operations,
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
+            // Lightsail refuses a bucket that still has keys or objects: say, in the property's
+            // name (each engine spells it its own way), how to delete them with it.
+            Err(mut e) if e.kind == ErrorKind::InvalidInput && !forced => {
+                e.message = format!(
+                    "{}; to delete bucket {name} with its access keys and objects, set {FORCE_DELETE} to true",
+                    e.message.trim_end_matches('.')
+                );
+                return Err(api_error(e));
+            }
             Err(e) => return Err(api_error(e)),
         };
         if let Some(first) = operations.first()
