@@ -216,3 +216,40 @@ async fn every_answered_object_write_survives_kill_9() {
 fn client_of(endpoint: &LocalEndpoint) -> aws_sdk_lightsail::Client {
     client(endpoint, "us-east-1")
 }
+
+/// A database of layout 1 (before the S3 side kept secrets) opens upgraded: its buckets and keys
+/// are there, its keys sign nothing on the S3 side (their secrets were never kept), new keys do.
+#[tokio::test]
+async fn a_layout_1_database_is_upgraded_and_its_keys_sign_nothing() {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let old_key = "AKIAOLDOLDOLDOLDOLD2";
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TABLE buckets (region TEXT NOT NULL, name TEXT NOT NULL, bundle_id TEXT NOT NULL,
+                created_at REAL NOT NULL, arn TEXT NOT NULL, object_versioning TEXT NOT NULL, tags TEXT NOT NULL,
+                settings TEXT NOT NULL, PRIMARY KEY (region, name));
+             CREATE TABLE access_keys (region TEXT NOT NULL, bucket TEXT NOT NULL, position INTEGER NOT NULL,
+                access_key_id TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
+                PRIMARY KEY (region, bucket, access_key_id));
+             CREATE TABLE operations (region TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+                resource_name TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL,
+                polls_left INTEGER NOT NULL, failed INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (region, id));
+             INSERT INTO buckets VALUES ('us-east-1', 'old-bucket', 'small_1_0', 1.0, 'arn', 'NeverEnabled', '[]', '{{}}');
+             INSERT INTO access_keys VALUES ('us-east-1', 'old-bucket', 0, '{old_key}', 'Active', 1.0);
+             PRAGMA user_version = 1;"
+        ))
+        .unwrap();
+    let endpoint = start(&path).await.unwrap();
+    let lightsail = client_of(&endpoint);
+    let keys = lightsail.get_bucket_access_keys().bucket_name("old-bucket").send().await.unwrap();
+    assert_eq!(keys.access_keys()[0].access_key_id(), Some(old_key));
+    let s3 = s3_client(&endpoint.url(), "us-east-1", (old_key, "whatever-it-was"));
+    let err = s3.list_objects_v2().bucket("old-bucket").send().await.unwrap_err();
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err:?}");
+    let (id, secret) = new_key(&lightsail, "old-bucket").await;
+    let s3 = s3_client(&endpoint.url(), "us-east-1", (&id, &secret));
+    s3.list_objects_v2().bucket("old-bucket").send().await.unwrap();
+}
