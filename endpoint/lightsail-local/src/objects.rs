@@ -140,6 +140,15 @@ impl Store {
         objects.map_or((0, 0), |objects| (objects.len(), objects.values().map(|o| o.data.len()).sum()))
     }
 
+    /// Checked again where an object or upload is made, under the store's lock: the request was
+    /// authorised before it got there, and a forced DeleteBucket may have come in between.
+    fn require_bucket(&self, region: &str, bucket: &str) -> Result<(), S3Error> {
+        match self.regions.get(region).is_some_and(|r| r.buckets.contains_key(bucket)) {
+            true => Ok(()),
+            false => Err(S3Error::no_such_bucket(bucket)),
+        }
+    }
+
     /// Stores an object (replacing one of the same key) and returns its ETag.
     pub(crate) fn put_object(
         &mut self,
@@ -151,6 +160,7 @@ impl Store {
         headers: Vec<(String, String)>,
     ) -> Result<String, S3Error> {
         validate_key(key)?;
+        self.require_bucket(region, bucket)?;
         let etag = etag_of(&data);
         let object = StoredObject { data, etag: etag.clone(), last_modified: now, headers };
         self.insert_object(region, bucket, key, object);
@@ -198,9 +208,9 @@ impl Store {
             }
             if entries == query.max_keys {
                 listing.next_after = match &last_prefix {
-                    // Resume after the whole rolled-up prefix, not inside it.
-                    Some(prefix) if listing.common_prefixes.last() == Some(prefix) => Some(prefix.clone()),
-                    _ => listing.objects.last().map(|o| o.key.clone()),
+                    // Resume past every key the rolled-up prefix stands for: after PREFIX + U+10FFFF.
+                    Some(prefix) => Some(format!("{prefix}\u{10FFFF}")),
+                    None => listing.objects.last().map(|o| o.key.clone()),
                 };
                 break;
             }
@@ -221,12 +231,6 @@ impl Store {
                 }
             }
         }
-        // A rolled-up prefix resumes after every key it stands for: past `prefix` + U+10FFFF.
-        if let Some(after) = &listing.next_after
-            && listing.common_prefixes.last() == Some(after)
-        {
-            listing.next_after = Some(format!("{after}\u{10FFFF}"));
-        }
         listing
     }
 
@@ -240,6 +244,7 @@ impl Store {
         headers: Vec<(String, String)>,
     ) -> Result<String, S3Error> {
         validate_key(key)?;
+        self.require_bucket(region, bucket)?;
         let id = crate::keys::upload_id();
         let upload =
             StoredUpload { bucket: bucket.into(), key: key.into(), initiated: now, headers, parts: BTreeMap::new() };
@@ -414,5 +419,16 @@ mod tests {
         // The upload is over.
         let err = store.upload_part("us-east-1", "b", "big", &id, 3, big).unwrap_err();
         assert_eq!(err.code, "NoSuchUpload");
+    }
+
+    #[test]
+    fn nothing_is_stored_in_a_bucket_deleted_after_the_request_was_authorised() {
+        let mut store = store_with(&[]);
+        store.regions.get_mut("us-east-1").unwrap().buckets.remove("b");
+        let put = store.put_object("us-east-1", "b", "late", 1.0, Bytes::from_static(b"x"), Vec::new());
+        assert_eq!(put.unwrap_err().code, "NoSuchBucket");
+        let upload = store.create_multipart_upload("us-east-1", "b", "late", 1.0, Vec::new());
+        assert_eq!(upload.unwrap_err().code, "NoSuchBucket");
+        assert_eq!(store.object_count_and_size("us-east-1", "b"), (0, 0));
     }
 }

@@ -109,6 +109,64 @@ impl Shared {
     }
 }
 
+/// What became of a call once it met its faults.
+pub(crate) enum Met<T> {
+    /// Served: its answer, or the service's own refusal.
+    Served(T),
+    /// Refused by an injected fault before it was applied.
+    Refused(Refusal),
+    /// Applied (or, stalled, not) and its answer dropped.
+    Lost,
+}
+
+impl Shared {
+    /// Serves a call through the faults the configuration decides for `operation`, the same way
+    /// for the Lightsail and the S3 side: held at its gate, stalled, delayed, refused before it is
+    /// applied, or its answer dropped once it is. `serve` gets the plan for the operation records
+    /// the call makes; only a side that makes them (`records_operations`) counts their faults.
+    pub(crate) async fn meet_faults<A, E>(
+        &self,
+        operation: &str,
+        mutating: bool,
+        records_operations: bool,
+        serve: impl AsyncFnOnce(OperationPlan) -> Result<A, E>,
+    ) -> Met<Result<A, E>> {
+        let decision = lock(&self.faults).decide(operation, mutating);
+        stats::count_faults(&self.stats, &decision, records_operations);
+        let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
+        if let Some(gate) = &decision.hold {
+            tracing::debug!(operation, gate, "held at the gate");
+            self.gates.pass(gate).await;
+        }
+        if let Some(stall) = decision.stall {
+            // Applied before the stall (or never), whether or not the client is still there when
+            // it ends: a client that gave up cannot tell which, and tests need no timing luck to
+            // see both.
+            let served = if stall.apply { Some(serve(plan).await) } else { None };
+            tokio::time::sleep(stall.duration).await;
+            return served.map_or(Met::Lost, Met::Served);
+        }
+        if let Some(delay) = decision.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if let Some(refusal) = decision.refusal {
+            return Met::Refused(refusal);
+        }
+        match serve(plan).await {
+            Ok(_) if decision.lost_response => {
+                tracing::debug!(operation, "applied; dropping the answer");
+                Met::Lost
+            }
+            answer => Met::Served(answer),
+        }
+    }
+}
+
+/// Now, in epoch seconds with millisecond precision, as AWS writes times.
+pub(crate) fn now_seconds() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as f64 / 1000.0
+}
+
 /// A running endpoint. Dropping it stops the server and closes its connections.
 pub struct LocalEndpoint {
     addr: SocketAddr,
@@ -342,45 +400,19 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
     *lock(&shared.stats).calls.entry(name.to_string()).or_default() += 1;
 
     let counted = |error: ApiError| Served::Error { error, counted: true };
-    let decision = lock(&shared.faults).decide(name, operation.is_mutating());
-    stats::count_faults(&shared.stats, &decision, operation.is_mutating());
-    let plan = OperationPlan { pending_polls: decision.operation_pending_polls, failed: decision.operation_failed };
-    if let Some(gate) = &decision.hold {
-        tracing::debug!(operation = name, gate, "held at the gate");
-        shared.gates.pass(gate).await;
-    }
-    if let Some(stall) = decision.stall {
-        // Applied before the stall (or never), whether or not the client is still there when it
-        // ends: a client that gave up cannot tell which, and tests need no timing luck to see both.
-        let served = if stall.apply { Some(dispatch(shared, operation, &region, &body, plan).await) } else { None };
-        tokio::time::sleep(stall.duration).await;
-        return match served {
-            Some(Ok(value)) => Served::Answer(StatusCode::OK, value),
-            Some(Err(error)) => counted(error),
-            None => Served::Lost,
-        };
-    }
-    if let Some(delay) = decision.delay {
-        tokio::time::sleep(delay).await;
-    }
-    match decision.refusal {
-        Some(Refusal::Throttle) => return counted(ApiError::throttling()),
-        Some(Refusal::ServerError) => {
-            return counted(ApiError::service("We encountered an internal error. Please try again."));
+    let mutating = operation.is_mutating();
+    let met = shared
+        .meet_faults(name, mutating, mutating, async |plan| dispatch(shared, operation, &region, &body, plan).await);
+    match met.await {
+        Met::Served(Ok(value)) => Served::Answer(StatusCode::OK, value),
+        Met::Served(Err(error)) => counted(error),
+        Met::Refused(Refusal::Throttle) => counted(ApiError::throttling()),
+        Met::Refused(Refusal::ServerError) => {
+            counted(ApiError::service("We encountered an internal error. Please try again."))
         }
-        Some(Refusal::Unavailable) => return Served::Unavailable,
-        Some(Refusal::Modeled(error)) => return counted(ApiError::modeled(error)),
-        None => {}
-    }
-
-    match dispatch(shared, operation, &region, &body, plan).await {
-        Ok(value) if decision.lost_response => {
-            tracing::debug!(operation = name, "applied; dropping the answer");
-            drop(value);
-            Served::Lost
-        }
-        Ok(value) => Served::Answer(StatusCode::OK, value),
-        Err(error) => counted(error),
+        Met::Refused(Refusal::Unavailable) => Served::Unavailable,
+        Met::Refused(Refusal::Modeled(error)) => counted(ApiError::modeled(error)),
+        Met::Lost => Served::Lost,
     }
 }
 
@@ -391,9 +423,7 @@ async fn dispatch(
     body: &[u8],
     plan: OperationPlan,
 ) -> Result<serde_json::Value, ApiError> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    // Epoch seconds with millisecond precision, as AWS writes them.
-    let now = now.as_millis() as f64 / 1000.0;
+    let now = now_seconds();
     let call = |store: &mut Store| protocol::answer(store, operation, region, now, body, plan);
     // Answered only once written: an acknowledged change survives a crash.
     shared.apply(call).await.map_err(|e| ApiError::service(format!("The state could not be saved: {e}")))?

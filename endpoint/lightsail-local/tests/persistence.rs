@@ -126,32 +126,18 @@ async fn a_corrupt_state_file_is_a_clear_error() {
 async fn every_answered_change_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    let (mut server, url) = serve(&path);
+    let (server, url) = serve(&path);
     let creds = lightsail_local::Credentials::test_pair();
     let client = aws_sdk_lightsail::Client::from_conf(sdk_config(&url, "us-east-1", &creds).build());
 
-    // Four writers; the kill comes after the 60th answered create, in the middle of the burst.
-    let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut writers = tokio::task::JoinSet::new();
-    for writer in 0..4 {
-        let (client, answered) = (client.clone(), answered.clone());
-        writers.spawn(async move {
-            for i in 0.. {
-                let name = format!("burst-{writer}-{i}");
-                match client.create_bucket().bucket_name(&name).bundle_id("small_1_0").send().await {
-                    Ok(_) => answered.lock().unwrap().push(name),
-                    Err(_) => return,
-                }
-            }
-        });
-    }
-    while answered.lock().unwrap().len() < 60 {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
-    server.kill().unwrap();
-    server.wait().unwrap();
-    while writers.join_next().await.is_some() {}
-    let answered = answered.lock().unwrap().clone();
+    let answered = answered_until_killed(server, move |writer, i| {
+        let client = client.clone();
+        async move {
+            let name = format!("burst-{writer}-{i}");
+            client.create_bucket().bucket_name(&name).bundle_id("small_1_0").send().await.ok().map(|_| name)
+        }
+    })
+    .await;
 
     let endpoint = start(&path).await.unwrap();
     let client = client_of(&endpoint);
@@ -174,24 +160,49 @@ async fn every_answered_change_survives_kill_9() {
 async fn every_answered_object_write_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    let (mut server, url) = serve(&path);
+    let (server, url) = serve(&path);
     let creds = lightsail_local::Credentials::test_pair();
     let lightsail = aws_sdk_lightsail::Client::from_conf(sdk_config(&url, "us-east-1", &creds).build());
     create_bucket(&lightsail, "burst-bucket").await;
     let (id, secret) = new_key(&lightsail, "burst-bucket").await;
     let s3 = s3_client(&url, "us-east-1", (&id, &secret));
 
+    let answered = answered_until_killed(server, move |writer, i| {
+        let s3 = s3.clone();
+        async move {
+            let key = format!("burst/{writer}/{i}");
+            let body = aws_sdk_s3::primitives::ByteStream::from(key.repeat(100).into_bytes());
+            s3.put_object().bucket("burst-bucket").key(&key).body(body).send().await.ok().map(|_| key)
+        }
+    })
+    .await;
+
+    let endpoint = start(&path).await.unwrap();
+    let s3 = s3_client(&endpoint.url(), "us-east-1", (&id, &secret));
+    for key in &answered {
+        let object = s3.get_object().bucket("burst-bucket").key(key).send().await;
+        let object = object.unwrap_or_else(|e| panic!("the answered put of {key} was lost: {e}"));
+        assert_eq!(object.body.collect().await.unwrap().into_bytes(), key.repeat(100).as_bytes());
+    }
+}
+
+/// Four writers call `write(writer, i)` for i = 0, 1, … as fast as the answers come, until one is
+/// refused or lost; the server is killed (SIGKILL) after the 60th answered write, in the middle of
+/// the burst. What the answered writes returned.
+async fn answered_until_killed<W, F>(mut server: std::process::Child, write: W) -> Vec<String>
+where
+    W: Fn(usize, usize) -> F + Clone + Send + 'static,
+    F: std::future::Future<Output = Option<String>> + Send,
+{
     let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut writers = tokio::task::JoinSet::new();
     for writer in 0..4 {
-        let (s3, answered) = (s3.clone(), answered.clone());
+        let (write, answered) = (write.clone(), answered.clone());
         writers.spawn(async move {
             for i in 0.. {
-                let key = format!("burst/{writer}/{i}");
-                let body = aws_sdk_s3::primitives::ByteStream::from(key.repeat(100).into_bytes());
-                match s3.put_object().bucket("burst-bucket").key(&key).body(body).send().await {
-                    Ok(_) => answered.lock().unwrap().push(key),
-                    Err(_) => return,
+                match write(writer, i).await {
+                    Some(name) => answered.lock().unwrap().push(name),
+                    None => return,
                 }
             }
         });
@@ -202,15 +213,7 @@ async fn every_answered_object_write_survives_kill_9() {
     server.kill().unwrap();
     server.wait().unwrap();
     while writers.join_next().await.is_some() {}
-    let answered = answered.lock().unwrap().clone();
-
-    let endpoint = start(&path).await.unwrap();
-    let s3 = s3_client(&endpoint.url(), "us-east-1", (&id, &secret));
-    for key in &answered {
-        let object = s3.get_object().bucket("burst-bucket").key(key).send().await;
-        let object = object.unwrap_or_else(|e| panic!("the answered put of {key} was lost: {e}"));
-        assert_eq!(object.body.collect().await.unwrap().into_bytes(), key.repeat(100).as_bytes());
-    }
+    answered.lock().unwrap().clone()
 }
 
 fn client_of(endpoint: &LocalEndpoint) -> aws_sdk_lightsail::Client {

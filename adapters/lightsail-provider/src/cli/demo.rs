@@ -140,6 +140,15 @@ async fn lifecycle(runtime: Arc<ComponentRuntime>, aws: &AwsOptions, printer: &P
     Ok(())
 }
 
+/// An S3 refusal as the demo shows it: `InvalidAccessKeyId (403)`.
+fn refused<E: aws_sdk_s3::error::ProvideErrorMetadata>(
+    error: aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> anyhow::Error {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    let status = error.raw_response().map_or("no answer".into(), |r| r.status().as_u16().to_string());
+    anyhow::anyhow!("{} ({status})", error.code().unwrap_or("refused"))
+}
+
 const OBJECT_KEY: &str = "hello.txt";
 const OBJECT_TEXT: &str = "hello from the new key";
 
@@ -173,27 +182,9 @@ impl KeyUse {
 
     /// Puts `text` at `key` and reads it back; the refusal's code and status otherwise.
     async fn put_and_get(&self, bucket: &str, key: &str, text: &str) -> anyhow::Result<String> {
-        use aws_sdk_s3::error::ProvideErrorMetadata;
-        let refused = |code: Option<&str>, status: Option<u16>| {
-            anyhow::anyhow!("{} ({})", code.unwrap_or("refused"), status.map_or("no answer".into(), |s| s.to_string()))
-        };
         let body = aws_sdk_s3::primitives::ByteStream::from(text.as_bytes().to_vec());
-        self.s3
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| refused(e.code(), e.raw_response().map(|r| r.status().as_u16())))?;
-        let object = self
-            .s3
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| refused(e.code(), e.raw_response().map(|r| r.status().as_u16())))?;
+        self.s3.put_object().bucket(bucket).key(key).body(body).send().await.map_err(refused)?;
+        let object = self.s3.get_object().bucket(bucket).key(key).send().await.map_err(refused)?;
         let bytes = object.body.collect().await?.into_bytes();
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }

@@ -13,8 +13,7 @@ mod wire;
 use crate::auth::{self, Canonical};
 use crate::faults::Refusal;
 use crate::objects::{ListQuery, Listing, StoredObject};
-use crate::server::{LostResponse, Shared};
-use crate::stats;
+use crate::server::{LostResponse, Met, Shared, now_seconds};
 use crate::sync::lock;
 use aws_sigv4::http_request::SignableBody;
 use bytes::Bytes;
@@ -349,42 +348,19 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Option<Respon
         },
     };
 
-    // Faults, as on the Lightsail side.
-    let decision = lock(&shared.faults).decide(op.name(), op.is_mutating());
-    stats::count_faults(&shared.stats, &decision, false);
-    if let Some(gate) = &decision.hold {
-        tracing::debug!(operation = op.name(), gate, "held at the gate");
-        shared.gates.pass(gate).await;
-    }
+    // Faults, as on the Lightsail side (S3 calls make no operation records).
     let request =
         Served { op, target: &target, region: region.as_deref(), caller: &caller, parts: &parts, data: payload.data };
-    if let Some(stall) = decision.stall {
-        let served = if stall.apply { Some(request.serve(shared).await) } else { None };
-        tokio::time::sleep(stall.duration).await;
-        return match served {
-            Some(answer) => answer.map(Some).map_err(counted),
-            None => Ok(None),
-        };
-    }
-    if let Some(delay) = decision.delay {
-        tokio::time::sleep(delay).await;
-    }
-    match decision.refusal {
-        Some(Refusal::Throttle) => return Err(counted(S3Error::slow_down())),
-        Some(Refusal::ServerError) => {
-            return Err(counted(S3Error::internal("We encountered an internal error. Please try again.")));
+    match shared.meet_faults(op.name(), op.is_mutating(), false, async |_| request.serve(shared).await).await {
+        Met::Served(Ok(response)) => Ok(Some(response)),
+        Met::Served(Err(error)) => Err(counted(error)),
+        Met::Refused(Refusal::Throttle) => Err(counted(S3Error::slow_down())),
+        Met::Refused(Refusal::ServerError) => {
+            Err(counted(S3Error::internal("We encountered an internal error. Please try again.")))
         }
-        Some(Refusal::Unavailable) => return Err(counted(S3Error::service_unavailable())),
-        Some(Refusal::Modeled(error)) => return Err(counted(modeled(error))),
-        None => {}
-    }
-    match request.serve(shared).await {
-        Ok(_) if decision.lost_response => {
-            tracing::debug!(operation = op.name(), "applied; dropping the answer");
-            Ok(None)
-        }
-        Ok(response) => Ok(Some(response)),
-        Err(error) => Err(counted(error)),
+        Met::Refused(Refusal::Unavailable) => Err(counted(S3Error::service_unavailable())),
+        Met::Refused(Refusal::Modeled(error)) => Err(counted(modeled(error))),
+        Met::Lost => Ok(None),
     }
 }
 
@@ -492,10 +468,6 @@ struct Served<'a> {
     caller: &'a Caller,
     parts: &'a http::request::Parts,
     data: Bytes,
-}
-
-fn now_seconds() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as f64 / 1000.0
 }
 
 /// `2026-01-01T00:00:00.000Z`, as S3's XML writes times.
