@@ -13,17 +13,18 @@ fn imports_exactly_the_declared_interfaces_and_no_wasi() {
     let imports: BTreeSet<String> = world.imports.keys().map(|key| resolve.name_world_key(key)).collect();
     let exports: BTreeSet<String> = world.exports.keys().map(|key| resolve.name_world_key(key)).collect();
     let expected: BTreeSet<String> = [
-        "lightsail:provider/lightsail@0.4.0",
-        "lightsail:provider/lock@0.4.0",
-        "lightsail:provider/wait@0.4.0",
-        "lightsail:provider/log@0.4.0",
+        "lightsail:provider/lightsail@0.5.0",
+        "lightsail:provider/openpgp@0.5.0",
+        "lightsail:provider/lock@0.5.0",
+        "lightsail:provider/wait@0.5.0",
+        "lightsail:provider/log@0.5.0",
     ]
     .into_iter()
     .map(String::from)
     .collect();
     assert_eq!(imports, expected);
     assert!(imports.iter().all(|i| !i.starts_with("wasi:")));
-    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.4.0".to_string()]));
+    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.5.0".to_string()]));
 }
 
 #[tokio::test]

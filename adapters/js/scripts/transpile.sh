@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Transpiles the provider component with jco for Node 24's JSPI: the imports that reach AWS (and
-# `wait`, `lock.acquire`) may suspend, and the exports that call them return promises.
+# `wait`, `lock.acquire`, OpenPGP.js's `openpgp`) may suspend, and the exports that call them return promises.
 # Usage: scripts/transpile.sh PROVIDER.wasm OUT_DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +11,8 @@ for f in create-bucket-access-key get-bucket-access-keys delete-bucket-access-ke
   args+=(--async-imports "$api#$f")
 done
 args+=(--async-imports lightsail:provider/wait#wait --async-imports lightsail:provider/lock#acquire)
-for f in diff create read update delete import; do
+args+=(--async-imports lightsail:provider/openpgp#check-public-key --async-imports lightsail:provider/openpgp#encrypt)
+for f in check diff create read update delete import; do
   args+=(--async-exports "lightsail:provider/resource-provider#$f")
 done
 exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --instantiation async --async-mode jspi --quiet "${args[@]}"

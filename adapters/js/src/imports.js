@@ -1,5 +1,5 @@
-// The component's four imports, made with the AWS SDK for JavaScript: `lightsail` (each call
-// an SDK command), `lock` (named locks across this process and, through file locks, every process
+// The component's five imports, made with the AWS SDK for JavaScript: `lightsail` (each call
+// an SDK command), `openpgp` (OpenPGP.js: a pgpKey's checks, the secret's encryption), `lock` (named locks across this process and, through file locks, every process
 // of the machine that uses the same lock directory; see locks.js), `wait` and `log`.
 // The rules they keep are the WIT's (wit/provider.wit); the important ones are noted where kept.
 
@@ -16,6 +16,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lightsail';
+import * as openpgp from 'openpgp';
 import { locks } from './locks.js';
 
 const seconds = (date) => (date instanceof Date ? date.getTime() / 1000 : undefined);
@@ -99,6 +100,40 @@ async function call(send) {
   }
 }
 
+const keyError = (tag, val) => ({ payload: { tag, val } });
+
+// The WIT's rules for a usable key are OpenPGP.js's own: getEncryptionKey() returns the newest
+// subkey (or primary) bound by a valid self-signature, marked for encryption, neither revoked nor
+// expired now. What stops a key is told apart for the error kinds.
+async function usableKey(bytes) {
+  const text = new TextDecoder().decode(bytes);
+  let key;
+  try {
+    key = text.trimStart().startsWith('-----BEGIN PGP ')
+      ? await openpgp.readKey({ armoredKey: text })
+      : await openpgp.readKey({ binaryKey: bytes });
+  } catch (e) {
+    throw keyError('malformed', `no OpenPGP public key could be read: ${String(e.message).split('\n')[0]}`);
+  }
+  const fingerprint = key.getFingerprint().toUpperCase();
+  if (key.isPrivate()) {
+    throw keyError('malformed', 'it is a secret key: give the public key (gpg --export, not --export-secret-keys)');
+  }
+  if (await key.isRevoked()) throw keyError('revoked', `key ${fingerprint} is revoked`);
+  const expires = await key.getExpirationTime().catch(() => null);
+  if (expires instanceof Date && expires <= new Date()) {
+    throw keyError('expired', `key ${fingerprint} expired on ${expires.toISOString().slice(0, 10)}`);
+  }
+  try {
+    await key.getEncryptionKey();
+  } catch (e) {
+    const why = String(e.message).split('\n')[0];
+    if (expires === null) throw keyError('malformed', `key ${fingerprint} has no self-signature that verifies`);
+    throw keyError('no-encryption-key', `key ${fingerprint} has no usable key for encryption (${why})`);
+  }
+  return { key, recipient: { fingerprint } };
+}
+
 /**
  * The import object for `instantiate`, for this SDK configuration (region, credentials and endpoint
  * as the SDK reads them when not given), a log sink, and the lock settings (`locks()`'s options).
@@ -163,6 +198,19 @@ export function imports({ sdk = {}, log = () => {}, defaultTags = {}, lock = {} 
       untagResource: async (region, resourceName, tagKeys) => {
         const out = await call(() => client(region).send(new UntagResourceCommand({ resourceName, tagKeys })));
         return (out.operations ?? []).map(operation);
+      },
+    },
+    'lightsail:provider/openpgp': {
+      checkPublicKey: async (bytes) => (await usableKey(bytes)).recipient,
+      // The message is the secret: it goes to OpenPGP.js and nowhere else (never logged).
+      encrypt: async (bytes, message) => {
+        const { key, recipient } = await usableKey(bytes);
+        const encrypted = await openpgp.encrypt({
+          message: await openpgp.createMessage({ binary: message }),
+          encryptionKeys: key,
+          format: 'binary',
+        });
+        return { message: encrypted, recipient };
       },
     },
     'lightsail:provider/lock': locks(lock),

@@ -47,7 +47,7 @@ impl wit::Guest for Component {
 
     fn check(token: String, olds: Option<String>, news: String) -> Result<wit::CheckResult, wit::ProviderError> {
         let _call = crate::ALLOCATOR.call();
-        let checked = provider::check(&token, olds.as_deref(), &news).map_err(error)?;
+        let checked = provider::check(&Imports, &token, olds.as_deref(), &news).map_err(error)?;
         Ok(wit::CheckResult { inputs: checked.inputs, failures: checked.failures.into_iter().map(failure).collect() })
     }
 

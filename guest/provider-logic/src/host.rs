@@ -1,4 +1,5 @@
-//! What the logic needs from its host: the Lightsail calls, a lock, waiting and logging. It mirrors the
+//! What the logic needs from its host: the Lightsail calls, OpenPGP encryption, a lock, waiting and
+//! logging. It mirrors the
 //! WIT imports one to one; [`WitImports`] implements it over the imports, tests over fakes. A new
 //! import is declared here and implemented in `WitImports`: docs/contract.md has the recipe.
 
@@ -145,6 +146,26 @@ pub enum Level {
     Error,
 }
 
+/// Why an OpenPGP public key cannot be used (the WIT's `openpgp.key-error`); each holds the host's
+/// sentence saying what it found.
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyError {
+    Malformed(String),
+    Revoked(String),
+    Expired(String),
+    NoEncryptionKey(String),
+}
+
+/// A message encrypted to an OpenPGP public key (the WIT's `openpgp.encrypted`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encrypted {
+    /// The binary OpenPGP message.
+    pub message: Vec<u8>,
+    /// The fingerprint of the key it is encrypted to (its primary key's, upper-case hex).
+    pub fingerprint: String,
+}
+
 /// What the logic needs from its host, one method per WIT import.
 pub trait Host {
     /// Held while it lives; dropping it releases the lock (the WIT `lock` interface).
@@ -203,6 +224,10 @@ pub trait Host {
     ) -> Result<Vec<Operation>, ApiError>;
     /// The WIT import `untag-resource` (its doc comment says what a host guarantees).
     fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError>;
+    /// The WIT import `check-public-key`: the fingerprint of a public key that can be encrypted to.
+    fn check_public_key(&self, key: &[u8]) -> Result<String, KeyError>;
+    /// The WIT import `encrypt` (its doc comment says what a host guarantees).
+    fn encrypt(&self, key: &[u8], message: &[u8]) -> Result<Encrypted, KeyError>;
     /// The WIT import `wait` (its doc comment says what a host guarantees).
     fn wait(&self, millis: u32);
     /// The WIT import `log` (its doc comment says what a host guarantees).
@@ -300,6 +325,13 @@ impl Host for WitImports {
     fn untag_resource(&self, region: Option<&str>, name: &str, keys: &[String]) -> Result<Vec<Operation>, ApiError> {
         Ok(api::untag_resource(region, name, keys).map_err(api_error)?.into_iter().map(operation).collect())
     }
+    fn check_public_key(&self, key: &[u8]) -> Result<String, KeyError> {
+        Ok(wit::lightsail::provider::openpgp::check_public_key(key).map_err(key_error)?.fingerprint)
+    }
+    fn encrypt(&self, key: &[u8], message: &[u8]) -> Result<Encrypted, KeyError> {
+        let encrypted = wit::lightsail::provider::openpgp::encrypt(key, message).map_err(key_error)?;
+        Ok(Encrypted { message: encrypted.message, fingerprint: encrypted.recipient.fingerprint })
+    }
     fn wait(&self, millis: u32) {
         wit::lightsail::provider::wait::wait(millis);
     }
@@ -326,6 +358,16 @@ fn api_error(e: api::ApiError) -> ApiError {
         api::ErrorKind::Other => ErrorKind::Other,
     };
     ApiError { kind, code: e.code, message: e.message, retryable: e.retryable }
+}
+
+fn key_error(e: wit::lightsail::provider::openpgp::KeyError) -> KeyError {
+    use wit::lightsail::provider::openpgp::KeyError as Wit;
+    match e {
+        Wit::Malformed(why) => KeyError::Malformed(why),
+        Wit::Revoked(why) => KeyError::Revoked(why),
+        Wit::Expired(why) => KeyError::Expired(why),
+        Wit::NoEncryptionKey(why) => KeyError::NoEncryptionKey(why),
+    }
 }
 
 fn access_key(k: api::AccessKey) -> AccessKey {

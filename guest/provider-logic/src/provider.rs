@@ -59,13 +59,13 @@ pub fn schema() -> String {
 }
 
 /// Validates and normalizes new inputs; `olds`, when given, only has to be a bag.
-pub fn check(token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, ProviderError> {
+pub fn check(host: &impl Host, token: &str, olds: Option<&str>, news: &str) -> Result<CheckResult, ProviderError> {
     let registered = Registered::of(token)?;
     // The old inputs do not change how new ones are read; they only have to be a bag.
     if let Some(olds) = olds {
         state_object("olds", olds)?;
     }
-    dispatch!(registered, R => R::check(news))
+    dispatch!(registered, R => R::check(host, news))
 }
 
 /// Compares a resource's state with new inputs.

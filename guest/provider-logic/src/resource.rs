@@ -4,7 +4,6 @@
 use crate::host::Host;
 use crate::json::Value;
 use crate::types::*;
-use alloc::format;
 
 /// One resource type: its token, and the engine-neutral lifecycle the WIT's `resource-provider`
 /// describes. Property bags arrive as JSON text (new inputs) or parsed objects (state).
@@ -12,8 +11,9 @@ pub trait Resource {
     /// The Pulumi type token (`aws:lightsail/bucketAccessKey:BucketAccessKey`).
     const TOKEN: &'static str;
 
-    /// Validates and normalizes new inputs; failures go in the result.
-    fn check(news: &str) -> Result<CheckResult, ProviderError>;
+    /// Validates and normalizes new inputs; failures go in the result. The host is there for what
+    /// only it can check (an OpenPGP key); no API call is made.
+    fn check(host: &impl Host, news: &str) -> Result<CheckResult, ProviderError>;
 
     /// Compares the state (`olds`, the last outputs) with new inputs.
     fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError>;
@@ -24,13 +24,8 @@ pub trait Resource {
     /// The resource's current state; `None` when it is gone.
     fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError>;
 
-    /// Changes the resource in place. By default nothing can: every input forces replacement.
-    fn update(_: &impl Host, _id: &str, _olds: &Value, _news: &str, _preview: bool) -> Result<Outputs, ProviderError> {
-        Err(ProviderError::Unsupported(format!(
-            "{} cannot change in place: every input forces replacement, so an update is never planned",
-            Self::TOKEN
-        )))
-    }
+    /// Changes the resource in place, where `diff` said it can; a `preview` makes no API call.
+    fn update(host: &impl Host, id: &str, olds: &Value, news: &str, preview: bool) -> Result<Outputs, ProviderError>;
 
     /// Deletes the resource; one already gone counts as deleted.
     fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError>;

@@ -31,6 +31,10 @@ struct FakeHost {
     bucket_tags: RefCell<Tags>,
     /// How far the locks reach; every creator when not set.
     reach: Option<LockReach>,
+    /// The OpenPGP imports called (apart from `calls`, which are the API's and the lock's).
+    openpgp: RefCell<Vec<String>>,
+    /// Whether `encrypt` refuses a key `check-public-key` accepted (it expired meanwhile).
+    key_expires_before_encrypt: bool,
 }
 
 #[derive(Clone)]
@@ -98,8 +102,36 @@ impl Drop for FakeGuard {
     }
 }
 
+/// The fake's OpenPGP public keys: `FAKE:` and a fingerprint; `EXPIRED:`, `REVOKED:` and
+/// `SIGNONLY:` keys are refused as such, anything else is malformed. It "encrypts" by flipping
+/// bits, so a test can open the message.
+const FAKE_KEY: &str = "FAKE:0123456789ABCDEF0123456789ABCDEF01234567";
+
+fn fake_seal(message: &[u8]) -> Vec<u8> {
+    message.iter().map(|b| b ^ 0x55).collect()
+}
+
 impl Host for FakeHost {
     type Guard = FakeGuard;
+    fn check_public_key(&self, key: &[u8]) -> Result<String, KeyError> {
+        self.openpgp.borrow_mut().push("check-public-key".into());
+        let key = String::from_utf8_lossy(key);
+        match key.split_once(':') {
+            Some(("FAKE", fingerprint)) => Ok(fingerprint.into()),
+            Some(("EXPIRED", _)) => Err(KeyError::Expired("it expired on 2020-01-02".into())),
+            Some(("REVOKED", _)) => Err(KeyError::Revoked("its primary key is revoked".into())),
+            Some(("SIGNONLY", _)) => Err(KeyError::NoEncryptionKey("it can only sign".into())),
+            _ => Err(KeyError::Malformed("no public key packet".into())),
+        }
+    }
+    fn encrypt(&self, key: &[u8], message: &[u8]) -> Result<Encrypted, KeyError> {
+        let fingerprint = self.check_public_key(key)?;
+        self.openpgp.borrow_mut().push("encrypt".into());
+        if self.key_expires_before_encrypt {
+            return Err(KeyError::Expired("it expired a moment ago".into()));
+        }
+        Ok(Encrypted { message: fake_seal(message), fingerprint })
+    }
     fn lock(&self, name: &str) -> FakeGuard {
         self.calls.borrow_mut().push(format!("lock {name}"));
         FakeGuard(self.calls.clone())
@@ -306,7 +338,7 @@ fn a_region_where_lightsail_has_no_endpoint_is_refused_at_check() {
             r#"{"name": "example-bucket", "bundleId": "small_1_0", "region": "us-west-1"}"#,
         ),
     ] {
-        let checked = provider::check(token, None, news).unwrap();
+        let checked = provider::check(&FakeHost::default(), token, None, news).unwrap();
         let region = checked.failures.iter().find(|f| f.property == "region").expect("region is named");
         assert!(region.reason.contains("\"us-west-1\" is not a region where Lightsail runs"), "{region:?}");
     }
@@ -584,18 +616,140 @@ fn diff_replaces_on_every_input() {
     let moved = provider::diff(&host, T, "", olds, r#"{"bucketName": "a-2", "region": "eu-west-1"}"#).unwrap();
     assert_eq!(moved.replaces, vec!["bucketName", "region"]);
     assert!(moved.changes);
-    assert!(matches!(provider::update(&host, T, "", olds, olds, false), Err(ProviderError::Unsupported(_))));
-    assert!(matches!(provider::check("aws:other:Thing", None, "{}"), Err(ProviderError::UnknownType(_))));
+    let moved = r#"{"bucketName": "a-2"}"#;
+    assert!(matches!(provider::update(&host, T, "", olds, moved, false), Err(ProviderError::Unsupported(_))));
+    assert!(matches!(
+        provider::check(&FakeHost::default(), "aws:other:Thing", None, "{}"),
+        Err(ProviderError::UnknownType(_))
+    ));
 }
 
 #[test]
 fn check_reports_failures_inline() {
-    let checked = provider::check(T, None, r#"{"bucketName": "a--b", "region": 3}"#).unwrap();
+    let checked = provider::check(&FakeHost::default(), T, None, r#"{"bucketName": "a--b", "region": 3}"#).unwrap();
     let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
     assert_eq!(props, vec!["bucketName", "region"]);
-    let checked = provider::check(T, Some("{}"), r#"{"bucketName": "ok-1", "region": null}"#).unwrap();
+    let checked =
+        provider::check(&FakeHost::default(), T, Some("{}"), r#"{"bucketName": "ok-1", "region": null}"#).unwrap();
     assert!(checked.failures.is_empty());
     assert_eq!(checked.inputs, r#"{"bucketName":"ok-1"}"#);
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn with_pgp_key(key: &str) -> String {
+    serde_json::json!({"bucketName": "example-bucket", "pgpKey": key}).to_string()
+}
+
+#[test]
+fn with_pgp_key_the_secret_is_returned_only_encrypted_and_kept_so() {
+    let host = FakeHost::default();
+    let inputs = with_pgp_key(&base64(FAKE_KEY.as_bytes()));
+    let created = provider::create(&host, T, &inputs, false).unwrap();
+    let out = values(&created.outputs.values);
+    assert!(out["secretAccessKey"].is_null(), "{out}");
+    assert!(!created.outputs.values.contains(&"s".repeat(40)), "no plain secret in the outputs");
+    use base64::Engine as _;
+    let message = base64::engine::general_purpose::STANDARD.decode(out["encryptedSecretAccessKey"].as_str().unwrap());
+    assert_eq!(fake_seal(&message.unwrap()), "s".repeat(40).as_bytes(), "the secret, encrypted to the key");
+    assert_eq!(out["keyFingerprint"], "0123456789ABCDEF0123456789ABCDEF01234567");
+    assert_eq!(out["pgpKey"], values(&inputs)["pgpKey"]);
+    assert_eq!(*host.openpgp.borrow(), ["check-public-key", "check-public-key", "encrypt"]);
+
+    // Read carries all of it from the state, and hands pgpKey back among the inputs.
+    let read = provider::read(&host, T, &created.id, Some(&created.outputs.values)).unwrap().unwrap();
+    for kept in ["secretAccessKey", "encryptedSecretAccessKey", "keyFingerprint", "pgpKey"] {
+        assert_eq!(values(&read.outputs.values)[kept], out[kept], "{kept}");
+    }
+    assert_eq!(values(&read.inputs)["pgpKey"], out["pgpKey"]);
+    // An import has neither the secret nor its ciphertext.
+    let imported = values(&provider::import(&host, T, &created.id).unwrap().outputs.values);
+    for absent in ["secretAccessKey", "encryptedSecretAccessKey", "keyFingerprint", "pgpKey"] {
+        assert!(imported[absent].is_null(), "{absent}: {imported}");
+    }
+}
+
+#[test]
+fn a_pgp_key_that_cannot_be_used_is_refused_naming_it_before_any_call() {
+    for (key, rule) in [
+        ("keybase:someone".to_string(), "Keybase user \"someone\""),
+        ("%%% not base64".to_string(), "is not base64"),
+        (base64(b"garbage"), "is not an OpenPGP public key (no public key packet)"),
+        (base64(b"EXPIRED:1"), "has expired (it expired on 2020-01-02)"),
+        (base64(b"REVOKED:1"), "is revoked (its primary key is revoked)"),
+        (base64(b"SIGNONLY:1"), "has no key that can encrypt (it can only sign)"),
+    ] {
+        let host = FakeHost::default();
+        let checked = provider::check(&host, T, None, &with_pgp_key(&key)).unwrap();
+        let [failure] = &checked.failures[..] else { panic!("{key}: {:?}", checked.failures) };
+        assert_eq!(failure.property, "pgpKey");
+        assert!(failure.reason.contains(rule), "{key}: {}", failure.reason);
+        match provider::create(&host, T, &with_pgp_key(&key), false) {
+            Err(ProviderError::InvalidInput(failures)) => assert_eq!(failures[0].property, "pgpKey"),
+            other => panic!("{key}: {other:?}"),
+        }
+        assert_eq!(host.calls(), 0, "{key}: no API call");
+    }
+    // A key not known yet passes check and a preview, which shows it.
+    let host = FakeHost::default();
+    let unknown = with_pgp_key(provider_logic::UNKNOWN);
+    assert!(provider::check(&host, T, None, &unknown).unwrap().failures.is_empty());
+    let preview = provider::create(&host, T, &unknown, true).unwrap();
+    assert_eq!(values(&preview.outputs.values)["pgpKey"], provider_logic::UNKNOWN);
+    assert!(host.openpgp.borrow().is_empty() && host.calls() == 0);
+}
+
+#[test]
+fn a_secret_that_cannot_be_encrypted_after_all_leaves_no_key() {
+    let host = FakeHost { key_expires_before_encrypt: true, ..Default::default() };
+    match provider::create(&host, T, &with_pgp_key(&base64(FAKE_KEY.as_bytes())), false) {
+        Err(ProviderError::InvalidInput(failures)) => {
+            assert_eq!(failures[0].property, "pgpKey");
+            let reason = &failures[0].reason;
+            assert!(reason.contains("has expired (it expired a moment ago)"), "{reason}");
+            assert!(reason.contains("example-bucket,AKIA0000000000000000, was deleted"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(host.keys_of("example-bucket").is_empty(), "the key whose secret would be lost is gone");
+}
+
+#[test]
+fn changing_pgp_key_replaces_a_key_whose_secret_is_kept_and_is_recorded_on_one_imported() {
+    let host = FakeHost::default();
+    let key = base64(FAKE_KEY.as_bytes());
+    let plain = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, false).unwrap();
+    let diff = provider::diff(&host, T, &plain.id, &plain.outputs.values, &with_pgp_key(&key)).unwrap();
+    assert_eq!(diff.replaces, vec!["pgpKey"], "a plain secret is replaced by a key whose secret is encrypted");
+    let encrypted = provider::create(&host, T, &with_pgp_key(&key), false).unwrap();
+    let other_key = base64(b"FAKE:FEDCBA9876543210FEDCBA9876543210FEDCBA98");
+    let diff = provider::diff(&host, T, &encrypted.id, &encrypted.outputs.values, &with_pgp_key(&other_key)).unwrap();
+    assert_eq!(diff.replaces, vec!["pgpKey"]);
+    let diff =
+        provider::diff(&host, T, &encrypted.id, &encrypted.outputs.values, r#"{"bucketName": "example-bucket"}"#);
+    assert_eq!(diff.unwrap().replaces, vec!["pgpKey"], "dropping it replaces too");
+
+    // An imported key holds no secret: the configuration's pgpKey is only recorded, in place.
+    let imported = provider::import(&host, T, &encrypted.id).unwrap();
+    let calls = host.calls();
+    let diff = provider::diff(&host, T, &imported.id, &imported.outputs.values, &with_pgp_key(&key)).unwrap();
+    assert!(diff.changes && diff.replaces.is_empty(), "{diff:?}");
+    assert_eq!(diff.diffs, vec!["pgpKey"]);
+    let updated = provider::update(&host, T, &imported.id, &imported.outputs.values, &with_pgp_key(&key), false);
+    let updated = values(&updated.unwrap().values);
+    assert_eq!(updated["pgpKey"], key.as_str());
+    assert!(updated["encryptedSecretAccessKey"].is_null() && updated["secretAccessKey"].is_null());
+    assert_eq!(updated["accessKeyId"], values(&imported.outputs.values)["accessKeyId"]);
+    assert_eq!(host.calls(), calls, "recorded without a call");
+    let next = provider::diff(&host, T, &imported.id, &updated.to_string(), &with_pgp_key(&key)).unwrap();
+    assert!(!next.changes, "the next plan is empty");
+    // Another input still replaces it.
+    let moved = serde_json::json!({"bucketName": "other-bucket", "pgpKey": key}).to_string();
+    let refused = provider::update(&host, T, &imported.id, &updated.to_string(), &moved, false);
+    assert!(matches!(refused, Err(ProviderError::Unsupported(_))), "{refused:?}");
 }
 
 const B: &str = provider_logic::bucket::TOKEN;
@@ -629,7 +783,7 @@ fn bucket_bundle_changes_in_place_and_name_replaces() {
     assert_eq!(values(&imported.inputs)["region"], "eu-west-1");
     assert_eq!(provider::read(&host, B, "missing", None).unwrap(), None);
     provider::delete(&host, B, "missing", "{}").unwrap();
-    let checked = provider::check(B, None, r#"{"name": "Bad", "forceDelete": "yes"}"#).unwrap();
+    let checked = provider::check(&FakeHost::default(), B, None, r#"{"name": "Bad", "forceDelete": "yes"}"#).unwrap();
     let props: Vec<&str> = checked.failures.iter().map(|f| f.property.as_str()).collect();
     assert_eq!(props, vec!["name", "bundleId", "forceDelete"]);
 }
@@ -680,8 +834,13 @@ fn bucket_tags_and_default_tags() {
 
     // Bad tags are named and never sent.
     let before = host.calls();
-    let checked =
-        provider::check(B, None, r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"aws:x": "1"}}"#).unwrap();
+    let checked = provider::check(
+        &FakeHost::default(),
+        B,
+        None,
+        r#"{"name": "tagged", "bundleId": "small_1_0", "tags": {"aws:x": "1"}}"#,
+    )
+    .unwrap();
     assert_eq!(checked.failures[0].property, "tags");
     assert!(
         provider::update(
@@ -705,7 +864,7 @@ proptest! {
     fn no_input_panics(json in ".{0,80}", id in ".{0,60}", bucket in "[a-z0-9-]{0,60}", region in "[a-z0-9-]{0,16}") {
         let host = FakeHost::default();
         for token in [T, B] {
-            let _ = provider::check(token, Some(&json), &json);
+            let _ = provider::check(&FakeHost::default(), token, Some(&json), &json);
             let _ = provider::diff(&host, token, &id, &json, &json);
             let _ = provider::update(&host, token, &id, &json, &json, false);
         }

@@ -14,3 +14,4 @@ pub use exports::lightsail::provider::resource_provider as exported;
 pub use lightsail::provider::lightsail as api;
 pub use lightsail::provider::lock as locks;
 pub use lightsail::provider::log;
+pub use lightsail::provider::openpgp;

@@ -1,5 +1,6 @@
 //! What each `Store` holds, how a `lightsail` import is performed (off the fiber, timed,
-//! refused once interrupted), and the host side of the other imports (lock, wait, log).
+//! refused once interrupted), and the host side of the lock, wait and log imports (`openpgp` has
+//! its own module).
 
 use crate::aws::LightsailApi;
 use crate::bindings::{api, locks, log};
@@ -232,6 +233,21 @@ impl HostState {
         }
         let api = self.api()?;
         host_call!(self, off_fiber(call(api)).await)
+    }
+
+    /// Runs CPU-bound host work (OpenPGP) on a blocking thread: off the fiber, whose stack is
+    /// the component's, and off the executor's threads. Timed as a host call. `None` only when
+    /// the runtime shuts down under it.
+    pub(crate) async fn host_work<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<T> {
+        let task = tokio::task::spawn_blocking(work);
+        match host_call!(self, task.await) {
+            Ok(done) => Some(done),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => None,
+        }
     }
 
     /// What the host was given of AWS: its default region and default tags, or nothing.

@@ -5,6 +5,7 @@
 
 pub mod aws_cli;
 pub mod crossing;
+pub mod gnupg;
 pub mod sockets;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};

@@ -1,5 +1,6 @@
 //! The access key's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
+use super::pgp::PGP_KEY;
 use crate::json::{self, Object, Value};
 use crate::props::{UNKNOWN, object, string_property};
 use crate::types::CheckFailure;
@@ -18,12 +19,20 @@ pub struct Inputs {
     pub bucket_name: String,
     /// `None`: the host's default region.
     pub region: Option<String>,
+    /// The OpenPGP public key the secret is encrypted to, as the user wrote it (read and checked
+    /// by [`super::pgp::Recipient`]); `None`: the secret is returned in plain text.
+    pub pgp_key: Option<String>,
 }
 
 impl Inputs {
     /// Whether a value is still unknown (allowed in check and preview only).
     pub fn has_unknowns(&self) -> bool {
-        self.bucket_name == UNKNOWN || self.region.as_deref() == Some(UNKNOWN)
+        self.bucket_name == UNKNOWN || self.region.as_deref() == Some(UNKNOWN) || self.pgp_key_is_unknown()
+    }
+
+    /// Whether `pgpKey` is still unknown (then check cannot look at it yet).
+    pub fn pgp_key_is_unknown(&self) -> bool {
+        self.pgp_key.as_deref() == Some(UNKNOWN)
     }
 
     /// The inputs as the JSON object engines keep.
@@ -32,6 +41,9 @@ impl Inputs {
         bag.insert(BUCKET_NAME.into(), Value::String(self.bucket_name.clone()));
         if let Some(region) = &self.region {
             bag.insert(REGION.into(), Value::String(region.clone()));
+        }
+        if let Some(pgp_key) = &self.pgp_key {
+            bag.insert(PGP_KEY.into(), Value::String(pgp_key.clone()));
         }
         json::to_string(&Value::Object(bag))
     }
@@ -42,10 +54,10 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
     let object = object(json)?;
     let mut failures = Vec::new();
     for key in object.keys() {
-        if key != BUCKET_NAME && key != REGION {
+        if key != BUCKET_NAME && key != REGION && key != PGP_KEY {
             failures.push(CheckFailure::new(
                 key.clone(),
-                format!("unknown property; this resource takes {BUCKET_NAME} (required) and {REGION}"),
+                format!("unknown property; this resource takes {BUCKET_NAME} (required), {REGION} and {PGP_KEY}"),
             ));
         }
     }
@@ -54,8 +66,10 @@ pub fn parse(json: &str) -> Result<Inputs, Vec<CheckFailure>> {
         failures.push(CheckFailure::new(BUCKET_NAME, "is required"));
     }
     let region = string_property(&object, REGION, validate::region, &mut failures);
+    // Its content is the host's to check (it needs OpenPGP): see `super::pgp`.
+    let pgp_key = string_property(&object, PGP_KEY, |_| Ok(()), &mut failures);
     match bucket_name {
-        Some(bucket_name) if failures.is_empty() => Ok(Inputs { bucket_name, region }),
+        Some(bucket_name) if failures.is_empty() => Ok(Inputs { bucket_name, region, pgp_key }),
         _ => Err(failures),
     }
 }
@@ -72,16 +86,24 @@ mod tests {
     #[test]
     fn accepts_and_normalizes() {
         let inputs = parse(r#"{"bucketName": "example-bucket", "region": null}"#).unwrap();
-        assert_eq!(inputs, Inputs { bucket_name: "example-bucket".into(), region: None });
+        assert_eq!(inputs, Inputs { bucket_name: "example-bucket".into(), region: None, pgp_key: None });
         assert_eq!(inputs.to_json(), r#"{"bucketName":"example-bucket"}"#);
         let inputs = parse(r#"{"bucketName": "b-1", "region": "eu-west-2"}"#).unwrap();
         assert_eq!(inputs.region.as_deref(), Some("eu-west-2"));
+        let inputs = parse(r#"{"bucketName": "b-1", "pgpKey": " mQINBGV \n"}"#).unwrap();
+        assert_eq!(
+            inputs.pgp_key.as_deref(),
+            Some(" mQINBGV \n"),
+            "kept as written: Terraform compares it with the configuration"
+        );
+        assert_eq!(inputs.to_json(), r#"{"bucketName":"b-1","pgpKey":" mQINBGV \n"}"#);
     }
 
     #[test]
     fn names_every_broken_property_and_rule() {
-        let found = failures(r#"{"bucketName": 5, "region": "moon-1", "tags": {}}"#);
-        assert_eq!(found.len(), 3, "{found:?}");
+        let found = failures(r#"{"bucketName": 5, "region": "moon-1", "tags": {}, "pgpKey": 1}"#);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().any(|(p, r)| p == "pgpKey" && r.contains("must be a string, not a number")));
         assert!(found.iter().any(|(p, r)| p == "tags" && r.contains("unknown property")));
         assert!(found.iter().any(|(p, r)| p == "bucketName" && r.contains("must be a string, not a number")));
         assert!(found.iter().any(|(p, r)| p == "region" && r.contains("not a region")));

@@ -3,11 +3,13 @@
 //!
 //! Rules that hold throughout: input is validated before any API call; a key that exists is never
 //! lost track of (a create that cannot be confirmed is reported as not ready, with its id); the
-//! secret is returned once, at creation, then only carried from prior state.
+//! secret is returned once, at creation, then only carried from prior state; with `pgpKey` it is
+//! returned only encrypted, and exists in plain text nowhere but in the call that made the key.
 
 mod id;
 pub mod inputs;
 pub mod outputs;
+pub mod pgp;
 
 use crate::host::{ApiError, ErrorKind, Host, Level, LockReach};
 use crate::json::{self, Value};
@@ -22,6 +24,8 @@ use alloc::{
 };
 use id::KeyId;
 use inputs::Inputs;
+use outputs::Secret;
+use pgp::{PGP_KEY, Recipient};
 
 /// The access key's type token.
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
@@ -32,26 +36,30 @@ pub struct AccessKey;
 impl Resource for AccessKey {
     const TOKEN: &'static str = TOKEN;
 
-    fn check(news: &str) -> Result<CheckResult, ProviderError> {
+    fn check(host: &impl Host, news: &str) -> Result<CheckResult, ProviderError> {
         Ok(match inputs::parse(news) {
-            Ok(inputs) => CheckResult { inputs: inputs.to_json(), failures: Vec::new() },
+            Ok(inputs) => match recipient(host, &inputs) {
+                Ok(_) => CheckResult { inputs: inputs.to_json(), failures: Vec::new() },
+                Err(failure) => CheckResult { inputs: news.to_string(), failures: Vec::from([failure]) },
+            },
             Err(failures) => CheckResult { inputs: news.to_string(), failures },
         })
     }
 
-    /// Every input forces replacement. A region left out means the host's default region, which is
+    /// Every input forces replacement, with one exception: `pgpKey` on a key whose secret no state
+    /// holds (an imported key) changes in place, as a record only, since a new key would be the
+    /// one thing replacing it gains. A region left out means the host's default region, which is
     /// compared with the region the key actually lives in.
     fn diff(host: &impl Host, olds: &Value, news: &str) -> Result<DiffResult, ProviderError> {
         let news = inputs::parse(news).map_err(ProviderError::InvalidInput)?;
-        let mut diffs = Vec::new();
-        if json::get_str(olds, inputs::BUCKET_NAME) != Some(news.bucket_name.as_str()) {
-            diffs.push(inputs::BUCKET_NAME.to_string());
-        }
-        let new_region = region_or_default(host, news.region.clone())?;
-        if state_region(olds)?.as_deref() != Some(new_region.as_str()) {
-            diffs.push(inputs::REGION.to_string());
-        }
-        Ok(DiffResult { changes: !diffs.is_empty(), replaces: diffs.clone(), diffs, delete_before_replace: false })
+        let changes = changes(host, olds, &news)?;
+        let replaces = changes.replaced().into_iter().map(ToString::to_string).collect();
+        Ok(DiffResult {
+            changes: !changes.diffs.is_empty(),
+            diffs: changes.diffs.iter().map(|d| d.to_string()).collect(),
+            replaces,
+            delete_before_replace: false,
+        })
     }
 
     fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError> {
@@ -59,20 +67,44 @@ impl Resource for AccessKey {
         if preview {
             // Without a default region, the region is one more value known only after the create.
             let region = region_or_default(host, inputs.region.clone()).unwrap_or_else(|_| UNKNOWN.to_string());
-            return Ok(Created { id: String::new(), outputs: outputs::preview(&inputs.bucket_name, &region) });
+            let outputs = outputs::preview(&inputs.bucket_name, &region, inputs.pgp_key.as_deref());
+            return Ok(Created { id: String::new(), outputs });
         }
         if inputs.has_unknowns() {
             return Err(ProviderError::invalid("", "inputs still hold unknown values; only a preview accepts them"));
         }
         let region = region_or_default(host, inputs.region.clone())?;
-        create_key(host, &inputs, &region)
+        let recipient =
+            recipient(host, &inputs).map_err(|failure| ProviderError::InvalidInput(Vec::from([failure])))?;
+        create_key(host, &inputs, &region, recipient.as_ref())
+    }
+
+    /// Only `pgpKey` of a key whose secret no state holds changes in place (see `diff`): it is
+    /// recorded, and nothing is sent.
+    fn update(host: &impl Host, id: &str, olds: &Value, news: &str, _preview: bool) -> Result<Outputs, ProviderError> {
+        let news = inputs::parse(news).map_err(ProviderError::InvalidInput)?;
+        let changes = changes(host, olds, &news)?;
+        if let Some(replaced) = changes.replaced().first() {
+            return Err(ProviderError::Unsupported(format!(
+                "{TOKEN} {id}: {replaced} cannot change in place: a change of it replaces the key"
+            )));
+        }
+        let Value::Object(mut values) = olds.clone() else {
+            return Err(ProviderError::invalid("olds", "must be a JSON object"));
+        };
+        match news.pgp_key {
+            Some(pgp_key) => values.insert(PGP_KEY.into(), Value::String(pgp_key)),
+            None => values.insert(PGP_KEY.into(), Value::Null),
+        };
+        host.log(Level::Info, &format!("access key {id}: pgpKey recorded; the key has no secret to encrypt"));
+        Ok(Outputs { values: json::to_string(&Value::Object(values)), secrets: outputs::secret_names() })
     }
 
     fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
         let key_id = KeyId::parse(id)?;
         let region = region_or_default(host, state_region(state)?.or(key_id.region.clone()))?;
         let secret = outputs::secret_from_state(state, &key_id.access_key_id);
-        find(host, &key_id, &region, secret)
+        find(host, &key_id, &region, &secret)
     }
 
     fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
@@ -91,7 +123,7 @@ impl Resource for AccessKey {
             && let Err(e) = wait::until_done(host, Some(&region), first)
         {
             // The operation says it did not finish well; what counts is whether the key is gone.
-            match find(host, &key_id, &region, None) {
+            match find(host, &key_id, &region, &Secret::default()) {
                 Ok(None) => host.log(Level::Warn, &format!("{}: {e}, but the key is gone", key_id.canonical())),
                 _ => return Err(e.into_error(&format!("deleting access key {}", key_id.canonical()))),
             }
@@ -103,14 +135,54 @@ impl Resource for AccessKey {
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError> {
         let key_id = KeyId::parse(id)?;
         let region = region_or_default(host, key_id.region.clone())?;
-        // The secret cannot be had again: AWS returns it only at creation.
-        find(host, &key_id, &region, None)?.ok_or_else(|| {
+        // The secret cannot be had again, plain or encrypted: AWS returns it only at creation.
+        find(host, &key_id, &region, &Secret::default())?.ok_or_else(|| {
             ProviderError::NotFound(format!(
                 "bucket {} has no access key {} in {region}",
                 key_id.bucket_name, key_id.access_key_id
             ))
         })
     }
+}
+
+/// The `pgpKey` of these inputs, read and checked by the host; `None` without one, or while it is
+/// unknown (a preview's check). A failure names `pgpKey`.
+fn recipient(host: &impl Host, inputs: &Inputs) -> Result<Option<Recipient>, CheckFailure> {
+    match inputs.pgp_key.as_deref() {
+        None => Ok(None),
+        Some(_) if inputs.pgp_key_is_unknown() => Ok(None),
+        Some(value) => Recipient::checked(host, value).map(Some).map_err(|rule| CheckFailure::new(PGP_KEY, rule)),
+    }
+}
+
+/// The inputs that differ between a key's state and new inputs.
+struct Changes {
+    diffs: Vec<&'static str>,
+    /// Whether the state holds the key's secret, plain or encrypted.
+    secret_held: bool,
+}
+
+impl Changes {
+    /// The inputs whose change replaces the key.
+    fn replaced(&self) -> Vec<&'static str> {
+        self.diffs.iter().copied().filter(|&d| d != PGP_KEY || self.secret_held).collect()
+    }
+}
+
+fn changes(host: &impl Host, olds: &Value, news: &Inputs) -> Result<Changes, ProviderError> {
+    let mut diffs = Vec::new();
+    if json::get_str(olds, inputs::BUCKET_NAME) != Some(news.bucket_name.as_str()) {
+        diffs.push(inputs::BUCKET_NAME);
+    }
+    let new_region = region_or_default(host, news.region.clone())?;
+    if state_region(olds)?.as_deref() != Some(new_region.as_str()) {
+        diffs.push(inputs::REGION);
+    }
+    if json::get_str(olds, PGP_KEY) != news.pgp_key.as_deref() {
+        diffs.push(PGP_KEY);
+    }
+    let secret = outputs::secret_from_state(olds, json::get_str(olds, outputs::ACCESS_KEY_ID).unwrap_or_default());
+    Ok(Changes { diffs, secret_held: secret.is_held() })
 }
 
 /// Attempts at CreateBucketAccessKey, each after settling what the one before may have made.
@@ -135,7 +207,12 @@ fn lock_name(region: &str, bucket: &str) -> String {
 /// limit). Otherwise it may be another creator's new key, so nothing is deleted and the create
 /// stops, naming the keys. The lock is let go as soon as the outcome is known: waiting for the
 /// key's operation needs no lock.
-fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created, ProviderError> {
+fn create_key(
+    host: &impl Host,
+    inputs: &Inputs,
+    region: &str,
+    recipient: Option<&Recipient>,
+) -> Result<Created, ProviderError> {
     let bucket = &inputs.bucket_name;
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
@@ -170,7 +247,11 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     };
     let key = &created.access_key;
     let id = id::format(bucket, &key.access_key_id);
-    let outputs = outputs::of_key(bucket, region, key, key.secret_access_key.as_deref());
+    let secret = match recipient {
+        None => Secret { plain: key.secret_access_key.clone(), ..Secret::default() },
+        Some(recipient) => encrypted_secret(host, inputs, region, key, recipient)?,
+    };
+    let outputs = outputs::of_key(bucket, region, key, &secret);
     host.log(Level::Info, &format!("created access key {id}"));
     let not_ready =
         |reason: String| ProviderError::NotReady(NotReady { id: id.clone(), outputs: outputs.clone(), reason });
@@ -189,6 +270,48 @@ fn create_key(host: &impl Host, inputs: &Inputs, region: &str) -> Result<Created
     };
     wait::until_done(host, call_region, first).map_err(|e| not_ready(e.to_string()))?;
     Ok(Created { id, outputs })
+}
+
+/// The new key's secret encrypted to `recipient`, the plain text dropped. Should the host refuse
+/// now what it accepted a moment ago (the key expired meanwhile), the new key, whose secret would
+/// otherwise be lost, is deleted; if even that fails, it is reported as not ready, so that the
+/// engine records it and deletes it later.
+fn encrypted_secret(
+    host: &impl Host,
+    inputs: &Inputs,
+    region: &str,
+    key: &crate::host::AccessKey,
+    recipient: &Recipient,
+) -> Result<Secret, ProviderError> {
+    let bucket = &inputs.bucket_name;
+    let mut secret = Secret { pgp_key: inputs.pgp_key.clone(), ..Secret::default() };
+    let Some(plain) = key.secret_access_key.as_deref() else { return Ok(secret) };
+    let rule = match recipient.encrypt(host, plain) {
+        Ok((ciphertext, encrypted)) => {
+            secret.encrypted = Some(ciphertext);
+            secret.fingerprint = Some(encrypted.fingerprint);
+            return Ok(secret);
+        }
+        Err(rule) => rule,
+    };
+    let id = id::format(bucket, &key.access_key_id);
+    let deleted = host.delete_bucket_access_key(inputs.region.as_deref(), bucket, &key.access_key_id);
+    match deleted {
+        Ok(_) => {
+            host.log(Level::Warn, &format!("deleted access key {id}: its secret could not be encrypted"));
+            Err(ProviderError::invalid(PGP_KEY, format!("{rule} (the key made meanwhile, {id}, was deleted)")))
+        }
+        Err(e) => Err(ProviderError::NotReady(NotReady {
+            id: id.clone(),
+            outputs: outputs::of_key(bucket, region, key, &secret),
+            reason: format!(
+                "its secret could not be encrypted to pgpKey, which {rule}, and the key could not be deleted \
+                 ({}: {}); delete it (aws lightsail delete-bucket-access-key --region {region} --bucket-name \
+                 {bucket} --access-key-id {})",
+                e.code, e.message, key.access_key_id
+            ),
+        })),
+    }
 }
 
 /// The ids of the bucket's keys; the list is retried while it may work later.
@@ -349,12 +472,7 @@ impl Orphans<'_> {
 }
 
 /// Looks the key up in its bucket's list; a missing bucket or key means the key is gone.
-fn find(
-    host: &impl Host,
-    key_id: &KeyId,
-    region: &str,
-    secret: Option<String>,
-) -> Result<Option<ReadResult>, ProviderError> {
+fn find(host: &impl Host, key_id: &KeyId, region: &str, secret: &Secret) -> Result<Option<ReadResult>, ProviderError> {
     let keys = match host.get_bucket_access_keys(Some(region), &key_id.bucket_name) {
         Ok(keys) => keys,
         Err(e) if e.kind == ErrorKind::NotFound => {
@@ -367,10 +485,14 @@ fn find(
         host.log(Level::Info, &format!("access key {} is gone", key_id.canonical()));
         return Ok(None);
     };
-    let inputs = Inputs { bucket_name: key_id.bucket_name.clone(), region: Some(region.to_string()) };
+    let inputs = Inputs {
+        bucket_name: key_id.bucket_name.clone(),
+        region: Some(region.to_string()),
+        pgp_key: secret.pgp_key.clone(),
+    };
     Ok(Some(ReadResult {
         id: key_id.canonical(),
         inputs: inputs.to_json(),
-        outputs: outputs::of_key(&key_id.bucket_name, region, key, secret.as_deref()),
+        outputs: outputs::of_key(&key_id.bucket_name, region, key, secret),
     }))
 }

@@ -29,7 +29,7 @@ pub struct Bucket;
 impl Resource for Bucket {
     const TOKEN: &'static str = TOKEN;
 
-    fn check(news: &str) -> Result<CheckResult, ProviderError> {
+    fn check(_: &impl Host, news: &str) -> Result<CheckResult, ProviderError> {
         Ok(match parse(news) {
             Ok(inputs) => CheckResult { inputs: inputs.to_json(), failures: Vec::new() },
             Err(failures) => CheckResult { inputs: news.to_string(), failures },
