@@ -100,3 +100,52 @@ async fn the_javascript_host_and_the_cli_share_the_bucket_lock() {
     assert_eq!(crossing::keys_of(&endpoint, BUCKET), both, "both keys, and no orphan");
     assert!(cli_waited, "the CLI's create waited for the lock the JS host held");
 }
+
+/// `pgpKey` through the JS host: OpenPGP.js refuses an expired, a revoked and a sign-only key (and
+/// the component a Keybase name) with no request; a Curve25519 key made by gpg gets the secret,
+/// which `gpg --decrypt` opens into one the endpoint's S3 side accepts; the fingerprint is gpg's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_javascript_host_encrypts_the_secret_to_a_pgp_key() {
+    use lightsail_test_support::gnupg::{self, GnuPg, KeyKind};
+    let test = "the_javascript_host_encrypts_the_secret_to_a_pgp_key";
+    let Some((js, node_binary, dir)) = javascript_host(test) else { return };
+    if !gnupg::installed() {
+        eprintln!("SKIPPED {test}: gpg is not installed");
+        return;
+    }
+    let gpg = GnuPg::new();
+    let curve = gpg.generate(KeyKind::Curve25519, "Curve <curve@example.com>");
+    let expired = gpg.generate(KeyKind::Expired, "Expired <expired@example.com>");
+    let revoked = gpg.generate(KeyKind::Revoked, "Revoked <revoked@example.com>");
+    let sign_only = gpg.generate(KeyKind::SignOnly, "Signer <signer@example.com>");
+    let bad = serde_json::json!([
+        [gpg.export_base64(&expired), "has expired"],
+        [gpg.export_base64(&revoked), "is revoked"],
+        [gpg.export_base64(&sign_only), "has no key that can encrypt"],
+        ["keybase:someone", "Keybase"],
+    ]);
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let mut script = node(&js, &node_binary, dir.path(), &endpoint);
+    script
+        .arg("test/pgp-key.js")
+        .env("BUCKET", "pgp-bucket")
+        .env("BAD_KEYS", bad.to_string())
+        .env("PGP_KEY", gpg.export_armored(&curve));
+    let output = tokio::task::spawn_blocking(move || script.output().unwrap()).await.unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let created: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let outputs = &created["outputs"]["values"];
+    assert!(outputs["secretAccessKey"].is_null(), "{outputs}");
+    assert_eq!(outputs["keyFingerprint"], curve.as_str());
+    let secret = gpg.decrypt_base64(outputs["encryptedSecretAccessKey"].as_str().unwrap());
+    assert!(!stdout.contains(&secret) && !stderr.contains(&secret), "the plain secret is printed nowhere");
+    if lightsail_test_support::aws_cli::installed(test) {
+        let key_id = outputs["accessKeyId"].as_str().unwrap();
+        let url = endpoint.url();
+        let listed = tokio::task::block_in_place(|| {
+            lightsail_test_support::aws_cli::aws(&url, Some((key_id, &secret)), &["s3", "ls", "s3://pgp-bucket"])
+        });
+        assert!(listed.is_ok(), "the decrypted secret signs S3 requests: {listed:?}");
+    }
+}

@@ -34,7 +34,8 @@ async fn the_seed_example_through_its_whole_life() {
     // Apply the seed's example: both resources, the secret hidden in the plan.
     let out = tf(&["apply", "-auto-approve"]).await;
     assert!(out.contains("Apply complete! Resources: 2 added"), "{out}");
-    assert!(out.contains("secret_access_key = (sensitive value)"), "{out}");
+    let plan_line = |l: &str| has(l.trim_start_matches(['+', ' ']), "secret_access_key", "(sensitive value)");
+    assert!(out.lines().any(plan_line), "{out}");
     assert_eq!(keys(&endpoint, "example-bucket").len(), 1);
 
     // Nothing left to do.
@@ -626,4 +627,95 @@ provider "aws" {{
     assert_eq!(endpoint.stats().calls_of("DeleteObject"), 1, "{:?}", endpoint.stats());
     assert!(endpoint.inspect(|s| s.bucket_names("us-east-1")).is_empty(), "all gone");
     assert_eq!(endpoint.inspect(|s| s.object_count_and_size("us-east-1", "site-bucket")), (0, 0));
+}
+
+/// `pgp_key` with real `terraform` and GnuPG: the secret is only in the ciphertext, which
+/// `terraform output -raw ... | base64 -d | gpg --decrypt` opens into a secret the endpoint's S3 side
+/// accepts; neither the state file nor a saved plan (`terraform show -json`) holds it; a bad key
+/// fails at plan naming `pgp_key` with no request; a changed key plans a replacement; an imported
+/// key with `pgp_key` in its configuration only records it, in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pgp_key_keeps_the_secret_out_of_state_and_plan() {
+    use lightsail_test_support::gnupg::{self, GnuPg, KeyKind};
+    if !terraform_installed("pgp_key_keeps_the_secret_out_of_state_and_plan") || !gnupg::installed() {
+        return;
+    }
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let gpg = GnuPg::new();
+    let rsa = gpg.generate(KeyKind::Rsa3072, "RSA <rsa@example.com>");
+    let curve = gpg.generate(KeyKind::Curve25519, "Curve <curve@example.com>");
+    let config = |pgp_key: &str| {
+        format!(
+            "{}\noutput \"ciphertext\" {{ value = aws_lightsail_bucket_access_key.example.encrypted_secret_access_key }}\n",
+            SEED.replace(
+                "bucket_name = aws_lightsail_bucket.example.id",
+                &format!("bucket_name = aws_lightsail_bucket.example.id\n  pgp_key     = \"{pgp_key}\"")
+            )
+        )
+    };
+    let provider = provider_block(&endpoint);
+    let ws = Workspace::new(&provider);
+    ws.write(&provider, &config(&gpg.export_base64(&rsa)));
+    let (ws, gpg, ciphertext, state, show) = blocking(move || {
+        ws.ok(&["apply", "-auto-approve"]);
+        let ciphertext = ws.ok(&["output", "-raw", "ciphertext"]);
+        let state = std::fs::read_to_string(ws.work.join("terraform.tfstate")).unwrap();
+        let show = ws.ok(&["state", "show", "aws_lightsail_bucket_access_key.example"]);
+        (ws, gpg, ciphertext, state, show)
+    })
+    .await;
+    let secret = gpg.decrypt_base64(ciphertext.trim());
+    assert_eq!(secret.len(), 40);
+    assert!(!state.contains(&secret), "the state file holds no plain secret");
+    assert!(has(&show, "key_fingerprint", &format!("\"{rsa}\"")), "the fingerprint is gpg's: {show}");
+    assert!(has(&show, "encrypted_secret_access_key", &format!("{ciphertext:?}")), "shown, not sensitive: {show}");
+    assert!(!show.lines().any(|l| l.trim().starts_with("secret_access_key ")), "no plain secret recorded: {show}");
+    let id = state_id(&show);
+    let key_id = id.split_once(',').unwrap().1.to_string();
+    if lightsail_test_support::aws_cli::installed("pgp_key_keeps_the_secret_out_of_state_and_plan") {
+        let url = endpoint.url();
+        let listed = tokio::task::block_in_place(|| {
+            lightsail_test_support::aws_cli::aws(&url, Some((&key_id, &secret)), &["s3", "ls", "s3://example-bucket"])
+        });
+        assert!(listed.is_ok(), "the decrypted secret signs S3 requests: {listed:?}");
+    }
+
+    // Another key: a replacement, planned and saved; the saved plan holds no plain secret either.
+    ws.write(&provider, &config(&gpg.export_base64(&curve)));
+    let (ws, plan, json) = blocking(move || {
+        let plan = ws.ok(&["plan", "-out", "saved.plan"]);
+        let json = ws.ok(&["show", "-json", "saved.plan"]);
+        (ws, plan, json)
+    })
+    .await;
+    assert!(plan.contains("aws_lightsail_bucket_access_key.example must be replaced"), "{plan}");
+    assert!(plan.contains("pgp_key") && plan.contains("# forces replacement"), "{plan}");
+    assert!(!json.contains(&secret), "the saved plan holds no plain secret");
+
+    // Imported with pgp_key in the configuration: recorded in place, nothing sent, then no change.
+    ws.write(&provider, &config(&gpg.export_base64(&rsa)));
+    let before = endpoint.stats().total_calls();
+    let ws = blocking(move || {
+        ws.ok(&["state", "rm", "aws_lightsail_bucket_access_key.example"]);
+        ws.ok(&["import", "aws_lightsail_bucket_access_key.example", &id]);
+        let plan = ws.ok(&["plan"]);
+        assert!(plan.contains("aws_lightsail_bucket_access_key.example will be updated in-place"), "{plan}");
+        assert!(!plan.contains("must be replaced"), "a live key is not replaced by surprise: {plan}");
+        ws.ok(&["apply", "-auto-approve"]);
+        let plan = ws.terraform(&["plan", "-detailed-exitcode"]);
+        assert_eq!(plan.code, 0, "{}", plan.out);
+        ws
+    })
+    .await;
+    assert_eq!(keys(&endpoint, "example-bucket"), vec![key_id.clone()], "the key was kept");
+    assert_eq!(endpoint.stats().calls_of("DeleteBucketAccessKey"), 0);
+    assert!(endpoint.stats().total_calls() > before);
+
+    // A bad key fails at plan, naming pgp_key; nothing is created or deleted.
+    ws.write(&provider, &config("keybase:someone"));
+    let plan = blocking(move || ws.terraform(&["plan"])).await;
+    assert_ne!(plan.code, 0);
+    assert!(plan.out.contains("pgp_key") && plan.out.contains("Keybase"), "{}", plan.out);
+    assert!(!plan.out.contains("pgpKey"), "in Terraform's terms: {}", plan.out);
+    assert_eq!(endpoint.stats().calls_of("CreateBucketAccessKey"), 1, "only the first apply created a key");
 }

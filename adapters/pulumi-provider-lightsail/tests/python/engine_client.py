@@ -3,7 +3,9 @@ engine would: launch, preview, up, refresh, import, update, replacement, destroy
 types, against the local endpoint the calling test started. Also validates the served schema
 against Pulumi's package metaschema, and docs/pulumi.md's YAML program against the schema.
 
-Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, METASCHEMA, PULUMI_PAGE.
+Environment: PLUGIN (the binary), ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY, METASCHEMA, PULUMI_PAGE;
+and for pgpKey: PGP_KEY and EXPIRED_PGP_KEY (base64 public keys), PGP_BUCKET (a bucket of its own) and
+PGP_RESULT (a file: the sealed key's checkpoint entry, which the calling test opens with gpg).
 """
 
 import json
@@ -150,6 +152,8 @@ def run(stub):
                                                      news=bigger, type=BUCKET))
     check(plain(updated.properties)["bundleId"] == "medium_1_0", "the bundle changed")
 
+    pgp_key(stub)
+
     # Destroy; a second delete of what is gone succeeds; refresh then finds it gone.
     stub.Delete(provider_pb2.DeleteRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties, type=KEY))
     stub.Delete(provider_pb2.DeleteRequest(id=key.id, urn=urn(KEY, "k"), properties=key.properties, type=KEY))
@@ -168,6 +172,27 @@ def run(stub):
         check(False, "a malformed id is refused")
     except grpc.RpcError as e:
         check(e.code() == grpc.StatusCode.INVALID_ARGUMENT and "id:" in e.details(), f"{e.details()}")
+
+
+def pgp_key(stub):
+    """pgpKey: a bad key is named at check; a good one gets the secret only encrypted. What the engine
+    would write to its checkpoint for the key (inputs and outputs, as Pulumi's stubs decode them) goes
+    to PGP_RESULT; the calling test checks it holds no plain secret, and opens the ciphertext."""
+    bucket = os.environ["PGP_BUCKET"]
+    expired = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "expired"), olds=bag({}), type=KEY,
+                                                   news=bag({"bucketName": bucket,
+                                                             "pgpKey": os.environ["EXPIRED_PGP_KEY"]})))
+    check([f.property for f in expired.failures] == ["pgpKey"] and "has expired" in expired.failures[0].reason,
+          f"an expired key is named: {expired.failures}")
+    inputs = stub.Check(provider_pb2.CheckRequest(urn=urn(KEY, "sealed"), olds=bag({}), type=KEY,
+                                                  news=bag({"bucketName": bucket, "pgpKey": os.environ["PGP_KEY"]})))
+    check(not inputs.failures, f"a usable key passes: {inputs.failures}")
+    sealed = stub.Create(provider_pb2.CreateRequest(urn=urn(KEY, "sealed"), properties=inputs.inputs, type=KEY))
+    outputs = plain(sealed.properties)
+    check(outputs.get("secretAccessKey") is None, "no plain secret with pgpKey")
+    check(isinstance(outputs.get("encryptedSecretAccessKey"), str), "the ciphertext, not wrapped as a secret")
+    with open(os.environ["PGP_RESULT"], "w") as f:
+        json.dump({"id": sealed.id, "inputs": plain(inputs.inputs), "outputs": outputs}, f)
 
 
 if __name__ == "__main__":
