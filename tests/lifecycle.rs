@@ -195,8 +195,10 @@ async fn a_preview_makes_no_api_call() {
 #[tokio::test]
 async fn update_is_refused_and_unknown_types_are_named() {
     let s = TestEnvironment::new().await;
-    let err = provider_error(s.provider.update(TOKEN, "b,AKIAIOSFODNN7EXAMPLE", "{}", "{}", false).await);
-    assert!(matches!(err, ProviderError::Unsupported(_)));
+    let olds = r#"{"bucketName": "b-1", "region": "us-east-1", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}"#;
+    let moved = r#"{"bucketName": "b-2"}"#;
+    let err = provider_error(s.provider.update(TOKEN, "b-1,AKIAIOSFODNN7EXAMPLE", olds, moved, false).await);
+    assert!(matches!(err, ProviderError::Unsupported(_)), "{err:?}");
     let err = provider_error(s.provider.create("aws:s3/bucket:Bucket", "{}", false).await);
     assert!(matches!(&err, ProviderError::UnknownType(t) if t == "aws:s3/bucket:Bucket"), "{err:?}");
 }

@@ -36,7 +36,8 @@ fn demo_runs_the_lifecycle_and_hides_the_secret() {
     let (stdout, _) = text(&output);
     assert_eq!(code(&output), 0);
     assert!(stdout.contains("loaded from the compiled-component cache"), "{stdout}");
-    let secret_line = stdout.lines().find(|l| l.contains("secret access key") && !l.contains("not available")).unwrap();
+    let secret_line =
+        stdout.lines().find(|l| l.trim().starts_with("secret access key") && !l.contains("not available")).unwrap();
     let secret = secret_line.split_whitespace().last().unwrap();
     assert_eq!(secret.len(), 40, "{secret_line}");
 }
