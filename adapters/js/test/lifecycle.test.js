@@ -6,17 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LightsailClient, CreateBucketCommand, DeleteBucketAccessKeyCommand } from '@aws-sdk/client-lightsail';
 import { load, ProviderError } from '../src/index.js';
+import { KEY, calls, sdk, total } from './endpoint.js';
 
-const KEY = 'aws:lightsail/bucketAccessKey:BucketAccessKey';
-const endpoint = process.env.ENDPOINT_URL;
-const sdk = {
-  region: 'us-east-1',
-  endpoint,
-  credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
-};
 const direct = new LightsailClient(sdk);
-const calls = async () => (await (await fetch(`${endpoint}/_lightsail-local/stats`)).json()).calls;
-const total = async () => Object.values(await calls()).reduce((a, b) => a + b, 0);
 
 test('the lifecycle of a key, through one reused instance', async () => {
   const provider = await load({ transpiled: process.env.TRANSPILED, sdk });

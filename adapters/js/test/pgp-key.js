@@ -6,16 +6,7 @@
 import assert from 'node:assert/strict';
 import { LightsailClient, CreateBucketCommand } from '@aws-sdk/client-lightsail';
 import { load } from '../src/index.js';
-
-const KEY = 'aws:lightsail/bucketAccessKey:BucketAccessKey';
-const endpoint = process.env.ENDPOINT_URL;
-const sdk = {
-  region: 'us-east-1',
-  endpoint,
-  credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
-};
-const calls = async () => (await (await fetch(`${endpoint}/_lightsail-local/stats`)).json()).calls;
-const total = async () => Object.values(await calls()).reduce((a, b) => a + b, 0);
+import { KEY, sdk, total } from './endpoint.js';
 
 const bucketName = process.env.BUCKET;
 const provider = await load({ transpiled: process.env.TRANSPILED, sdk });

@@ -42,7 +42,7 @@ struct Usable {
 
 impl Usable {
     fn fingerprint(&self) -> String {
-        format!("{:X}", self.certificate.primary_key.fingerprint())
+        fingerprint(&self.certificate)
     }
 
     fn recipient(&self) -> wit::Recipient {
@@ -69,7 +69,7 @@ impl Usable {
 fn usable(bytes: &[u8], now: SystemTime) -> Result<Usable, wit::KeyError> {
     let certificate = one_certificate(bytes)?;
     let primary = &certificate.primary_key;
-    let fingerprint = format!("{:X}", primary.fingerprint());
+    let fingerprint = fingerprint(&certificate);
     if primary.version() != KeyVersion::V4 {
         return Err(wit::KeyError::Malformed(format!(
             "key {fingerprint} is a version {} key; only version 4 keys (as GnuPG makes them) are supported",
@@ -142,7 +142,10 @@ fn usable(bytes: &[u8], now: SystemTime) -> Result<Usable, wit::KeyError> {
             "key {fingerprint} has no key marked for encryption that uses an encryption algorithm"
         )));
     }
-    if let Some(Stop::Expired(date)) = stops.iter().find(|stop| matches!(stop, Stop::Expired(_))) {
+    // ISO dates: the greatest is the last.
+    let last_expiry =
+        stops.iter().filter_map(|stop| if let Stop::Expired(date) = stop { Some(date) } else { None }).max();
+    if let Some(date) = last_expiry {
         return Err(wit::KeyError::Expired(format!(
             "every encryption subkey of key {fingerprint} is expired or revoked; the last expired on {date}"
         )));
@@ -150,9 +153,15 @@ fn usable(bytes: &[u8], now: SystemTime) -> Result<Usable, wit::KeyError> {
     Err(wit::KeyError::Revoked(format!("every encryption subkey of key {fingerprint} is revoked")))
 }
 
+/// What stops a key marked for encryption from being used.
 enum Stop {
     Revoked,
     Expired(String),
+}
+
+/// The primary key's fingerprint, as `gpg --with-colons --fingerprint` prints it.
+fn fingerprint(certificate: &SignedPublicKey) -> String {
+    format!("{:X}", certificate.primary_key.fingerprint())
 }
 
 /// One public certificate from binary packets or armor; a secret key or several keys are refused

@@ -2,7 +2,6 @@
 //! in a `GNUPGHOME` of the test's own, exported as a user would, and the ciphertext opened with
 //! `gpg --decrypt`. Dropping it stops the agent gpg started and removes the directory.
 
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Whether `gpg` is installed; `REQUIRE_GPG` makes its absence a failure (`.ci/run` installs it).
@@ -131,11 +130,6 @@ impl GnuPg {
         std::fs::write(&path, &binary.stdout).expect("write");
         let plain = self.gpg(&["--quiet", "--decrypt", path.to_str().expect("utf-8 path")]).stdout;
         String::from_utf8(plain).expect("the secret is text")
-    }
-
-    /// The directory, for tests that run gpg themselves.
-    pub fn home(&self) -> &Path {
-        &self.home
     }
 }
 

@@ -92,10 +92,7 @@ impl Resource for AccessKey {
         let Value::Object(mut values) = olds.clone() else {
             return Err(ProviderError::invalid("olds", "must be a JSON object"));
         };
-        match news.pgp_key {
-            Some(pgp_key) => values.insert(PGP_KEY.into(), Value::String(pgp_key)),
-            None => values.insert(PGP_KEY.into(), Value::Null),
-        };
+        values.insert(PGP_KEY.into(), news.pgp_key.map_or(Value::Null, Value::String));
         host.log(Level::Info, &format!("access key {id}: pgpKey recorded; the key has no secret to encrypt"));
         Ok(Outputs { values: json::to_string(&Value::Object(values)), secrets: outputs::secret_names() })
     }
@@ -247,6 +244,11 @@ fn create_key(
     };
     let key = &created.access_key;
     let id = id::format(bucket, &key.access_key_id);
+    // A lost attempt's request may have landed after the keys were listed: look once more, before
+    // anything else can end the call. The new key is recorded whatever this finds, so nothing the
+    // engine is told of is lost.
+    let settled =
+        if orphans.attempts > 0 { orphans.settle(host, call_region, Some(&key.access_key_id)) } else { Ok(()) };
     let secret = match recipient {
         None => Secret { plain: key.secret_access_key.clone(), ..Secret::default() },
         Some(recipient) => encrypted_secret(host, inputs, region, key, recipient)?,
@@ -255,12 +257,7 @@ fn create_key(
     host.log(Level::Info, &format!("created access key {id}"));
     let not_ready =
         |reason: String| ProviderError::NotReady(NotReady { id: id.clone(), outputs: outputs.clone(), reason });
-
-    // A lost attempt's request may have landed after the keys were listed: look once more. The
-    // new key is recorded whatever this finds, so nothing the engine is told of is lost.
-    if orphans.attempts > 0
-        && let Err(why) = orphans.settle(host, call_region, Some(&key.access_key_id))
-    {
+    if let Err(why) = settled {
         return Err(not_ready(orphans.unknown_outcome(&why)));
     }
     drop(guard);

@@ -12,11 +12,9 @@ pub const PGP_KEY: &str = "pgpKey";
 /// The header line of an ASCII-armored OpenPGP block.
 const ARMOR: &str = "-----BEGIN PGP ";
 
-/// A `pgpKey` the host accepted: the key as the host takes it, and its fingerprint.
+/// A `pgpKey` the host accepted, as the host takes it.
 pub struct Recipient {
     key: Vec<u8>,
-    /// The primary key's fingerprint, as `gpg` prints it.
-    pub fingerprint: String,
 }
 
 impl Recipient {
@@ -24,8 +22,8 @@ impl Recipient {
     /// the rule it breaks, to go with the property's name.
     pub fn checked(host: &impl Host, value: &str) -> Result<Self, String> {
         let key = decode(value)?;
-        let fingerprint = host.check_public_key(&key).map_err(rule)?;
-        Ok(Self { key, fingerprint })
+        host.check_public_key(&key).map_err(rule)?;
+        Ok(Self { key })
     }
 
     /// Encrypts the secret to this key; the ciphertext is base64 of the binary message, as the
