@@ -18,7 +18,7 @@ use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, Ru
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tonic::transport::server::TcpIncoming;
+use tokio::signal::unix::SignalKind;
 
 /// The arguments the engine passes: `[--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS`.
 #[derive(Parser)]
@@ -65,34 +65,18 @@ async fn serve() -> anyhow::Result<()> {
     let component_schema = Provider::new(runtime.clone(), None).schema().await?;
     let document = lightsail_provider_host::schema::with_settings(&component_schema)?;
     let package = schema::Package::parse(document)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = plugin_server::listen(0..=0).await?;
     // The launch contract: the port, alone, as the first line.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", listener.local_addr()?.port())?;
     stdout.flush()?;
     drop(stdout);
     let service = service::Service::new(runtime, package);
-    // TCP_NODELAY, as the engine's side sets it: with Nagle's algorithm on, an answer written in
-    // more than one segment waits for the engine's delayed ACK (40 ms on Linux).
-    let incoming = TcpIncoming::from_listener(listener, true, None).map_err(|e| anyhow::anyhow!(e))?;
+    // Asked to stop by the engine (or a person): SIGINT or SIGTERM. Calls in flight finish first.
+    let stopped = plugin_server::signalled(&[SignalKind::interrupt(), SignalKind::terminate()]);
     tonic::transport::Server::builder()
         .add_service(rpc::resource_provider_server::ResourceProviderServer::new(service))
-        .serve_with_incoming_shutdown(incoming, stopped())
+        .serve_with_incoming_shutdown(plugin_server::incoming(listener), stopped)
         .await?;
     Ok(())
-}
-
-/// Resolves when the engine (or a person) asks the plugin to stop: SIGINT or SIGTERM. Calls in
-/// flight finish first.
-async fn stopped() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-        (Ok(mut interrupt), Ok(mut terminate)) => {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        _ => std::future::pending().await,
-    }
 }

@@ -75,15 +75,6 @@ async fn delete(client: &mut Client, token: &str, id: &str, state: &prost_types:
     client.delete(request).await.unwrap();
 }
 
-/// Without TCP_NODELAY on the engine's connection, each answer written in more than one segment
-/// waits for the engine's delayed ACK (up to 40 ms): the first answer came 42 ms after the port line.
-#[test]
-fn the_engine_s_connection_has_tcp_nodelay() {
-    let plugin = Plugin::launch(0);
-    let connection = std::net::TcpStream::connect(("127.0.0.1", plugin.port)).unwrap();
-    assert!(lightsail_test_support::sockets::accepted_with_tcp_nodelay(plugin.pid(), &connection));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preview_up_refresh_import_update_replace_and_destroy() {
     let env = TestEnvironment::new().await;

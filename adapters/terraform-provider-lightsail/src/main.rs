@@ -1,14 +1,32 @@
-//! `terraform-provider-lightsail`: a Terraform / OpenTofu plugin (protocol 6, go-plugin handshake
-//! with AutoMTLS, through the `tf-provider` crate) that serves the resources of the provider
-//! component. Terraform starts it; it is not meant to be run by hand.
+//! `terraform-provider-lightsail`: a Terraform / OpenTofu plugin (protocol 6.10, go-plugin's launch
+//! contract with AutoMTLS) that serves the resources of the provider component, and the access key
+//! as an ephemeral resource too. Terraform starts it; it is not meant to be run by hand.
 
+mod cty;
+mod diagnostics;
+mod ephemeral;
+mod log;
 mod mirror;
-mod nodelay;
+mod mtls;
+mod plugin;
 mod provider;
 mod resource;
 mod schema;
+mod server;
 mod shared;
 mod values;
+
+/// Terraform's plugin protocol, compiled from the vendored `proto/` by the build script.
+mod tfplugin6 {
+    #![allow(clippy::all, dead_code)]
+    tonic::include_proto!("tfplugin6");
+}
+
+/// go-plugin's own services.
+mod grpc_plugin {
+    #![allow(clippy::all, dead_code)]
+    tonic::include_proto!("plugin");
+}
 
 use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, Provider, RuntimeOptions};
 use std::process::ExitCode;
@@ -19,12 +37,7 @@ fn main() -> ExitCode {
     if args.first().is_some_and(|a| a == "mirror") {
         return mirror::lay_out(args.get(1));
     }
-    // tf-provider appends a backtrace to every diagnostic when RUST_BACKTRACE asks for one (common
-    // on developers' machines): a Terraform user reads the error, not our call stack. Panics keep
-    // theirs (RUST_BACKTRACE still governs those).
-    // SAFETY: no other thread exists yet (the async runtime starts below).
-    unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
-    if std::env::var_os("TF_PLUGIN_MAGIC_COOKIE").is_none() {
+    if !plugin::launched_by_terraform() {
         eprintln!(
             "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\
              Install it with `terraform-provider-lightsail mirror DIR` and a filesystem_mirror for DIR \
@@ -32,17 +45,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    // tf-provider would log everything at trace level to PLUGIN_LOG_FILE, the SDK's secret-bearing
-    // output included; log there ourselves, with the SDK capped.
-    if let Some(path) = std::env::var_os("PLUGIN_LOG_FILE") {
-        // SAFETY: no other thread exists yet (the async runtime starts below).
-        unsafe { std::env::remove_var("PLUGIN_LOG_FILE") };
-        match std::fs::File::create(&path) {
-            Ok(file) => lightsail_provider_host::logging::init_file(file),
-            Err(e) => eprintln!("warning: cannot open the plugin log file: {e}"),
-        }
-    }
-    nodelay::hold_handshake();
+    log::init();
     let result = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(serve()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -60,6 +63,16 @@ async fn serve() -> anyhow::Result<()> {
     };
     let runtime = Arc::new(ComponentRuntime::new(&component, RuntimeOptions::default())?);
     let document = Provider::new(runtime.clone(), None).schema().await?;
-    let (name, specs) = schema::from_pulumi(&document)?;
-    tf_provider::serve(name, provider::AdapterProvider::new(runtime, specs)).await
+    let specs = schema::from_pulumi(&document)?;
+    let server = server::Server::new(runtime, specs);
+    let shared = server.shared();
+    // Ephemeral resources Terraform did not close (it was killed) are deleted on the way out.
+    let close_left_open = async move {
+        if let Some(configured) = shared.configured()
+            && let Some(journal) = &configured.journal
+        {
+            journal.close_mine(&configured.provider).await;
+        }
+    };
+    plugin::serve(server, close_left_open).await
 }

@@ -3,43 +3,20 @@
 //! `default_tags { tags }`, the lock settings, ...) with hashicorp/aws's `skip_*` arguments, and
 //! the resources, one per resource type of the component.
 
-use crate::resource::ComponentResource;
-use crate::schema::ResourceSpec;
-use crate::schema::snake;
+use crate::cty::{Type, Value};
+use crate::diagnostics::Diagnostics;
+use crate::ephemeral;
+use crate::schema::{Attribute, Block, Nesting, snake};
 use crate::shared::Shared;
 use crate::values::{UNKNOWN, attribute, string};
-use async_trait::async_trait;
-use lightsail_provider_host::ComponentRuntime;
 use lightsail_provider_host::aws::settings::{self, Kind};
 use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
 use lightsail_provider_host::lock::{LockOptions, Locks};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock, Schema};
-use tf_provider::value::ValueAny;
-use tf_provider::{AttributePath, Diagnostics, DynamicResource};
 
-pub struct AdapterProvider {
-    shared: Arc<Shared>,
-    specs: Vec<Arc<ResourceSpec>>,
-}
-
-impl AdapterProvider {
-    pub fn new(runtime: Arc<ComponentRuntime>, specs: Vec<ResourceSpec>) -> Self {
-        let shared = Arc::new(Shared::new(runtime));
-        Self { shared, specs: specs.into_iter().map(Arc::new).collect() }
-    }
-}
-
-fn optional(attr_type: AttributeType, description: &str, sensitive: bool) -> Attribute {
-    Attribute {
-        attr_type,
-        description: description.into(),
-        constraint: AttributeConstraint::Optional,
-        sensitive,
-        deprecated: false,
-    }
-}
+/// The provider's schema version (its block has not changed in a way that needs one).
+pub const PROVIDER_SCHEMA_VERSION: i64 = 1;
 
 /// hashicorp/aws's arguments this provider takes besides the host's settings, so that a provider
 /// block written for it works here too.
@@ -66,25 +43,25 @@ struct Settings {
 
 /// The provider block, checked by the host's settings rules; each failure names its Terraform
 /// attribute (`max_retries`, not `maxRetries`).
-fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
-    let flag = |name: &str| matches!(attribute(config, name), ValueAny::Bool(true));
+fn settings(diags: &mut Diagnostics, config: &Value) -> Option<Settings> {
+    let flag = |name: &str| matches!(attribute(config, name), Value::Bool(true));
     let mut given = serde_json::Map::new();
     for setting in settings::SETTINGS {
         let value = attribute(config, &snake(setting.name));
         let json: serde_json::Value = match (setting.kind, value) {
-            (_, ValueAny::Unknown) => UNKNOWN.into(),
-            (Kind::Endpoints, ValueAny::List(blocks)) => blocks
+            (_, Value::Unknown) => UNKNOWN.into(),
+            (Kind::Endpoints, Value::List(blocks)) => blocks
                 .iter()
                 .filter_map(|block| string(attribute(block, "lightsail")))
                 .map(|url| serde_json::json!({ "lightsail": url }))
                 .collect::<Vec<_>>()
                 .into(),
-            (Kind::DefaultTags, ValueAny::List(blocks)) => {
+            (Kind::DefaultTags, Value::List(blocks)) => {
                 // Tag keys are the user's, as written: no camelCase here.
                 let tags: serde_json::Map<String, serde_json::Value> = blocks
                     .iter()
                     .filter_map(|block| match attribute(block, "tags") {
-                        ValueAny::Map(tags) => Some(tags),
+                        Value::Map(tags) => Some(tags),
                         _ => None,
                     })
                     .flatten()
@@ -92,9 +69,9 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
                     .collect();
                 serde_json::json!({ "tags": tags })
             }
-            (_, ValueAny::String(text)) => text.as_str().into(),
-            (_, ValueAny::Number(n)) => (*n).into(),
-            (_, ValueAny::Bool(b)) => (*b).into(),
+            (_, Value::String(text)) => text.as_str().into(),
+            (_, Value::Number(n)) => serde_json::Value::Number(n.clone()),
+            (_, Value::Bool(b)) => (*b).into(),
             _ => continue,
         };
         given.insert(setting.name.into(), json);
@@ -111,11 +88,7 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
         Err(failures) => {
             for failure in failures {
                 let attribute = snake(&failure.property);
-                diags.error(
-                    format!("Invalid provider argument {attribute}"),
-                    failure.reason,
-                    AttributePath::new(attribute),
-                );
+                diags.error(format!("Invalid provider argument {attribute}"), failure.reason, &attribute);
             }
             None
         }
@@ -124,114 +97,83 @@ fn settings(diags: &mut Diagnostics, config: &ValueAny) -> Option<Settings> {
 
 /// The provider block's schema: an attribute or a block per setting of the host's table, and
 /// hashicorp/aws's [`COMPATIBILITY`] arguments.
-fn provider_block() -> Block {
-    let mut attributes = HashMap::new();
-    let mut blocks = HashMap::new();
+pub fn provider_block() -> Block {
+    let mut attributes = BTreeMap::new();
+    let mut blocks = BTreeMap::new();
     for setting in settings::SETTINGS {
         let description = format!("{}.", setting.description);
         let name = snake(setting.name);
         let attribute_type = match setting.kind {
             Kind::Endpoints => {
                 let endpoint = Block {
-                    attributes: HashMap::from([(
+                    attributes: BTreeMap::from([(
                         "lightsail".to_string(),
-                        optional(AttributeType::String, "URL to send Lightsail calls to instead of AWS.", false),
+                        Attribute::optional(Type::String, "URL to send Lightsail calls to instead of AWS.", false),
                     )]),
-                    description: description.into(),
+                    description,
                     ..Default::default()
                 };
-                blocks.insert(name, NestedBlock::Set(endpoint));
+                blocks.insert(name, (Nesting::Set, endpoint));
                 continue;
             }
             Kind::DefaultTags => {
-                let tags = AttributeType::Map(Box::new(AttributeType::String));
+                let tags = Type::Map(Box::new(Type::String));
                 let default_tags = Block {
-                    attributes: HashMap::from([(
+                    attributes: BTreeMap::from([(
                         "tags".to_string(),
-                        optional(
+                        Attribute::optional(
                             tags,
                             "Tags every resource that takes tags carries (in tags_all); its own win.",
                             false,
                         ),
                     )]),
-                    description: description.into(),
+                    description,
                     ..Default::default()
                 };
-                blocks.insert(name, NestedBlock::List(default_tags));
+                blocks.insert(name, (Nesting::List, default_tags));
                 continue;
             }
-            Kind::Text => AttributeType::String,
-            Kind::Flag => AttributeType::Bool,
-            // tf-provider 0.2.2 decodes whole numbers only: timeouts are whole seconds here.
-            _ => AttributeType::Number,
+            Kind::Text => Type::String,
+            Kind::Flag => Type::Bool,
+            _ => Type::Number,
         };
-        attributes.insert(name, optional(attribute_type, &description, setting.secret));
+        attributes.insert(name, Attribute::optional(attribute_type, &description, setting.secret));
     }
     for (name, description) in COMPATIBILITY {
-        attributes.insert(name.to_string(), optional(AttributeType::Bool, description, false));
+        attributes.insert(name.to_string(), Attribute::optional(Type::Bool, description, false));
     }
     Block {
         attributes,
         blocks,
         description: "Lightsail buckets and bucket access keys, served by a WebAssembly component.".into(),
-        ..Default::default()
     }
 }
 
-#[async_trait]
-impl tf_provider::Provider for AdapterProvider {
-    type Config<'a> = ValueAny;
-    type MetaState<'a> = ValueAny;
+/// The provider block checked, as `ValidateProviderConfig` asks.
+pub fn validate(diags: &mut Diagnostics, config: &Value) {
+    settings(diags, config);
+}
 
-    fn schema(&self, _: &mut Diagnostics) -> Option<Schema> {
-        Some(Schema { version: 1, block: provider_block() })
+/// The provider block checked and put to use: from now on, calls reach AWS as it says.
+pub async fn configure(diags: &mut Diagnostics, shared: &Shared, config: &Value) {
+    let Some(settings) = settings(diags, config) else { return };
+    let locks = match Locks::from_options(&settings.locks) {
+        Ok(locks) => locks,
+        Err(e) => return diags.error("Invalid provider argument lock_directory", e.to_string(), "lock_directory"),
+    };
+    let api = match LightsailApi::new(settings.options.clone()).await {
+        Ok(api) => api,
+        Err(e) => return diags.error(format!("Invalid provider argument: {e}"), "", "endpoints"),
+    };
+    if !settings.skip_credentials_validation
+        && let Err(why) = api.resolve_credentials().await
+    {
+        return diags.root_error("No valid credentials for the provider", why);
     }
-
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: ValueAny) -> Option<()> {
-        settings(diags, &config).map(|_| ())
-    }
-
-    async fn configure<'a>(&self, diags: &mut Diagnostics, _terraform_version: String, config: ValueAny) -> Option<()> {
-        let settings = settings(diags, &config)?;
-        let locks = match Locks::from_options(&settings.locks) {
-            Ok(locks) => locks,
-            Err(e) => {
-                diags.error(
-                    "Invalid provider argument lock_directory",
-                    e.to_string(),
-                    AttributePath::new("lock_directory"),
-                );
-                return None;
-            }
-        };
-        let api = match LightsailApi::new(settings.options).await {
-            Ok(api) => api,
-            Err(e) => {
-                diags.error_short(format!("Invalid provider argument: {e}"), AttributePath::new("endpoints"));
-                return None;
-            }
-        };
-        if !settings.skip_credentials_validation
-            && let Err(why) = api.resolve_credentials().await
-        {
-            diags.root_error("No valid credentials for the provider", why);
-            return None;
-        }
-        self.shared.configure(Arc::new(api), Arc::new(locks));
-        Some(())
-    }
-
-    fn get_resources(&self, _: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(
-            self.specs
-                .iter()
-                .map(|spec| {
-                    let resource: Box<dyn DynamicResource> =
-                        ComponentResource::new(spec.clone(), self.shared.clone()).into();
-                    (spec.name.clone(), resource)
-                })
-                .collect(),
-        )
+    let endpoint = settings.options.endpoint_url.clone().unwrap_or_else(|| ephemeral::AWS.to_string());
+    let configured = shared.configure(Arc::new(api), Arc::new(locks), endpoint);
+    if let Some(journal) = &configured.journal {
+        journal.sweep(diags, &configured.provider, &configured.endpoint).await;
     }
 }
 

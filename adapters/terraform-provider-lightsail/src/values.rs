@@ -1,11 +1,10 @@
-//! Terraform values (cty, as msgpack) to the component's JSON property bags and back: snake_case
-//! and camelCase names, and unknown values as Pulumi's unknown marker.
+//! Terraform values to the component's JSON property bags and back: snake_case and camelCase
+//! names, and unknown values as Pulumi's unknown marker.
 
+use crate::cty::{Type as AttributeType, Value as ValueAny};
 use crate::schema::{ResourceSpec, camel};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use tf_provider::schema::AttributeType;
-use tf_provider::value::ValueAny;
 
 pub use lightsail_provider_host::UNKNOWN;
 
@@ -14,7 +13,7 @@ pub use lightsail_provider_host::UNKNOWN;
 pub fn to_json(value: &ValueAny, ty: &AttributeType) -> Value {
     match (value, ty) {
         (ValueAny::String(s), _) => Value::String(s.clone()),
-        (ValueAny::Number(n), _) => Value::from(*n),
+        (ValueAny::Number(n), _) => Value::Number(n.clone()),
         (ValueAny::Bool(b), _) => Value::Bool(*b),
         (ValueAny::List(items), AttributeType::List(inner) | AttributeType::Set(inner)) => {
             Value::Array(items.iter().map(|item| to_json(item, inner)).collect())
@@ -33,7 +32,7 @@ pub fn to_json(value: &ValueAny, ty: &AttributeType) -> Value {
 }
 
 fn attribute_type<'a>(spec: &'a ResourceSpec, name: &str) -> &'a AttributeType {
-    spec.schema.block.attributes.get(name).map_or(&AttributeType::String, |a| &a.attr_type)
+    spec.block.attributes.get(name).map_or(&AttributeType::String, |a| &a.ty)
 }
 
 /// A JSON value shaped to a Terraform type (objects get every field, missing ones null).
@@ -55,23 +54,18 @@ pub fn from_json(value: &Value, ty: &AttributeType) -> ValueAny {
         }
         (Value::String(s), _) => ValueAny::String(s.clone()),
         (Value::Bool(b), _) => ValueAny::Bool(*b),
-        (Value::Number(n), _) => n.as_i64().map(ValueAny::Number).unwrap_or_else(|| ValueAny::String(n.to_string())),
+        (Value::Number(n), AttributeType::Number) => ValueAny::Number(n.clone()),
+        (Value::Number(n), _) => ValueAny::String(n.to_string()),
         (other, _) => ValueAny::String(other.to_string()),
     }
 }
 
 pub fn attribute<'a>(object: &'a ValueAny, name: &str) -> &'a ValueAny {
-    match object {
-        ValueAny::Map(map) => map.get(name).unwrap_or(&ValueAny::Null),
-        _ => &ValueAny::Null,
-    }
+    object.attribute(name)
 }
 
 pub fn string(value: &ValueAny) -> Option<&str> {
-    match value {
-        ValueAny::String(s) => Some(s),
-        _ => None,
-    }
+    value.as_str()
 }
 
 /// The inputs of a configuration, as the component's input bag (null inputs left out).
@@ -89,7 +83,7 @@ pub fn inputs(spec: &ResourceSpec, config: &ValueAny) -> String {
 /// A Terraform state, as the component's state bag (its last outputs).
 pub fn state(spec: &ResourceSpec, state: &ValueAny) -> String {
     let mut bag = Map::new();
-    for name in spec.schema.block.attributes.keys().filter(|n| *n != "id") {
+    for name in spec.block.attributes.keys().filter(|n| *n != "id") {
         let value = attribute(state, name);
         if !matches!(value, ValueAny::Null) {
             bag.insert(camel(name), to_json(value, attribute_type(spec, name)));
@@ -103,9 +97,9 @@ pub fn state(spec: &ResourceSpec, state: &ValueAny) -> String {
 pub fn object(spec: &ResourceSpec, outputs: &str, id: ValueAny, missing: ValueAny) -> ValueAny {
     let outputs: Value = serde_json::from_str(outputs).unwrap_or(Value::Null);
     let mut map = BTreeMap::new();
-    for (name, attribute) in &spec.schema.block.attributes {
+    for (name, attribute) in &spec.block.attributes {
         let value = match outputs.get(camel(name)) {
-            Some(value) if !value.is_null() => from_json(value, &attribute.attr_type),
+            Some(value) if !value.is_null() => from_json(value, &attribute.ty),
             Some(_) if missing == ValueAny::Unknown => ValueAny::Unknown,
             Some(_) => ValueAny::Null,
             None => missing.clone(),

@@ -1,7 +1,7 @@
-//! The plugin launched as Terraform launches it (go-plugin's handshake on standard output), and
-//! the socket it accepts Terraform's connection on, read from the plugin's side.
+//! The plugin launched as Terraform launches it: go-plugin's handshake on standard output, AutoMTLS
+//! when Terraform passes its certificate, and a refusal when it is not Terraform that runs it.
+//! (TCP_NODELAY on the accepted connections is checked where they are accepted: plugin-server.)
 
-use lightsail_test_support::sockets::accepted_with_tcp_nodelay;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -17,30 +17,69 @@ impl Drop for Plugin {
     }
 }
 
-/// Without TCP_NODELAY on Terraform's connection, each answer written in more than one segment
-/// waits for Terraform's delayed ACK (up to 40 ms): a plan of 150 resources took five times as long.
-#[test]
-fn terraform_s_connection_has_tcp_nodelay_and_the_handshake_is_intact() {
-    let mut plugin = Plugin(
-        Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
-            .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+fn launch(client_certificate: Option<&str>) -> (Plugin, Vec<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"));
+    command
+        .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(pem) = client_certificate {
+        command.env("PLUGIN_CLIENT_CERT", pem);
+    }
+    let mut plugin = Plugin(command.spawn().unwrap());
     let mut stdout = BufReader::new(plugin.0.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
-    let fields: Vec<&str> = line.trim_end().split('|').collect();
-    assert_eq!(fields[..3], ["1", "6", "tcp"], "go-plugin's handshake: {line:?}");
+    let fields = line.trim_end().split('|').map(str::to_string).collect();
+    (plugin, fields)
+}
+
+#[test]
+fn the_handshake_names_protocol_6_and_a_listening_address() {
+    let (_plugin, fields) = launch(None);
+    assert_eq!(fields[..3], ["1", "6", "tcp"], "go-plugin's handshake: {fields:?}");
     assert_eq!(fields[4..], ["grpc", ""], "no client certificate was given, so no TLS and no server certificate");
     let address: SocketAddr = fields[3].parse().unwrap();
+    assert!(address.ip().is_loopback());
+    TcpStream::connect(address).expect("the plugin listens where its handshake says");
+}
 
-    let connection = TcpStream::connect(address).unwrap();
-    assert!(
-        accepted_with_tcp_nodelay(plugin.0.id(), &connection),
-        "the plugin's end of Terraform's connection has TCP_NODELAY"
-    );
+/// AutoMTLS: with Terraform's certificate given, the line carries the plugin's own certificate,
+/// base64 without padding, as DER (an ASN.1 SEQUENCE).
+#[test]
+fn with_terraform_s_certificate_the_handshake_carries_the_server_s() {
+    let client = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap().cert.pem();
+    let (_plugin, fields) = launch(Some(&client));
+    assert_eq!(fields[..3], ["1", "6", "tcp"], "{fields:?}");
+    assert_eq!(fields[4], "grpc");
+    let certificate = &fields[5];
+    assert!(!certificate.is_empty() && !certificate.ends_with('='), "{certificate}");
+    // DER starts with a SEQUENCE tag (0x30), which base64 writes as "M".
+    assert!(certificate.starts_with('M'), "{certificate}");
+}
+
+#[test]
+fn run_by_hand_it_says_what_it_is_and_how_to_install_it() {
+    let output = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Terraform starts it") && stderr.contains("mirror DIR"), "{stderr}");
+}
+
+#[test]
+fn a_terraform_that_offers_only_protocol_5_is_told_which_this_speaks() {
+    let output = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("speaks plugin protocol 6"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no handshake");
 }

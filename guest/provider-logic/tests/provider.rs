@@ -582,6 +582,26 @@ fn a_refused_create_is_not_tried_again() {
     assert_eq!(host.log(), [LOCK, "get", "create", "unlock"]);
 }
 
+/// A bucket at its two keys: the create says so, naming them, and makes no create call.
+#[test]
+fn a_bucket_at_two_keys_is_named_with_its_keys_and_no_create_is_sent() {
+    let host = FakeHost::default();
+    host.keys.borrow_mut().extend([("b-1".into(), "AKIAFIRST".into()), ("b-1".into(), "AKIASECOND".into())]);
+    match provider::create(&host, T, B1, false) {
+        Err(ProviderError::Api(e)) => {
+            assert!(!e.retryable);
+            assert!(
+                e.message.contains("bucket b-1 already holds 2 access keys (AKIAFIRST, AKIASECOND)"),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains("the most Lightsail allows"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(host.log(), [LOCK, "get", "unlock"]);
+}
+
 #[test]
 fn create_waits_for_the_operation_and_reports_failures_with_the_id() {
     let host = FakeHost { pending_polls: 3, ..Default::default() };

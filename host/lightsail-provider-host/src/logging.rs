@@ -61,6 +61,16 @@ pub fn init_file(file: std::fs::File) {
     tracing_subscriber::registry().with(layer).init();
 }
 
+/// Logs what `RUST_LOG` asks for (else `default`) through `layer`, an engine's own format,
+/// within the cap.
+pub fn init_layer<L>(layer: L, default: &str)
+where
+    L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync + 'static,
+{
+    let layer = layer.with_filter(env_filter(default).and(FilterFn::new(within_cap)));
+    tracing_subscriber::registry().with(layer).init();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

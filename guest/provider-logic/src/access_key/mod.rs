@@ -30,6 +30,9 @@ use pgp::{PGP_KEY, Recipient};
 /// The access key's type token.
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
 
+/// How many access keys a bucket holds at most (Lightsail's limit).
+const KEYS_PER_BUCKET: usize = 2;
+
 /// The access key resource (Terraform `aws_lightsail_bucket_access_key`).
 pub struct AccessKey;
 
@@ -216,6 +219,19 @@ fn create_key(
     let guard = host.lock(&lock_name(region, bucket));
     let reach = host.lock_reach();
     let before = list_patiently(host, call_region, bucket).map_err(api_error)?;
+    if before.len() >= KEYS_PER_BUCKET {
+        // The API would refuse it; say why, and which keys hold the places.
+        return Err(ProviderError::Api(ApiFailure {
+            code: "AccessKeyLimit".into(),
+            message: format!(
+                "bucket {bucket} already holds {} access keys ({}), the most Lightsail allows a bucket: delete one \
+                 of them (or the resource that holds it) before another key can be created",
+                before.len(),
+                before.join(", ")
+            ),
+            retryable: false,
+        }));
+    }
     let mut orphans = Orphans { region, bucket, reach, before, attempts: 0, reasons: Vec::new(), deleted: Vec::new() };
     let created = loop {
         match host.create_bucket_access_key(call_region, bucket) {
