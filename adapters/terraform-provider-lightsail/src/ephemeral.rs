@@ -287,6 +287,26 @@ impl EphemeralResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lightsail_provider_host::{ComponentRuntime, PROVIDER_COMPONENT, RuntimeOptions};
+
+    /// At plan, a key whose bucket is not yet known: nothing is made (the provider is not even
+    /// configured here, so any call would fail), the result is unknown but for the configuration.
+    #[tokio::test]
+    async fn unknown_configuration_opens_to_an_unknown_result_without_a_call() {
+        let runtime = Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions::default()).unwrap());
+        let document = Provider::new(runtime.clone(), None).schema().await.unwrap();
+        let spec = crate::schema::from_pulumi(&document).unwrap().into_iter().find(|s| s.ephemeral).unwrap();
+        let shared = Arc::new(crate::shared::Shared::new(runtime));
+        let ephemeral = EphemeralResource::new(Arc::new(ComponentResource::new(Arc::new(spec), shared)));
+        let config = Value::Map([("bucket_name".to_string(), Value::Unknown)].into_iter().collect());
+        let mut diags = Diagnostics::default();
+        let (result, private) = ephemeral.open(&mut diags, &config).await.unwrap();
+        assert!(diags.into_vec().is_empty());
+        assert!(private.is_empty(), "nothing to close");
+        assert_eq!(result.attribute("access_key_id"), &Value::Unknown);
+        assert_eq!(result.attribute("secret_access_key"), &Value::Unknown);
+        assert_eq!(result.attribute("bucket_name"), &Value::Unknown);
+    }
 
     /// This process is alive; a pid that is not running, or another boot, is gone; another
     /// machine's process cannot be told.

@@ -79,6 +79,10 @@ pub struct Store {
     pub(crate) regions: BTreeMap<String, RegionState>,
     #[serde(skip)]
     pub(crate) changed: BTreeSet<Changed>,
+    /// Every secret access key handed out since the endpoint started, deleted keys' too: what a
+    /// test looks for where no secret may be.
+    #[serde(skip)]
+    pub(crate) issued_secrets: Vec<String>,
 }
 
 /// A row a call changed: a bucket (with its keys and tags) or an operation record. Whether it was
@@ -256,6 +260,11 @@ impl Store {
         let bucket = self.regions.get(region)?.buckets.get(bucket)?;
         let tags = bucket.tags.iter().filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default())));
         Some(tags.collect())
+    }
+
+    /// Every secret access key handed out since the endpoint started (deleted keys' too).
+    pub fn issued_secrets(&self) -> &[String] {
+        &self.issued_secrets
     }
 
     /// All bucket names of a region.
@@ -457,6 +466,7 @@ impl Store {
         wire.secret_access_key = Some(secret);
         let key_id = key.access_key_id.clone();
         bucket.access_keys.push(key);
+        self.issued_secrets.extend(wire.secret_access_key.clone());
         let op = self.record_operation(region, now, name, "CreateBucketAccessKey", Some(key_id), plan);
         Ok((wire, op))
     }

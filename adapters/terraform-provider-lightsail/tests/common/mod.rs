@@ -80,8 +80,9 @@ impl Workspace {
         std::fs::write(self.work.join("main.tf"), format!("{provider_block}\n{resources}")).unwrap();
     }
 
-    pub fn terraform(&self, args: &[&str]) -> Run {
-        let output = Command::new("terraform")
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("terraform");
+        command
             .args(args)
             .arg("-no-color")
             .current_dir(&self.work)
@@ -91,11 +92,31 @@ impl Workspace {
             .env("TF_CLI_CONFIG_FILE", self.root.join("cli.tfrc"))
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
-            .env("XDG_CACHE_HOME", self.root.join("cache"))
+            .env("XDG_CACHE_HOME", self.root.join("cache"));
+        command
+    }
+
+    pub fn terraform(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().unwrap();
+        let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        Run { code: output.status.code().unwrap_or(-1), out }
+    }
+
+    /// Runs `script` with sh in the configuration's directory, as a user would type it, with
+    /// terraform's environment.
+    pub fn shell(&self, script: &str) -> String {
+        let command = self.command(&[]);
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(&self.work)
+            .env_clear()
+            .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
             .output()
             .unwrap();
         let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        Run { code: output.status.code().unwrap_or(-1), out }
+        assert!(output.status.success(), "{script} failed:\n{out}");
+        out
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
@@ -130,4 +151,86 @@ pub fn state_id(show: &str) -> String {
 
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+/// Where hashicorp/aws 5.100.0 is laid out as a filesystem mirror on these machines.
+pub const HASHICORP_MIRROR: &str = "/opt/tf-plugins";
+
+/// Whether the real hashicorp/aws can run here. CI sets `REQUIRE_HASHICORP_AWS=1`.
+pub fn hashicorp_aws_installed(test: &str) -> bool {
+    let binary = "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws_v5.100.0_x5";
+    if std::path::Path::new(HASHICORP_MIRROR).join(binary).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("REQUIRE_HASHICORP_AWS").is_none(),
+        "REQUIRE_HASHICORP_AWS is set but {binary} is not there"
+    );
+    eprintln!("SKIPPED {test}: hashicorp/aws 5.100.0 is not in {HASHICORP_MIRROR}");
+    false
+}
+
+/// Both providers installed as documented: this one from a mirror laid out by the binary, under
+/// its own address; hashicorp/aws from its mirror on these machines.
+pub fn mirrored_workspace(endpoint: &LocalEndpoint, resources: &str) -> Workspace {
+    let cli = format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path = \"ROOT/mirror\"\n    include = [\"registry.terraform.io/lightsail-wasm/awslightsail\"]\n  }}\n  filesystem_mirror {{\n    path = \"{HASHICORP_MIRROR}\"\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }}\n}}\n"
+    );
+    let ws = Workspace::with_cli_configuration(&cli, &both_providers(endpoint, resources));
+    let laid_out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .arg("mirror")
+        .arg(ws.root.join("mirror"))
+        .output()
+        .unwrap();
+    assert!(laid_out.status.success(), "{}", String::from_utf8_lossy(&laid_out.stderr));
+    assert!(String::from_utf8_lossy(&laid_out.stdout).contains("filesystem_mirror"), "it says how to use it");
+    ws
+}
+
+/// A configuration requiring both providers, each pointed at the local endpoint, then `resources`.
+pub fn both_providers(endpoint: &LocalEndpoint, resources: &str) -> String {
+    let creds = endpoint.credentials();
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    aws          = {{ source = "hashicorp/aws", version = "5.100.0" }}
+    awslightsail = {{ source = "lightsail-wasm/awslightsail", version = "{version}" }}
+  }}
+}}
+provider "aws" {{
+  region                      = "us-east-1"
+  access_key                  = "{id}"
+  secret_key                  = "{secret}"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {{ lightsail = "{url}" }}
+}}
+provider "awslightsail" {{
+  region     = "us-east-1"
+  access_key = "{id}"
+  secret_key = "{secret}"
+  endpoints {{ lightsail = "{url}" }}
+}}
+{resources}"#,
+        version = env!("CARGO_PKG_VERSION"),
+        id = creds.access_key_id,
+        secret = creds.secret_access_key,
+        url = endpoint.url()
+    )
+}
+
+impl Workspace {
+    /// `terraform ARGS` started in a process group of its own (its plugins join it), so that a
+    /// test can kill the whole run at once.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        self.command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap()
+    }
 }
