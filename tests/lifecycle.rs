@@ -140,14 +140,16 @@ async fn the_two_key_limit_is_a_clear_error() {
     for _ in 0..2 {
         s.provider.create(TOKEN, &inputs("two-keys"), false).await.unwrap();
     }
+    let creates = s.endpoint.stats().calls_of("CreateBucketAccessKey");
     match provider_error(s.provider.create(TOKEN, &inputs("two-keys"), false).await) {
         ProviderError::Api(e) => {
-            assert_eq!(e.code, "InvalidInputException");
-            assert!(e.message.contains("maximum number of access keys (2)"), "{}", e.message);
+            assert_eq!(e.code, "AccessKeyLimit");
+            assert!(e.message.contains("bucket two-keys already holds 2 access keys (AKIA"), "{}", e.message);
             assert!(!e.retryable);
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(s.endpoint.stats().calls_of("CreateBucketAccessKey"), creates, "no create is sent to a full bucket");
     assert_eq!(s.keys("two-keys").len(), 2);
 }
 

@@ -298,10 +298,11 @@ fn parallel_local_runs_lose_no_update_and_keep_the_limit() {
                 let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
                 reported.push(created["id"].as_str().unwrap().to_string());
             }
-            // The two-key limit, refused by the service (under --output json, the error is JSON).
+            // The two-key limit: seen in the bucket's keys before any create (under --output json,
+            // the error is JSON).
             Some(4) => {
                 let error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-                assert_eq!(error["error"]["code"], "InvalidInputException", "{error}");
+                assert_eq!(error["error"]["code"], "AccessKeyLimit", "{error}");
             }
             other => panic!("exit {other:?}: {}", text(&output).1),
         }

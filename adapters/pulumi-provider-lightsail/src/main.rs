@@ -65,6 +65,9 @@ async fn serve() -> anyhow::Result<()> {
     let component_schema = Provider::new(runtime.clone(), None).schema().await?;
     let document = lightsail_provider_host::schema::with_settings(&component_schema)?;
     let package = schema::Package::parse(document)?;
+    // Asked to stop by the engine (or a person): SIGINT or SIGTERM. Calls in flight finish first.
+    // Watched from before the port line, so a signal sent once it is read is not fatal.
+    let stopped = plugin_server::signalled(&[SignalKind::interrupt(), SignalKind::terminate()]);
     let listener = plugin_server::listen(0..=0).await?;
     // The launch contract: the port, alone, as the first line.
     let mut stdout = std::io::stdout().lock();
@@ -72,8 +75,6 @@ async fn serve() -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     let service = service::Service::new(runtime, package);
-    // Asked to stop by the engine (or a person): SIGINT or SIGTERM. Calls in flight finish first.
-    let stopped = plugin_server::signalled(&[SignalKind::interrupt(), SignalKind::terminate()]);
     tonic::transport::Server::builder()
         .add_service(rpc::resource_provider_server::ResourceProviderServer::new(service))
         .serve_with_incoming_shutdown(plugin_server::incoming(listener), stopped)

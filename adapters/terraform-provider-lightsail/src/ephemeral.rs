@@ -47,9 +47,10 @@ impl Owner {
         Owner { host: hostname(), boot: boot_id(), pid, started: started(pid).unwrap_or(0) }
     }
 
-    /// Whether the owner is surely gone; a process on another machine cannot be looked at.
+    /// Whether the owner is surely gone; a process on another machine, or on a system without
+    /// Linux's `/proc`, cannot be told.
     fn is_gone(&self) -> Option<bool> {
-        if self.host != hostname() {
+        if self.host.is_empty() || self.boot.is_empty() || self.started == 0 || self.host != hostname() {
             return None;
         }
         Some(self.boot != boot_id() || started(self.pid) != Some(self.started))
@@ -120,9 +121,9 @@ impl Journal {
                 Some(false) => continue,
                 None => {
                     diags.warning(
-                        format!("An ephemeral {} may be left open by another machine", opened.token),
+                        format!("An ephemeral {} may be left open", opened.token),
                         format!(
-                            "{} was opened by process {} on {}, which this machine cannot look at. If that run is gone, delete it: {}",
+                            "{} was opened by process {} on {:?}, which this machine cannot look at. If that run is gone, delete it: {}",
                             opened.id,
                             opened.owner.pid,
                             opened.owner.host,
@@ -317,6 +318,7 @@ mod tests {
         assert_eq!(me.is_gone(), Some(false));
         assert_eq!(Owner { started: me.started + 1, ..me.clone() }.is_gone(), Some(true));
         assert_eq!(Owner { boot: "another boot".into(), ..me.clone() }.is_gone(), Some(true));
-        assert_eq!(Owner { host: "elsewhere".into(), ..me }.is_gone(), None);
+        assert_eq!(Owner { host: "elsewhere".into(), ..me.clone() }.is_gone(), None);
+        assert_eq!(Owner { started: 0, ..me }.is_gone(), None, "no /proc: not known");
     }
 }

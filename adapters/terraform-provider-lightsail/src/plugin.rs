@@ -65,6 +65,9 @@ where
     // Ctrl-C reaches every process of Terraform's group: Terraform answers it (StopProvider, then
     // Shutdown), so the plugin finishes what it is doing rather than die in a create.
     plugin_server::ignore(SignalKind::interrupt())?;
+    // Watched before the handshake, so that a signal sent as soon as it is read is not the default
+    // action's (the end of the process, without the stop's clean-up).
+    let terminated = plugin_server::signalled(&[SignalKind::terminate(), SignalKind::hangup()]);
     let listener = plugin_server::listen(ports()?).await.context("no port to listen on")?;
     let address = listener.local_addr()?;
     let mtls = mtls::from_environment().context("AutoMTLS could not be set up")?;
@@ -85,7 +88,7 @@ where
     stdout.flush()?;
     drop(stdout);
     let connections = plugin_server::incoming(listener);
-    let stopping = until_stopped(stop, stopped);
+    let stopping = until_stopped(stop, stopped, terminated);
     match mtls {
         Some(mtls) => {
             // A connection that does not present Terraform's certificate ends in its handshake.
@@ -103,10 +106,14 @@ where
 }
 
 /// Resolves when the plugin should stop: Terraform's `Shutdown`, SIGTERM, or Terraform gone.
-async fn until_stopped(stop: watch::Sender<bool>, mut stopped: watch::Receiver<bool>) {
+async fn until_stopped(
+    stop: watch::Sender<bool>,
+    mut stopped: watch::Receiver<bool>,
+    terminated: impl std::future::Future<Output = ()>,
+) {
     tokio::select! {
         _ = stopped.wait_for(|stopped| *stopped) => {}
-        _ = plugin_server::signalled(&[SignalKind::terminate(), SignalKind::hangup()]) => {}
+        _ = terminated => {}
         _ = plugin_server::orphaned() => tracing::warn!("Terraform is gone: the plugin stops"),
     }
     // The streams that outlive calls (stdio, broker) end too, so the connection can close.

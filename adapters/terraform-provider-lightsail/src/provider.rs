@@ -181,6 +181,19 @@ pub async fn configure(diags: &mut Diagnostics, shared: &Shared, config: &Value)
 mod tests {
     use super::*;
 
+    /// Terraform's numbers reach the settings as they are: a timeout of 2.5 seconds is 2.5 s.
+    #[test]
+    fn fractional_seconds_are_kept() {
+        let config = Value::Map(
+            [("attempt_timeout".to_string(), Value::Number(serde_json::Number::from_f64(2.5).unwrap()))]
+                .into_iter()
+                .collect(),
+        );
+        let mut diags = Diagnostics::default();
+        let settings = settings(&mut diags, &config).expect("valid");
+        assert_eq!(settings.options.attempt_timeout, Some(std::time::Duration::from_millis(2500)));
+    }
+
     /// The provider block takes exactly the host's settings, by their Terraform names, and
     /// hashicorp/aws's compatibility arguments; a secret setting is sensitive.
     #[test]

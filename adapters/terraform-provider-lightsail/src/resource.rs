@@ -1,7 +1,7 @@
 //! One Terraform resource type, served by forwarding each call to the component. Nothing here
 //! knows a resource by name: the token, the schema and the inputs come from the component.
 
-use crate::cty::Value as ValueAny;
+use crate::cty::Value;
 use crate::diagnostics::Diagnostics;
 use crate::schema::{ResourceSpec, STATE_VERSION, snake};
 use crate::shared::{Configured, Shared};
@@ -45,7 +45,7 @@ impl ComponentResource {
         self.configured(diags).map(|c| c.provider)
     }
 
-    fn id(&self, diags: &mut Diagnostics, state: &ValueAny) -> Option<String> {
+    fn id(&self, diags: &mut Diagnostics, state: &Value) -> Option<String> {
         match string(attribute(state, "id")) {
             Some(id) => Some(id.to_string()),
             None => {
@@ -81,21 +81,21 @@ impl ComponentResource {
     }
 
     /// The state Terraform records for a resource, from the component's outputs.
-    pub fn recorded(&self, outputs: &str, id: String) -> ValueAny {
-        values::object(&self.spec, outputs, ValueAny::String(id), ValueAny::Null)
+    pub fn recorded(&self, outputs: &str, id: String) -> Value {
+        values::object(&self.spec, outputs, Value::String(id), Value::Null)
     }
 
     /// The planned state of a new resource: the configuration, what a preview knows, the rest unknown.
-    pub async fn plan_new(&self, diags: &mut Diagnostics, config: &ValueAny) -> Option<ValueAny> {
+    pub async fn plan_new(&self, diags: &mut Diagnostics, config: &Value) -> Option<Value> {
         let provider = self.provider(diags)?;
         let inputs = values::inputs(&self.spec, config);
         let preview = self.answer(diags, provider.create(self.token(), &inputs, true).await)?;
-        let planned = values::object(&self.spec, &preview.outputs.values, ValueAny::Unknown, ValueAny::Unknown);
+        let planned = values::object(&self.spec, &preview.outputs.values, Value::Unknown, Value::Unknown);
         Some(values::with_config(&self.spec, planned, config))
     }
 
     /// `ValidateResourceConfig`: the component's check, offline.
-    pub async fn validate(&self, diags: &mut Diagnostics, config: &ValueAny) {
+    pub async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
         let inputs = values::inputs(&self.spec, config);
         let Some(checked) = self.answer(diags, self.shared.offline().check(self.token(), None, &inputs).await) else {
             return;
@@ -110,7 +110,7 @@ impl ComponentResource {
     /// from the current one only by attributes it lacks (null until the next refresh) or that
     /// are gone (dropped): version 1 (this provider before 0.3.0) had no `tags`, `tags_all` or
     /// `pgp_key`; hashicorp/aws's version 0 has no `region` and no `last_used`.
-    pub fn upgrade(&self, diags: &mut Diagnostics, version: i64, json: &[u8]) -> Option<ValueAny> {
+    pub fn upgrade(&self, diags: &mut Diagnostics, version: i64, json: &[u8]) -> Option<Value> {
         if !UPGRADABLE_VERSIONS.contains(&version) {
             diags.root_error(
                 format!("{}: the state's schema version {version} is unknown to this provider", self.spec.type_name),
@@ -120,7 +120,7 @@ impl ComponentResource {
             return None;
         }
         match serde_json::from_slice::<serde_json::Value>(json) {
-            Ok(stored) => Some(ValueAny::from_json(&stored, &self.spec.block.value_type())),
+            Ok(stored) => Some(Value::from_json(&stored, &self.spec.block.value_type())),
             Err(e) => {
                 diags.root_error(format!("{}: the stored state is not JSON", self.spec.type_name), e.to_string());
                 None
@@ -129,26 +129,26 @@ impl ComponentResource {
     }
 
     /// `ReadResource`: the resource as it is now; null when it is gone.
-    pub async fn read(&self, diags: &mut Diagnostics, state: &ValueAny) -> Option<ValueAny> {
+    pub async fn read(&self, diags: &mut Diagnostics, state: &Value) -> Option<Value> {
         let id = self.id(diags, state)?;
         let provider = self.provider(diags)?;
         let found =
             self.answer(diags, provider.read(self.token(), &id, Some(&values::state(&self.spec, state))).await)?;
         // Gone: a null state tells Terraform to plan its creation again.
-        Some(found.map_or(ValueAny::Null, |found| self.recorded(&found.outputs.values, found.id)))
+        Some(found.map_or(Value::Null, |found| self.recorded(&found.outputs.values, found.id)))
     }
 
     /// `PlanResourceChange`: the planned state and the attributes whose change replaces.
     pub async fn plan(
         &self,
         diags: &mut Diagnostics,
-        prior: &ValueAny,
-        proposed: &ValueAny,
-        config: &ValueAny,
-    ) -> Option<(ValueAny, Vec<String>)> {
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> Option<(Value, Vec<String>)> {
         if proposed.is_null() {
             // A destroy: nothing to plan.
-            return Some((ValueAny::Null, Vec::new()));
+            return Some((Value::Null, Vec::new()));
         }
         if prior.is_null() {
             return Some((self.plan_new(diags, config).await?, Vec::new()));
@@ -166,25 +166,19 @@ impl ComponentResource {
             return Some((planned, diff.replaces.iter().map(|p| snake(p)).collect()));
         }
         let outputs = self.answer(diags, provider.update(self.token(), &id, &olds, &news, true).await)?;
-        let planned = values::object(&self.spec, &outputs.values, ValueAny::String(id), ValueAny::Unknown);
+        let planned = values::object(&self.spec, &outputs.values, Value::String(id), Value::Unknown);
         Some((values::with_config(&self.spec, planned, config), Vec::new()))
     }
 
     /// `ApplyResourceChange`: the state to record. A failed update or delete keeps the prior
     /// state (the object is still there); a failed create records nothing, unless the object
     /// exists (not ready), which Terraform then records as tainted.
-    pub async fn apply(
-        &self,
-        diags: &mut Diagnostics,
-        prior: &ValueAny,
-        planned: &ValueAny,
-        config: &ValueAny,
-    ) -> ValueAny {
+    pub async fn apply(&self, diags: &mut Diagnostics, prior: &Value, planned: &Value, config: &Value) -> Value {
         let Some(provider) = self.provider(diags) else { return prior.clone() };
         if planned.is_null() {
             let Some(id) = self.id(diags, prior) else { return prior.clone() };
             let deleted = provider.delete(self.token(), &id, &values::state(&self.spec, prior)).await;
-            return self.answer(diags, deleted).map_or_else(|| prior.clone(), |()| ValueAny::Null);
+            return self.answer(diags, deleted).map_or_else(|| prior.clone(), |()| Value::Null);
         }
         if prior.is_null() {
             return match provider.create(self.token(), &values::inputs(&self.spec, config), false).await {
@@ -197,7 +191,7 @@ impl ComponentResource {
                 }
                 Err(e) => {
                     self.report(diags, e);
-                    ValueAny::Null
+                    Value::Null
                 }
             };
         }
@@ -211,7 +205,7 @@ impl ComponentResource {
     }
 
     /// `ImportResourceState`: the resource of an id, as its state.
-    pub async fn import(&self, diags: &mut Diagnostics, id: &str) -> Option<ValueAny> {
+    pub async fn import(&self, diags: &mut Diagnostics, id: &str) -> Option<Value> {
         let provider = self.provider(diags)?;
         let found = self.answer(diags, provider.import(self.token(), id).await)?;
         Some(self.recorded(&found.outputs.values, found.id))

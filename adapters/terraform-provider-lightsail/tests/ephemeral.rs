@@ -118,32 +118,7 @@ async fn a_key_left_open_by_a_killed_run_is_deleted_by_the_next() {
     if !ready("a_key_left_open_by_a_killed_run_is_deleted_by_the_next") {
         return;
     }
-    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
-    let marker = tempfile::tempdir().unwrap();
-    let opened = marker.path().join("opened");
-    // A provisioner that uses the key, says so, and holds the run.
-    let holder = format!(
-        r#"
-resource "terraform_data" "hold" {{
-  provisioner "local-exec" {{
-    command     = "touch {opened} && sleep 600"
-    environment = {{ KEY_ID = ephemeral.aws_lightsail_bucket_access_key.upload.access_key_id }}
-  }}
-}}
-"#,
-        opened = opened.display()
-    );
-    let resources = format!("{BUCKET_AND_EPHEMERAL_KEY}{holder}");
-    let ws = mirrored_workspace(&endpoint, &resources);
-    let ws = blocking(move || {
-        ws.ok(&["init", "-input=false"]);
-        ws.ok(&["apply", "-auto-approve", "-input=false", "-target=aws_lightsail_bucket.site"]);
-        ws
-    })
-    .await;
-
-    let mut run = ws.spawn(&["apply", "-auto-approve", "-input=false"]);
-    lightsail_test_support::crossing::until("the provisioner runs with the key open", || opened.exists()).await;
+    let (endpoint, ws, mut run) = apply_held_with_the_key_open().await;
     // SAFETY: kill(2) on the process group the run was started in.
     unsafe { libc::kill(-(run.id() as i32), libc::SIGKILL) };
     let _ = run.wait();
@@ -167,6 +142,62 @@ resource "terraform_data" "hold" {{
     })
     .await;
     drop(ws);
+}
+
+/// Only terraform killed: its plugin, left without a parent, stops on its own and deletes the key
+/// it holds open before it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_whose_terraform_was_killed_closes_its_keys_and_ends() {
+    if !ready("a_plugin_whose_terraform_was_killed_closes_its_keys_and_ends") {
+        return;
+    }
+    let (endpoint, ws, mut run) = apply_held_with_the_key_open().await;
+    assert_eq!(keys(&endpoint, "site-bucket").len(), 1);
+    let _ = run.kill();
+    let _ = run.wait();
+    let journal = ws.root.join("cache/lightsail-provider/locks/ephemeral");
+    lightsail_test_support::crossing::until("the orphaned plugin deletes the key it held", || {
+        keys(&endpoint, "site-bucket").is_empty() && entries(&journal) == 0
+    })
+    .await;
+    // The provisioner's shell is left too: the group goes.
+    // SAFETY: kill(2) on the process group the run was started in.
+    unsafe { libc::kill(-(run.id() as i32), libc::SIGKILL) };
+    blocking(move || ws.ok(&["destroy", "-auto-approve", "-input=false"])).await;
+}
+
+/// A `terraform apply` started in a process group of its own and held by a provisioner while the
+/// ephemeral key is open (its bucket made first).
+async fn apply_held_with_the_key_open() -> (LocalEndpoint, Workspace, std::process::Child) {
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let ws = mirrored_workspace(&endpoint, "");
+    let opened = ws.root.join("opened");
+    let resources = format!("{BUCKET_AND_EPHEMERAL_KEY}{}", holder(&opened));
+    std::fs::write(ws.work.join("main.tf"), both_providers(&endpoint, &resources)).unwrap();
+    let ws = blocking(move || {
+        ws.ok(&["init", "-input=false"]);
+        ws.ok(&["apply", "-auto-approve", "-input=false", "-target=aws_lightsail_bucket.site"]);
+        ws
+    })
+    .await;
+    let run = ws.spawn(&["apply", "-auto-approve", "-input=false"]);
+    lightsail_test_support::crossing::until("the provisioner runs with the key open", || opened.exists()).await;
+    (endpoint, ws, run)
+}
+
+/// A provisioner that uses the ephemeral key, says so (touches `opened`), and holds the run.
+fn holder(opened: &Path) -> String {
+    format!(
+        r#"
+resource "terraform_data" "hold" {{
+  provisioner "local-exec" {{
+    command     = "touch {opened} && sleep 600"
+    environment = {{ KEY_ID = ephemeral.aws_lightsail_bucket_access_key.upload.access_key_id }}
+  }}
+}}
+"#,
+        opened = opened.display()
+    )
 }
 
 fn entries(journal: &Path) -> usize {

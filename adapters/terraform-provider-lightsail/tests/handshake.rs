@@ -18,13 +18,21 @@ impl Drop for Plugin {
 }
 
 fn launch(client_certificate: Option<&str>) -> (Plugin, Vec<String>) {
+    launch_with(client_certificate, &[])
+}
+
+fn launch_with(client_certificate: Option<&str>, environment: &[(&str, &str)]) -> (Plugin, Vec<String>) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"));
     command
         .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env_remove("PLUGIN_CLIENT_CERT")
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PROVIDER")
+        .env_remove("RUST_LOG")
+        .envs(environment.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(Stdio::piped());
     if let Some(pem) = client_certificate {
         command.env("PLUGIN_CLIENT_CERT", pem);
     }
@@ -58,6 +66,30 @@ fn with_terraform_s_certificate_the_handshake_carries_the_server_s() {
     assert!(!certificate.is_empty() && !certificate.ends_with('='), "{certificate}");
     // DER starts with a SEQUENCE tag (0x30), which base64 writes as "M".
     assert!(certificate.starts_with('M'), "{certificate}");
+}
+
+/// SIGTERM ends it at once and cleanly; with TF_LOG set, everything it wrote on standard error is
+/// hclog's JSON lines, which go-plugin parses; without, it writes nothing.
+#[test]
+fn it_stops_on_sigterm_and_logs_as_terraform_reads_logs() {
+    for (tf_log, expect_lines) in [(None, false), (Some("DEBUG"), true)] {
+        let environment: Vec<(&str, &str)> = tf_log.map(|level| ("TF_LOG", level)).into_iter().collect();
+        let (mut plugin, fields) = launch_with(None, &environment);
+        assert_eq!(fields[1], "6");
+        // SAFETY: kill(2) on the child this test started.
+        unsafe { libc::kill(plugin.0.id() as i32, libc::SIGTERM) };
+        let status = plugin.0.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut plugin.0.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(!stderr.is_empty(), expect_lines, "TF_LOG={tf_log:?}: {stderr}");
+        for line in stderr.lines() {
+            let line: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            for key in ["@level", "@message", "@timestamp"] {
+                assert!(line[key].is_string(), "{key} in {line}");
+            }
+        }
+    }
 }
 
 #[test]
