@@ -72,31 +72,6 @@ impl Value {
         out
     }
 
-    /// A stored state's JSON, read as `ty` wants it (the JSON form has no unknowns).
-    pub fn from_json(value: &serde_json::Value, ty: &Type) -> Value {
-        use serde_json::Value as J;
-        match (value, ty) {
-            (J::Null, _) => Value::Null,
-            (J::Object(map), Type::Object(fields)) => Value::Map(
-                fields
-                    .iter()
-                    .map(|(name, t)| (name.clone(), Value::from_json(map.get(name).unwrap_or(&J::Null), t)))
-                    .collect(),
-            ),
-            (J::Object(map), Type::Map(inner)) => {
-                Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v, inner))).collect())
-            }
-            (J::Array(items), Type::List(inner) | Type::Set(inner)) => {
-                Value::List(items.iter().map(|v| Value::from_json(v, inner)).collect())
-            }
-            (J::Bool(b), _) => Value::Bool(*b),
-            (J::Number(n), Type::String) => Value::String(n.to_string()),
-            (J::Number(n), _) => Value::Number(n.clone()),
-            (J::String(s), _) => Value::String(s.clone()),
-            (other, _) => Value::String(other.to_string()),
-        }
-    }
-
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }

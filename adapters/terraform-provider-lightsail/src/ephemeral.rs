@@ -42,18 +42,23 @@ pub struct Owner {
 }
 
 impl Owner {
-    pub fn this_process() -> Owner {
-        let pid = std::process::id();
-        Owner { host: hostname(), boot: boot_id(), pid, started: started(pid).unwrap_or(0) }
+    /// This process, read from `/proc` once.
+    pub fn this_process() -> &'static Owner {
+        static ME: std::sync::OnceLock<Owner> = std::sync::OnceLock::new();
+        ME.get_or_init(|| {
+            let pid = std::process::id();
+            Owner { host: hostname(), boot: boot_id(), pid, started: started(pid).unwrap_or(0) }
+        })
     }
 
     /// Whether the owner is surely gone; a process on another machine, or on a system without
     /// Linux's `/proc`, cannot be told.
     fn is_gone(&self) -> Option<bool> {
-        if self.host.is_empty() || self.boot.is_empty() || self.started == 0 || self.host != hostname() {
+        let me = Owner::this_process();
+        if self.host.is_empty() || self.boot.is_empty() || self.started == 0 || self.host != me.host {
             return None;
         }
-        Some(self.boot != boot_id() || started(self.pid) != Some(self.started))
+        Some(self.boot != me.boot || started(self.pid) != Some(self.started))
     }
 }
 
@@ -133,11 +138,8 @@ impl Journal {
                     continue;
                 }
             }
-            match provider.delete(&opened.token, &opened.id, &opened.state.to_string()).await {
-                Ok(()) => {
-                    tracing::info!(id = %opened.id, "deleted an ephemeral resource a killed run left open");
-                    self.forget(&opened);
-                }
+            match self.delete(provider, &opened).await {
+                Ok(()) => tracing::info!(id = %opened.id, "deleted an ephemeral resource a killed run left open"),
                 Err(e) => diags.warning(
                     format!("An ephemeral {} a killed run left open could not be deleted", opened.token),
                     format!("{}: {e}. The next run tries again; or delete it: {}", opened.id, delete_command(&opened)),
@@ -145,22 +147,23 @@ impl Journal {
             }
         }
     }
-}
 
-impl Journal {
     /// Deletes what this process holds open: it is stopping (Terraform gone, or a signal) before
     /// Terraform closed them.
     pub async fn close_mine(&self, provider: &Provider) {
-        let me = Owner::this_process();
-        for opened in self.entries().into_iter().filter(|o| o.owner == me) {
-            match provider.delete(&opened.token, &opened.id, &opened.state.to_string()).await {
-                Ok(()) => {
-                    tracing::info!(id = %opened.id, "deleted an ephemeral resource left open at shutdown");
-                    self.forget(&opened);
-                }
+        for opened in self.entries().into_iter().filter(|o| &o.owner == Owner::this_process()) {
+            match self.delete(provider, &opened).await {
+                Ok(()) => tracing::info!(id = %opened.id, "deleted an ephemeral resource left open at shutdown"),
                 Err(e) => tracing::warn!(id = %opened.id, "an ephemeral resource left open could not be deleted: {e}"),
             }
         }
+    }
+
+    /// Deletes an open resource through the component; once it is gone, its entry goes too.
+    async fn delete(&self, provider: &Provider, opened: &Opened) -> Result<(), CallError> {
+        provider.delete(&opened.token, &opened.id, &opened.state.to_string()).await?;
+        self.forget(opened);
+        Ok(())
     }
 }
 
@@ -251,7 +254,7 @@ impl EphemeralResource {
             id,
             state,
             endpoint: configured.endpoint.clone(),
-            owner: Owner::this_process(),
+            owner: Owner::this_process().clone(),
         }
     }
 
@@ -266,13 +269,12 @@ impl EphemeralResource {
     }
 
     async fn delete(&self, diags: &mut Diagnostics, configured: &crate::shared::Configured, opened: &Opened) {
-        match configured.provider.delete(&opened.token, &opened.id, &opened.state.to_string()).await {
-            Ok(()) => {
-                if let Some(journal) = &configured.journal {
-                    journal.forget(opened);
-                }
-            }
-            Err(e) => diags.root_error(
+        let deleted = match &configured.journal {
+            Some(journal) => journal.delete(&configured.provider, opened).await,
+            None => configured.provider.delete(&opened.token, &opened.id, &opened.state.to_string()).await,
+        };
+        if let Err(e) = deleted {
+            diags.root_error(
                 format!("Closing ephemeral.{} failed", self.resource.spec().type_name),
                 format!(
                     "{} could not be deleted: {}. It stays recorded, and a later run deletes it; or delete it: {}",
@@ -280,7 +282,7 @@ impl EphemeralResource {
                     self.resource.spec().in_terraform_terms(&e.to_string()),
                     delete_command(opened)
                 ),
-            ),
+            );
         }
     }
 }
@@ -313,7 +315,7 @@ mod tests {
     /// machine's process cannot be told.
     #[test]
     fn owners_are_told_apart_by_start_time_and_boot() {
-        let me = Owner::this_process();
+        let me = Owner::this_process().clone();
         assert!(me.started > 0);
         assert_eq!(me.is_gone(), Some(false));
         assert_eq!(Owner { started: me.started + 1, ..me.clone() }.is_gone(), Some(true));

@@ -90,19 +90,39 @@ where
     let connections = plugin_server::incoming(listener);
     let stopping = until_stopped(stop, stopped, terminated);
     match mtls {
-        Some(mtls) => {
-            // A connection that does not present Terraform's certificate ends in its handshake.
-            let acceptor = mtls.acceptor;
-            let secured = connections.then(move |connection| {
-                let acceptor = acceptor.clone();
-                async move { acceptor.accept(connection?).await }
-            });
-            router.serve_with_incoming_shutdown(secured, stopping).await?
-        }
+        Some(mtls) => router.serve_with_incoming_shutdown(secured(connections, mtls.acceptor), stopping).await?,
         None => router.serve_with_incoming_shutdown(connections, stopping).await?,
     }
     on_stop.await;
     Ok(())
+}
+
+/// How long a connection may take to finish its TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The connections that complete the TLS handshake (a connection that does not present Terraform's
+/// certificate ends in it). Each handshake runs on its own task, so a connection that stalls (any
+/// local process can open one) holds up no other: Terraform's is served as soon as it is secured.
+fn secured(
+    connections: impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> + Send + 'static,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> impl tokio_stream::Stream<Item = std::io::Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>> {
+    let (secured, ready) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(async move {
+        let mut connections = std::pin::pin!(connections);
+        while let Some(connection) = connections.next().await {
+            let (secured, acceptor) = (secured.clone(), acceptor.clone());
+            tokio::spawn(async move {
+                let handshake = async { acceptor.accept(connection?).await };
+                let outcome = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake timed out")),
+                };
+                let _ = secured.send(outcome).await;
+            });
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(ready)
 }
 
 /// Resolves when the plugin should stop: Terraform's `Shutdown`, SIGTERM, or Terraform gone.

@@ -115,12 +115,13 @@ impl ComponentResource {
             diags.root_error(
                 format!("{}: the state's schema version {version} is unknown to this provider", self.spec.type_name),
                 "This provider reads state of schema versions 0 (its own and hashicorp/aws's) and 1 (its \
-                 builds before 0.3.0); a newer provider wrote this state.",
+                 builds before 0.3.0); a newer provider wrote this state: use that provider's version, or \
+                 newer.",
             );
             return None;
         }
         match serde_json::from_slice::<serde_json::Value>(json) {
-            Ok(stored) => Some(Value::from_json(&stored, &self.spec.block.value_type())),
+            Ok(stored) => Some(values::from_json(&stored, &self.spec.block.value_type(), values::Source::StoredState)),
             Err(e) => {
                 diags.root_error(format!("{}: the stored state is not JSON", self.spec.type_name), e.to_string());
                 None

@@ -79,6 +79,17 @@ impl Server {
         let names: Vec<&str> = self.resources.keys().map(String::as_str).collect();
         format!("Its resource types: {}.", names.join(", "))
     }
+
+    /// The answer for a kind of thing this provider has none of, with what it has.
+    fn none_of(&self, kind: &str) -> Vec<tf::Diagnostic> {
+        let ephemeral: Vec<&str> = self.ephemeral.keys().map(String::as_str).collect();
+        let mut diags = Diagnostics::default();
+        diags.root_error(
+            format!("This provider offers no {kind}"),
+            format!("{} Its ephemeral resource types: {}.", self.offered(), ephemeral.join(", ")),
+        );
+        diags.into_vec()
+    }
 }
 
 /// A value Terraform sent (MessagePack; JSON only where it stores state), or null if absent.
@@ -93,17 +104,6 @@ fn decode(diags: &mut Diagnostics, value: Option<tf::DynamicValue>) -> Option<Va
 
 fn encode(value: Value) -> Option<tf::DynamicValue> {
     Some(tf::DynamicValue { msgpack: value.to_msgpack(), json: Vec::new() })
-}
-
-/// The answer for a kind of thing this provider has none of.
-fn none_of(kind: &str) -> Vec<tf::Diagnostic> {
-    let mut diags = Diagnostics::default();
-    diags.root_error(
-        format!("This provider offers no {kind}"),
-        "It serves Lightsail buckets and bucket access keys as managed resources, and the access key as an \
-         ephemeral resource.",
-    );
-    diags.into_vec()
 }
 
 type Answer<T> = Result<Response<T>, Status>;
@@ -170,7 +170,7 @@ impl ProviderService for Server {
         &self,
         _: Request<tf::validate_data_resource_config::Request>,
     ) -> Answer<tf::validate_data_resource_config::Response> {
-        Ok(Response::new(tf::validate_data_resource_config::Response { diagnostics: none_of("data sources") }))
+        Ok(Response::new(tf::validate_data_resource_config::Response { diagnostics: self.none_of("data sources") }))
     }
 
     async fn upgrade_resource_state(
@@ -210,7 +210,7 @@ impl ProviderService for Server {
         _: Request<tf::upgrade_resource_identity::Request>,
     ) -> Answer<tf::upgrade_resource_identity::Response> {
         Ok(Response::new(tf::upgrade_resource_identity::Response {
-            diagnostics: none_of("resource identities (import by id)"),
+            diagnostics: self.none_of("resource identities (import by id)"),
             ..Default::default()
         }))
     }
@@ -329,7 +329,10 @@ impl ProviderService for Server {
         &self,
         _: Request<tf::read_data_source::Request>,
     ) -> Answer<tf::read_data_source::Response> {
-        Ok(Response::new(tf::read_data_source::Response { diagnostics: none_of("data sources"), ..Default::default() }))
+        Ok(Response::new(tf::read_data_source::Response {
+            diagnostics: self.none_of("data sources"),
+            ..Default::default()
+        }))
     }
 
     async fn generate_resource_config(
@@ -337,7 +340,7 @@ impl ProviderService for Server {
         _: Request<tf::generate_resource_config::Request>,
     ) -> Answer<tf::generate_resource_config::Response> {
         Ok(Response::new(tf::generate_resource_config::Response {
-            diagnostics: none_of("configuration generation"),
+            diagnostics: self.none_of("configuration generation"),
             ..Default::default()
         }))
     }
@@ -407,7 +410,7 @@ impl ProviderService for Server {
         &self,
         _: Request<tf::validate_list_resource_config::Request>,
     ) -> Answer<tf::validate_list_resource_config::Response> {
-        Ok(Response::new(tf::validate_list_resource_config::Response { diagnostics: none_of("list resources") }))
+        Ok(Response::new(tf::validate_list_resource_config::Response { diagnostics: self.none_of("list resources") }))
     }
 
     async fn get_functions(&self, _: Request<tf::get_functions::Request>) -> Answer<tf::get_functions::Response> {
@@ -429,7 +432,7 @@ impl ProviderService for Server {
         &self,
         _: Request<tf::validate_state_store::Request>,
     ) -> Answer<tf::validate_state_store::Response> {
-        Ok(Response::new(tf::validate_state_store::Response { diagnostics: none_of("state stores") }))
+        Ok(Response::new(tf::validate_state_store::Response { diagnostics: self.none_of("state stores") }))
     }
 
     async fn configure_state_store(
@@ -437,7 +440,7 @@ impl ProviderService for Server {
         _: Request<tf::configure_state_store::Request>,
     ) -> Answer<tf::configure_state_store::Response> {
         Ok(Response::new(tf::configure_state_store::Response {
-            diagnostics: none_of("state stores"),
+            diagnostics: self.none_of("state stores"),
             ..Default::default()
         }))
     }
@@ -452,27 +455,27 @@ impl ProviderService for Server {
         &self,
         _: Request<Streaming<tf::write_state_bytes::RequestChunk>>,
     ) -> Answer<tf::write_state_bytes::Response> {
-        Ok(Response::new(tf::write_state_bytes::Response { diagnostics: none_of("state stores") }))
+        Ok(Response::new(tf::write_state_bytes::Response { diagnostics: self.none_of("state stores") }))
     }
 
     async fn lock_state(&self, _: Request<tf::lock_state::Request>) -> Answer<tf::lock_state::Response> {
-        Ok(Response::new(tf::lock_state::Response { diagnostics: none_of("state stores"), ..Default::default() }))
+        Ok(Response::new(tf::lock_state::Response { diagnostics: self.none_of("state stores"), ..Default::default() }))
     }
 
     async fn unlock_state(&self, _: Request<tf::unlock_state::Request>) -> Answer<tf::unlock_state::Response> {
-        Ok(Response::new(tf::unlock_state::Response { diagnostics: none_of("state stores") }))
+        Ok(Response::new(tf::unlock_state::Response { diagnostics: self.none_of("state stores") }))
     }
 
     async fn get_states(&self, _: Request<tf::get_states::Request>) -> Answer<tf::get_states::Response> {
-        Ok(Response::new(tf::get_states::Response { diagnostics: none_of("state stores"), ..Default::default() }))
+        Ok(Response::new(tf::get_states::Response { diagnostics: self.none_of("state stores"), ..Default::default() }))
     }
 
     async fn delete_state(&self, _: Request<tf::delete_state::Request>) -> Answer<tf::delete_state::Response> {
-        Ok(Response::new(tf::delete_state::Response { diagnostics: none_of("state stores") }))
+        Ok(Response::new(tf::delete_state::Response { diagnostics: self.none_of("state stores") }))
     }
 
     async fn plan_action(&self, _: Request<tf::plan_action::Request>) -> Answer<tf::plan_action::Response> {
-        Ok(Response::new(tf::plan_action::Response { diagnostics: none_of("actions"), ..Default::default() }))
+        Ok(Response::new(tf::plan_action::Response { diagnostics: self.none_of("actions"), ..Default::default() }))
     }
 
     type InvokeActionStream = Stream<tf::invoke_action::Event>;
@@ -485,7 +488,7 @@ impl ProviderService for Server {
         &self,
         _: Request<tf::validate_action_config::Request>,
     ) -> Answer<tf::validate_action_config::Response> {
-        Ok(Response::new(tf::validate_action_config::Response { diagnostics: none_of("actions") }))
+        Ok(Response::new(tf::validate_action_config::Response { diagnostics: self.none_of("actions") }))
     }
 
     async fn stop_provider(&self, _: Request<tf::stop_provider::Request>) -> Answer<tf::stop_provider::Response> {

@@ -35,22 +35,33 @@ fn attribute_type<'a>(spec: &'a ResourceSpec, name: &str) -> &'a Type {
     spec.block.attributes.get(name).map_or(&Type::String, |a| &a.ty)
 }
 
+/// Which JSON a value comes from: the component's (camelCase names, Pulumi's unknown marker), or a
+/// state Terraform stored (the schema's names, nothing unknown).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Component,
+    StoredState,
+}
+
 /// A JSON value shaped to a Terraform type (objects get every field, missing ones null).
-pub fn from_json(value: &Value, ty: &Type) -> cty::Value {
+pub fn from_json(value: &Value, ty: &Type, source: Source) -> cty::Value {
     match (value, ty) {
         (Value::Null, _) => cty::Value::Null,
-        (Value::String(s), _) if s == UNKNOWN => cty::Value::Unknown,
+        (Value::String(s), _) if s == UNKNOWN && source == Source::Component => cty::Value::Unknown,
         (Value::Object(map), Type::Object(fields)) => cty::Value::Map(
             fields
                 .iter()
-                .map(|(name, field)| (name.clone(), from_json(map.get(&camel(name)).unwrap_or(&Value::Null), field)))
+                .map(|(name, field)| {
+                    let key = if source == Source::Component { camel(name) } else { name.clone() };
+                    (name.clone(), from_json(map.get(&key).unwrap_or(&Value::Null), field, source))
+                })
                 .collect(),
         ),
         (Value::Object(map), Type::Map(inner)) => {
-            cty::Value::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, inner))).collect())
+            cty::Value::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, inner, source))).collect())
         }
         (Value::Array(items), Type::List(inner) | Type::Set(inner)) => {
-            cty::Value::List(items.iter().map(|v| from_json(v, inner)).collect())
+            cty::Value::List(items.iter().map(|v| from_json(v, inner, source)).collect())
         }
         (Value::String(s), _) => cty::Value::String(s.clone()),
         (Value::Bool(b), _) => cty::Value::Bool(*b),
@@ -99,7 +110,7 @@ pub fn object(spec: &ResourceSpec, outputs: &str, id: cty::Value, missing: cty::
     let mut map = BTreeMap::new();
     for (name, attribute) in &spec.block.attributes {
         let value = match outputs.get(camel(name)) {
-            Some(value) if !value.is_null() => from_json(value, &attribute.ty),
+            Some(value) if !value.is_null() => from_json(value, &attribute.ty, Source::Component),
             Some(_) if missing == cty::Value::Unknown => cty::Value::Unknown,
             Some(_) => cty::Value::Null,
             None => missing.clone(),
