@@ -1,0 +1,76 @@
+"""What both modules share: the provider component loaded with the module's connection options,
+Ansible's names for the component's (camelCase) properties, and its failures as `fail_json`. No
+resource rule lives here: validation, diffs, previews and lost answers are the component's."""
+
+import base64
+import re
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+try:
+    import boto3
+
+    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils import lightsail_wasm
+    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils.component import WASM_BASE64
+
+    IMPORT_ERROR = None
+except ImportError as e:
+    IMPORT_ERROR = e
+
+# The options of every module: where the calls go and as whom (boto3 reads the rest of its usual
+# configuration, and AWS_ENDPOINT_URL, itself; the region's variables are amazon.aws's).
+CONNECTION_OPTIONS = dict(
+    region=dict(type="str", fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+    profile=dict(type="str"),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+)
+
+
+def snake(name):
+    """An Ansible option name for a component property (`bucketName` -> `bucket_name`)."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def snake_keys(values):
+    """A property bag with Ansible's names (nested objects too, but not tag keys)."""
+    if not isinstance(values, dict):
+        return values
+    return {snake(k): (v if k in ("tags", "tagsAll") else snake_keys(v)) for k, v in values.items()}
+
+
+def provider(module, key_creators_share_lock=False):
+    """The component, loaded once per module run, with this module's connection options."""
+    if IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("wasmtime and boto3"), exception=str(IMPORT_ERROR))
+    p = module.params
+    session = boto3.Session(profile_name=p["profile"], region_name=p["region"])
+    return lightsail_wasm.load(
+        base64.b64decode("".join(WASM_BASE64)),
+        session=session,
+        endpoint_url=p["endpoint_url"],
+        key_creators_share_lock=key_creators_share_lock,
+        log=lambda level, message: module.debug(f"component {level}: {message}"),
+    )
+
+
+def fail(module, error, **extra):
+    """A component failure as `fail_json`, naming options as Ansible spells them."""
+    if error.kind == "invalid-input":
+        reasons = [f"{snake(f['property'])}: {f['reason']}" if f["property"] else f["reason"] for f in error.payload]
+        module.fail_json(msg="; ".join(reasons), failures=[dict(f, option=snake(f["property"])) for f in error.payload], **extra)
+    if error.kind == "api":
+        module.fail_json(msg=str(error), error=error.payload, **extra)
+    module.fail_json(msg=str(error), **extra)
+
+
+def checked(module, engine, token, news, olds=None):
+    """The component's normalized inputs, or `fail_json` naming each option that breaks a rule."""
+    result = engine.check(token, news, olds)
+    if result["failures"]:
+        fail(module, lightsail_wasm.ProviderError("invalid-input", result["failures"]))
+    return result["inputs"]
+
+
+def resource_id(name, region):
+    """An id the component reads in `region` (the WIT: `@REGION` names it)."""
+    return f"{name}@{region}" if region else name

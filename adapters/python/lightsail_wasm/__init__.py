@@ -1,0 +1,216 @@
+"""The Lightsail provider component in Python: wasmtime-py runs the `.wasm`, boto3 makes its
+Lightsail calls. Property bags are dicts; a WIT `provider-error` is raised as `ProviderError`. One
+instance serves every call, one at a time (the component cleans its heap per call), as the WIT
+allows; a call that traps is followed by a fresh instance."""
+
+import json
+import logging
+import threading
+import time
+
+import boto3
+import wasmtime
+from wasmtime.component import Component, Linker, ResourceHost, ResourceType, Variant
+
+from . import _openpgp
+from ._lightsail import Lightsail
+from ._locks import Locks, default_lock_directory, lock_file_name
+
+__all__ = ["load", "Provider", "ProviderError", "default_lock_directory", "lock_file_name"]
+
+_VERSION = "0.5.0"
+_GUARD = 1  # the host's number for the `guard` resource type
+_LEVELS = {
+    "trace": logging.DEBUG - 5,
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+}
+_log = logging.getLogger("lightsail_wasm")
+
+
+class ProviderError(Exception):
+    """A WIT `provider-error`: `kind` is its case (`invalid-input`, `api`, `not-ready`, ...) and
+    `payload` its value, with records as dicts (`{"code", "message", "retryable"}` for `api`)."""
+
+    def __init__(self, kind, payload):
+        super().__init__(_describe(kind, payload))
+        self.kind = kind
+        self.payload = payload
+
+
+def _describe(kind, payload):
+    if kind == "invalid-input":
+        return "invalid input: " + "; ".join(
+            f"{f['property']}: {f['reason']}" if f["property"] else f["reason"] for f in payload
+        )
+    if kind == "api":
+        return f"AWS error {payload['code']}: {payload['message']}"
+    if kind == "not-ready":
+        return f"{payload['id']} was created but is not ready: {payload['reason']}"
+    if kind == "unknown-type":
+        return f"unknown resource type {payload}"
+    return f"{kind}: {payload}"
+
+
+def _plain(value):
+    """A lifted WIT value with its records as dicts keyed by the WIT's field names."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dict__") and not isinstance(value, Variant):
+        return {name: _plain(v) for name, v in vars(value).items()}
+    return value
+
+
+def _outputs(o):
+    return {"values": json.loads(o["values"]), "secrets": o["secrets"]}
+
+
+def _read(found):
+    return {"id": found["id"], "inputs": json.loads(found["inputs"]), "outputs": _outputs(found["outputs"])}
+
+
+def load(
+    wasm,
+    *,
+    session=None,
+    endpoint_url=None,
+    default_tags=None,
+    lock_directory=default_lock_directory,
+    key_creators_share_lock=False,
+    log=None,
+):
+    """A provider running `wasm` (the component's bytes, or a path to them).
+
+    `session` is the boto3 Session whose credentials, region and profile the calls use (default:
+    boto3's own chain; `AWS_ENDPOINT_URL` is honoured, or give `endpoint_url`). `default_tags`
+    (`{KEY: VALUE}`) are carried by every resource that takes tags. `lock_directory` is where the
+    locks that keep a bucket's key creators apart live (default: the per-user directory every host
+    of this project uses; None: this process only); `key_creators_share_lock=True` declares that
+    every creator of keys of these buckets takes them. `log(level, message)` receives the
+    component's log (default: the `lightsail_wasm` logger).
+    """
+    if isinstance(wasm, (str, bytes)) and not isinstance(wasm, bytes):
+        with open(wasm, "rb") as f:
+            wasm = f.read()
+    directory = default_lock_directory() if lock_directory is default_lock_directory else lock_directory
+    return Provider(
+        wasm,
+        Lightsail(session or boto3.Session(), endpoint_url, default_tags),
+        Locks(directory, key_creators_share_lock),
+        log or (lambda level, message: _log.log(_LEVELS[level], "%s", message)),
+    )
+
+
+class Provider:
+    """The component's exports over one reused instance."""
+
+    def __init__(self, wasm, lightsail, locks, log):
+        self._engine = wasmtime.Engine()
+        self._component = Component(self._engine, wasm)
+        self._lightsail = lightsail
+        self._locks = locks
+        self._log = log
+        self._linker = self._link()
+        self._instance = None
+        self._serial = threading.Lock()
+        # Guards the component holds, by rep: released when it drops them, or when its call ends.
+        self._held = {}
+        self._next_rep = 0
+
+    def _link(self):
+        linker = Linker(self._engine)
+        with linker.root() as root:
+            with root.add_instance(f"lightsail:provider/lightsail@{_VERSION}") as lightsail:
+                for name, function in self._lightsail.functions():
+                    lightsail.add_func(name, function)
+            with root.add_instance(f"lightsail:provider/openpgp@{_VERSION}") as openpgp:
+                for name, function in _openpgp.functions():
+                    openpgp.add_func(name, function)
+            with root.add_instance(f"lightsail:provider/lock@{_VERSION}") as lock:
+                lock.add_resource("guard", ResourceType.host(_GUARD), self._drop_guard)
+                lock.add_func("reach", lambda store: self._locks.reach)
+                lock.add_func("acquire", self._acquire)
+            with root.add_instance(f"lightsail:provider/wait@{_VERSION}") as wait:
+                wait.add_func("wait", lambda store, millis: time.sleep(millis / 1000))
+            with root.add_instance(f"lightsail:provider/log@{_VERSION}") as log:
+                log.add_func("log", lambda store, level, message: self._log(level, message))
+        return linker
+
+    def _acquire(self, store, name):
+        guard = self._locks.acquire(name)
+        self._next_rep += 1
+        self._held[self._next_rep] = guard
+        return ResourceHost.own(self._next_rep, _GUARD)
+
+    def _drop_guard(self, store, rep):
+        guard = self._held.pop(rep, None)
+        if guard is not None:
+            guard.release()
+
+    def _call(self, export, *args):
+        """Runs one export on the instance, one call at a time; the WIT's `ok` is returned, its
+        `err` raised as ProviderError."""
+        with self._serial:
+            if self._instance is None:
+                self._store = wasmtime.Store(self._engine)
+                instance = self._linker.instantiate(self._store, self._component)
+                interface = instance.get_export_index(self._store, f"lightsail:provider/resource-provider@{_VERSION}")
+                self._instance = instance
+                self._interface = interface
+            function = self._instance.get_func(
+                self._store, self._instance.get_export_index(self._store, export, self._interface)
+            )
+            try:
+                answer = function(self._store, *args)
+            except BaseException:
+                # A trap (or an interrupt in a host function) leaves the instance unusable.
+                self._instance = None
+                raise
+            finally:
+                # The WIT: a lock is released when the call that took it returns or traps.
+                for rep in list(self._held):
+                    self._drop_guard(self._store, rep)
+        if isinstance(answer, Variant):
+            if answer.tag == "ok":
+                return _plain(answer.payload)
+            if answer.tag == "err":
+                answer = answer.payload
+            raise ProviderError(answer.tag, _plain(answer.payload))
+        return _plain(answer)
+
+    def resource_types(self):
+        return self._call("resource-types")
+
+    def schema(self):
+        return json.loads(self._call("schema"))
+
+    def check(self, token, news, olds=None):
+        """`{"inputs", "failures"}`: failures name a property and a rule; nothing is sent to AWS."""
+        checked = self._call("check", token, None if olds is None else json.dumps(olds), json.dumps(news))
+        return {"inputs": json.loads(checked["inputs"]), "failures": checked["failures"]}
+
+    def diff(self, token, id, olds, news):
+        return self._call("diff", token, id, json.dumps(olds), json.dumps(news))
+
+    def create(self, token, inputs, preview=False):
+        """`{"id", "outputs"}`; with `preview`, no call to AWS and an empty id."""
+        created = self._call("create", token, json.dumps(inputs), preview)
+        return {"id": created["id"], "outputs": _outputs(created["outputs"])}
+
+    def read(self, token, id, state=None):
+        """`{"id", "inputs", "outputs"}`, or None when the resource is gone; `state` keeps the secret."""
+        found = self._call("read", token, id, None if state is None else json.dumps(state))
+        return None if found is None else _read(found)
+
+    def update(self, token, id, olds, news, preview=False):
+        """The outputs after changing in place what `news` changes (`olds`: the last outputs)."""
+        return _outputs(self._call("update", token, id, json.dumps(olds), json.dumps(news), preview))
+
+    def delete(self, token, id, state=None):
+        """Deletes; a resource already gone counts as deleted."""
+        self._call("delete", token, id, json.dumps(state or {}))
+
+    def import_(self, token, id):
+        return _read(self._call("import", token, id))

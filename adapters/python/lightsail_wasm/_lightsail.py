@@ -1,0 +1,221 @@
+"""The `lightsail` import made with boto3: each WIT function one Lightsail call. Credentials,
+region, profile and endpoint (`AWS_ENDPOINT_URL`) come from boto3's own configuration. The rules
+kept are the WIT's (wit/provider.wit); the important ones are noted where kept."""
+
+import threading
+
+import botocore.config
+import botocore.exceptions
+from wasmtime.component import Record, Variant
+
+_STATUS = {
+    "NotStarted": "not-started",
+    "Started": "started",
+    "Failed": "failed",
+    "Completed": "completed",
+    "Succeeded": "succeeded",
+}
+
+_ACCESS_DENIED = ("AccessDenied", "Unauthenticated", "UnrecognizedClient", "Signature", "ExpiredToken")
+
+
+def record(**fields):
+    """A WIT record: wasmtime-py names its fields as the WIT does (`access-key-id`)."""
+    value = Record()
+    for name, field in fields.items():
+        setattr(value, name.replace("_", "-"), field)
+    return value
+
+
+class ApiError(Exception):
+    """A call's failure as the WIT's `api-error` record."""
+
+    def __init__(self, kind, code, message):
+        super().__init__(f"{code}: {message}")
+        self.record = record(kind=kind, code=code, message=message, retryable=kind in ("service", "transport"))
+
+
+def api_error(error):
+    """A boto3 failure with the error kind the component's logic relies on."""
+    if isinstance(error, botocore.exceptions.ClientError):
+        details = error.response.get("Error", {})
+        code = details.get("Code") or "Error"
+        message = details.get("Message") or str(error)
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in ("NotFoundException", "DoesNotExist") or "DoesNotExist" in message:
+            kind = "not-found"
+        elif code == "InvalidInputException":
+            kind = "invalid-input"
+        elif any(word in code for word in _ACCESS_DENIED):
+            kind = "access-denied"
+        elif code in ("ThrottlingException", "ServiceException") or status >= 500:
+            kind = "service"
+        else:
+            kind = "other"
+        return ApiError(kind, code, message)
+    if isinstance(error, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+        return ApiError("access-denied", "NoCredentials", str(error))
+    if isinstance(error, botocore.exceptions.ParamValidationError):
+        return ApiError("invalid-input", "ParamValidation", str(error))
+    # Anything else came after the request may have left (a connection closed, a timeout, an answer
+    # that could not be read): the WIT says such an error must be `transport`, never `other`.
+    return ApiError("transport", type(error).__name__, str(error))
+
+
+def _seconds(value):
+    return value.timestamp() if value is not None else None
+
+
+def operation(o):
+    return record(
+        id=o.get("id", ""),
+        resource_name=o.get("resourceName"),
+        operation_type=o.get("operationType"),
+        status=_STATUS.get(o.get("status"), "failed"),
+        is_terminal=bool(o.get("isTerminal")),
+        created_at=_seconds(o.get("createdAt")),
+        error_code=o.get("errorCode"),
+        error_details=o.get("errorDetails"),
+    )
+
+
+def operations(answer):
+    return [operation(o) for o in answer.get("operations", [])]
+
+
+def access_key(k):
+    used = k.get("lastUsed")
+    return record(
+        access_key_id=k.get("accessKeyId", ""),
+        secret_access_key=k.get("secretAccessKey"),
+        status=k.get("status"),
+        created_at=_seconds(k.get("createdAt")),
+        last_used=used
+        and record(
+            last_used_date=_seconds(used.get("lastUsedDate")),
+            region=used.get("region"),
+            service_name=used.get("serviceName"),
+        ),
+    )
+
+
+def bucket(b):
+    location = b.get("location", {})
+    return record(
+        name=b.get("name", ""),
+        arn=b.get("arn"),
+        bundle_id=b.get("bundleId"),
+        created_at=_seconds(b.get("createdAt")),
+        url=b.get("url"),
+        availability_zone=location.get("availabilityZone"),
+        region=location.get("regionName"),
+        support_code=b.get("supportCode"),
+        tags=[(t["key"], t.get("value", "")) for t in b.get("tags", []) if "key" in t],
+    )
+
+
+def _sdk_tags(tags):
+    return [{"key": key, "value": value} for key, value in tags]
+
+
+def _answer(returns_record):
+    """Makes a boto3 call a WIT `result`. wasmtime-py tags a result (`Variant('ok', ...)`) only when
+    both its cases are records; `returns_record` says whether this one's `ok` is."""
+
+    def wrap(call):
+        def answer(store, *args):
+            try:
+                value = call(*args)
+            except ApiError as e:
+                return Variant("err", e.record) if returns_record else e.record
+            except Exception as e:  # noqa: BLE001: every boto3 failure becomes an api-error
+                error = api_error(e).record
+                return Variant("err", error) if returns_record else error
+            return Variant("ok", value) if returns_record else value
+
+        return answer
+
+    return wrap
+
+
+class Lightsail:
+    """The functions of the `lightsail` import, for one boto3 session."""
+
+    def __init__(self, session, endpoint_url=None, default_tags=None):
+        self._session = session
+        self._endpoint_url = endpoint_url
+        self._default_tags = list((default_tags or {}).items())
+        self._clients = {}
+        self._clients_guard = threading.Lock()
+        self.default_region = session.region_name or ""
+
+    def _client(self, region, once=False):
+        key = (region or "", once)
+        with self._clients_guard:
+            if key not in self._clients:
+                # The WIT: create-bucket-access-key is sent at most once per call, so its client
+                # never retries (a retry after a lost answer makes a second key nobody sees).
+                retries = {"total_max_attempts": 1} if once else None
+                config = botocore.config.Config(retries=retries) if once else None
+                self._clients[key] = self._session.client(
+                    "lightsail", region_name=region or None, endpoint_url=self._endpoint_url, config=config
+                )
+            return self._clients[key]
+
+    def functions(self):
+        """`(WIT name, host function)` for each function of the import."""
+        return [
+            ("default-region", lambda store: self.default_region),
+            ("default-tags", lambda store: self._default_tags),
+            ("create-bucket-access-key", _answer(True)(self.create_bucket_access_key)),
+            ("get-bucket-access-keys", _answer(False)(self.get_bucket_access_keys)),
+            ("delete-bucket-access-key", _answer(False)(self.delete_bucket_access_key)),
+            ("get-operation", _answer(True)(self.get_operation)),
+            ("create-bucket", _answer(True)(self.create_bucket)),
+            ("get-bucket", _answer(True)(self.get_bucket)),
+            ("update-bucket-bundle", _answer(False)(self.update_bucket_bundle)),
+            ("delete-bucket", _answer(False)(self.delete_bucket)),
+            ("tag-resource", _answer(False)(self.tag_resource)),
+            ("untag-resource", _answer(False)(self.untag_resource)),
+        ]
+
+    def create_bucket_access_key(self, region, bucket_name):
+        out = self._client(region, once=True).create_bucket_access_key(bucketName=bucket_name)
+        return record(access_key=access_key(out.get("accessKey", {})), operations=operations(out))
+
+    def get_bucket_access_keys(self, region, bucket_name):
+        out = self._client(region).get_bucket_access_keys(bucketName=bucket_name)
+        return [access_key(k) for k in out.get("accessKeys", [])]
+
+    def delete_bucket_access_key(self, region, bucket_name, access_key_id):
+        return operations(
+            self._client(region).delete_bucket_access_key(bucketName=bucket_name, accessKeyId=access_key_id)
+        )
+
+    def get_operation(self, region, operation_id):
+        return operation(self._client(region).get_operation(operationId=operation_id).get("operation", {}))
+
+    def create_bucket(self, region, name, bundle_id, tags):
+        request = {"bucketName": name, "bundleId": bundle_id}
+        if tags:
+            request["tags"] = _sdk_tags(tags)
+        out = self._client(region).create_bucket(**request)
+        return record(bucket=bucket(out.get("bucket", {})), operations=operations(out))
+
+    def get_bucket(self, region, name):
+        found = self._client(region).get_buckets(bucketName=name).get("buckets", [])
+        if not found:
+            raise ApiError("not-found", "NotFoundException", f"no bucket {name}")
+        return bucket(found[0])
+
+    def update_bucket_bundle(self, region, name, bundle_id):
+        return operations(self._client(region).update_bucket_bundle(bucketName=name, bundleId=bundle_id))
+
+    def delete_bucket(self, region, name, force_delete):
+        return operations(self._client(region).delete_bucket(bucketName=name, forceDelete=force_delete))
+
+    def tag_resource(self, region, name, tags):
+        return operations(self._client(region).tag_resource(resourceName=name, tags=_sdk_tags(tags)))
+
+    def untag_resource(self, region, name, tag_keys):
+        return operations(self._client(region).untag_resource(resourceName=name, tagKeys=tag_keys))

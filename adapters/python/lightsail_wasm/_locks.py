@@ -1,0 +1,86 @@
+"""The `lock` import, as every host of this project takes it: an in-process lock per name, then an
+OS file lock (flock(2)) on a file per name in the lock directory. The CLI, the Terraform and Pulumi
+plugins, the JavaScript host and this one take the same lock when they use the same directory, and
+the OS releases it the moment its holder dies."""
+
+import fcntl
+import hashlib
+import os
+import re
+import threading
+
+_SAFE = re.compile(rb"[A-Za-z0-9._-]")
+
+# In-process locks per (directory, name): flock(2) alone would serve two threads of this process
+# too, but the process-only reach has no file at all.
+_process_locks = {}
+_process_locks_guard = threading.Lock()
+
+
+def default_lock_directory():
+    """`$XDG_CACHE_HOME/lightsail-provider/locks`, else `~/.cache/lightsail-provider/locks`."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "lightsail-provider", "locks")
+
+
+def lock_file_name(name):
+    """A lock's file name, as every host derives it: bytes outside [A-Za-z0-9._-] as %XX, or a
+    SHA-256 for a name too long."""
+    encoded = "".join(
+        chr(byte) if _SAFE.fullmatch(bytes([byte])) else "%{:02X}".format(byte) for byte in name.encode("utf-8")
+    )
+    if len(encoded) > 200:
+        encoded = "sha256-" + hashlib.sha256(name.encode("utf-8")).hexdigest()
+    return encoded + ".lock"
+
+
+class Guard:
+    """One held lock; `release` is idempotent."""
+
+    def __init__(self, thread_lock, fd):
+        self._thread_lock = thread_lock
+        self._fd = fd
+
+    def release(self):
+        if self._fd is not None:
+            os.close(self._fd)  # closing the file releases the OS lock
+            self._fd = None
+        if self._thread_lock is not None:
+            self._thread_lock.release()
+            self._thread_lock = None
+
+
+class Locks:
+    """The locks of one host: in `directory` (None: this process only), with the user's declaration
+    that every creator of keys of these buckets takes them."""
+
+    def __init__(self, directory, key_creators_share_lock=False):
+        self.directory = directory
+        if directory is not None:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        if key_creators_share_lock:
+            self.reach = "every-creator"
+        elif directory is not None:
+            self.reach = "machine"
+        else:
+            self.reach = "process"
+
+    def acquire(self, name):
+        with _process_locks_guard:
+            thread_lock = _process_locks.setdefault((self.directory, name), threading.Lock())
+        thread_lock.acquire()
+        if self.directory is None:
+            return Guard(thread_lock, None)
+        try:
+            # Never removed: removing a lock file another process is opening would give two holders.
+            fd = os.open(os.path.join(self.directory, lock_file_name(name)), os.O_WRONLY | os.O_CREAT, 0o600)
+        except BaseException:
+            thread_lock.release()
+            raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            thread_lock.release()
+            raise
+        return Guard(thread_lock, fd)
