@@ -73,6 +73,57 @@ async fn the_python_host_passes_the_contract_tests() {
     assert!(out.contains("Ran 5 tests") && out.contains("\nOK"), "{out}");
 }
 
+/// `pgpKey` through the Python host: pysequoia refuses an expired, a revoked and a sign-only key
+/// (and the component a Keybase name) with no request; a Curve25519 key made by gpg gets the
+/// secret, which `gpg --decrypt` opens into one the endpoint's S3 side accepts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_host_encrypts_the_secret_to_a_pgp_key() {
+    use lightsail_test_support::gnupg::{self, GnuPg, KeyKind};
+    let test = "the_python_host_encrypts_the_secret_to_a_pgp_key";
+    let Some(venv) = venv(test) else { return };
+    if !gnupg::installed() {
+        eprintln!("SKIPPED {test}: gpg is not installed");
+        return;
+    }
+    let gpg = GnuPg::new();
+    let curve = gpg.generate(KeyKind::Curve25519, "Curve <curve@example.com>");
+    let expired = gpg.generate(KeyKind::Expired, "Expired <expired@example.com>");
+    let revoked = gpg.generate(KeyKind::Revoked, "Revoked <revoked@example.com>");
+    let sign_only = gpg.generate(KeyKind::SignOnly, "Signer <signer@example.com>");
+    let bad = serde_json::json!([
+        [gpg.export_base64(&expired), "has expired"],
+        [gpg.export_base64(&revoked), "is revoked"],
+        [gpg.export_base64(&sign_only), "has no key that can encrypt"],
+        ["keybase:someone", "Keybase"],
+    ]);
+    let home = tempfile::tempdir().unwrap();
+    let wasm = home.path().join("provider.wasm");
+    std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let creds = endpoint.credentials();
+    let mut script = from_venv(&venv, "python", home.path(), &endpoint);
+    script
+        .current_dir(repository().join("adapters/python"))
+        .arg("tests/pgp_key.py")
+        .env("ENDPOINT_URL", endpoint.url())
+        .env("ACCESS_KEY_ID", &creds.access_key_id)
+        .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
+        .env("PROVIDER_WASM", &wasm)
+        .env("BUCKET", "pgp-bucket")
+        .env("BAD_KEYS", bad.to_string())
+        .env("PGP_KEY", gpg.export_armored(&curve));
+    let output = tokio::task::spawn_blocking(move || script.output().unwrap()).await.unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let created: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let outputs = &created["outputs"]["values"];
+    assert!(outputs["secretAccessKey"].is_null(), "{outputs}");
+    assert_eq!(outputs["keyFingerprint"], curve.as_str());
+    let secret = gpg.decrypt_base64(outputs["encryptedSecretAccessKey"].as_str().unwrap());
+    assert!(!stdout.contains(&secret) && !stderr.contains(&secret), "the plain secret is printed nowhere");
+    assert_eq!(endpoint.inspect(|s| s.issued_secrets().to_vec()), vec![secret], "the secret is the key's");
+}
+
 /// The collection built by `adapters/ansible/build.sh` and installed by `ansible-galaxy` into a
 /// directory of the test's own, with playbooks run against one local endpoint.
 struct Collection {
