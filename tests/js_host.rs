@@ -115,15 +115,7 @@ async fn the_javascript_host_encrypts_the_secret_to_a_pgp_key() {
     }
     let gpg = GnuPg::new();
     let curve = gpg.generate(KeyKind::Curve25519, "Curve <curve@example.com>");
-    let expired = gpg.generate(KeyKind::Expired, "Expired <expired@example.com>");
-    let revoked = gpg.generate(KeyKind::Revoked, "Revoked <revoked@example.com>");
-    let sign_only = gpg.generate(KeyKind::SignOnly, "Signer <signer@example.com>");
-    let bad = serde_json::json!([
-        [gpg.export_base64(&expired), "has expired"],
-        [gpg.export_base64(&revoked), "is revoked"],
-        [gpg.export_base64(&sign_only), "has no key that can encrypt"],
-        ["keybase:someone", "Keybase"],
-    ]);
+    let bad = gpg.refused_keys();
     let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
     let mut script = node(&js, &node_binary, dir.path(), &endpoint);
     script

@@ -52,21 +52,28 @@ fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_python_host_passes_the_contract_tests() {
-    let Some(venv) = venv("the_python_host_passes_the_contract_tests") else { return };
-    let home = tempfile::tempdir().unwrap();
-    let wasm = home.path().join("provider.wasm");
+/// The venv's python in `adapters/python`, for the host's own tests: the component's bytes written
+/// into `home`, and both named in the environment `tests/test_contract.py` reads.
+fn host_test(venv: &Path, home: &Path, endpoint: &LocalEndpoint) -> Command {
+    let wasm = home.join("provider.wasm");
     std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
-    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
     let creds = endpoint.credentials();
-    let mut test = from_venv(&venv, "python", home.path(), &endpoint);
+    let mut test = from_venv(venv, "python", home, endpoint);
     test.current_dir(repository().join("adapters/python"))
-        .args(["-m", "unittest", "-v", "tests/test_contract.py"])
         .env("ENDPOINT_URL", endpoint.url())
         .env("ACCESS_KEY_ID", &creds.access_key_id)
         .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
         .env("PROVIDER_WASM", &wasm);
+    test
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_host_passes_the_contract_tests() {
+    let Some(venv) = venv("the_python_host_passes_the_contract_tests") else { return };
+    let home = tempfile::tempdir().unwrap();
+    let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
+    let mut test = host_test(&venv, home.path(), &endpoint);
+    test.args(["-m", "unittest", "-v", "tests/test_contract.py"]);
     let output = tokio::task::spawn_blocking(move || test.output().unwrap()).await.unwrap();
     let out = text(&output);
     assert!(output.status.success(), "{out}");
@@ -75,7 +82,7 @@ async fn the_python_host_passes_the_contract_tests() {
 
 /// `pgpKey` through the Python host: pysequoia refuses an expired, a revoked and a sign-only key
 /// (and the component a Keybase name) with no request; a Curve25519 key made by gpg gets the
-/// secret, which `gpg --decrypt` opens into one the endpoint's S3 side accepts.
+/// secret, which `gpg --decrypt` opens into the one the endpoint issued.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_host_encrypts_the_secret_to_a_pgp_key() {
     use lightsail_test_support::gnupg::{self, GnuPg, KeyKind};
@@ -87,28 +94,12 @@ async fn the_python_host_encrypts_the_secret_to_a_pgp_key() {
     }
     let gpg = GnuPg::new();
     let curve = gpg.generate(KeyKind::Curve25519, "Curve <curve@example.com>");
-    let expired = gpg.generate(KeyKind::Expired, "Expired <expired@example.com>");
-    let revoked = gpg.generate(KeyKind::Revoked, "Revoked <revoked@example.com>");
-    let sign_only = gpg.generate(KeyKind::SignOnly, "Signer <signer@example.com>");
-    let bad = serde_json::json!([
-        [gpg.export_base64(&expired), "has expired"],
-        [gpg.export_base64(&revoked), "is revoked"],
-        [gpg.export_base64(&sign_only), "has no key that can encrypt"],
-        ["keybase:someone", "Keybase"],
-    ]);
+    let bad = gpg.refused_keys();
     let home = tempfile::tempdir().unwrap();
-    let wasm = home.path().join("provider.wasm");
-    std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
     let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
-    let creds = endpoint.credentials();
-    let mut script = from_venv(&venv, "python", home.path(), &endpoint);
+    let mut script = host_test(&venv, home.path(), &endpoint);
     script
-        .current_dir(repository().join("adapters/python"))
         .arg("tests/pgp_key.py")
-        .env("ENDPOINT_URL", endpoint.url())
-        .env("ACCESS_KEY_ID", &creds.access_key_id)
-        .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
-        .env("PROVIDER_WASM", &wasm)
         .env("BUCKET", "pgp-bucket")
         .env("BAD_KEYS", bad.to_string())
         .env("PGP_KEY", gpg.export_armored(&curve));

@@ -5,6 +5,7 @@ allows; a call that traps is followed by a fresh instance."""
 
 import json
 import logging
+import os
 import threading
 import time
 
@@ -91,7 +92,7 @@ def load(
     every creator of keys of these buckets takes them. `log(level, message)` receives the
     component's log (default: the `lightsail_wasm` logger).
     """
-    if isinstance(wasm, (str, bytes)) and not isinstance(wasm, bytes):
+    if isinstance(wasm, (str, os.PathLike)):
         with open(wasm, "rb") as f:
             wasm = f.read()
     directory = default_lock_directory() if lock_directory is default_lock_directory else lock_directory

@@ -118,6 +118,21 @@ impl GnuPg {
         base64(&self.gpg(&["--export-secret-keys", fingerprint]).stdout)
     }
 
+    /// Keys `pgpKey` must refuse, made in this home (an expired, a revoked and a sign-only key, and
+    /// a Keybase name), each with words of the rule its refusal names: `[[pgpKey, rule], ...]`, as
+    /// the hosts' own test scripts read it.
+    pub fn refused_keys(&self) -> serde_json::Value {
+        let expired = self.generate(KeyKind::Expired, "Expired <expired@example.com>");
+        let revoked = self.generate(KeyKind::Revoked, "Revoked <revoked@example.com>");
+        let sign_only = self.generate(KeyKind::SignOnly, "Signer <signer@example.com>");
+        serde_json::json!([
+            [self.export_base64(&expired), "has expired"],
+            [self.export_base64(&revoked), "is revoked"],
+            [self.export_base64(&sign_only), "has no key that can encrypt"],
+            ["keybase:someone", "Keybase"],
+        ])
+    }
+
     /// `base64 -d | gpg --decrypt` of an `encryptedSecretAccessKey`.
     pub fn decrypt_base64(&self, ciphertext: &str) -> String {
         let path = self.home.join(format!("message-{}", unique()));
