@@ -65,8 +65,19 @@ where
     started.elapsed()
 }
 
-/// CPU time this process has used so far, on all its threads.
-fn cpu_time() -> Duration {
+/// What this process has used so far, on all its threads.
+#[derive(Clone, Copy)]
+struct Usage {
+    cpu: Duration,
+    /// Of `cpu`, in the kernel.
+    system: Duration,
+    /// Page faults served without I/O (a page mapped in, or zeroed, on first touch).
+    page_faults: u64,
+    /// Context switches: a thread that waited, and one that was preempted.
+    switches: u64,
+}
+
+fn usage() -> Usage {
     // SAFETY: getrusage only writes the struct it is given.
     let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
@@ -74,7 +85,12 @@ fn cpu_time() -> Duration {
         usage
     };
     let duration = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
-    duration(usage.ru_utime) + duration(usage.ru_stime)
+    Usage {
+        cpu: duration(usage.ru_utime) + duration(usage.ru_stime),
+        system: duration(usage.ru_stime),
+        page_faults: usage.ru_minflt as u64,
+        switches: (usage.ru_nvcsw + usage.ru_nivcsw) as u64,
+    }
 }
 
 /// Adds the calls that reached the endpoint between two snapshots of its counts to `total`.
@@ -93,6 +109,10 @@ struct Side {
     times: Vec<Duration>,
     /// CPU of the whole process: the endpoint's share is in it, the same on both sides.
     cpu: Vec<Duration>,
+    /// Of it, in the kernel; and the page faults and context switches, summed over the rounds.
+    system: Duration,
+    page_faults: u64,
+    switches: u64,
     /// Over every round, the warm-up included (which is when it is reached).
     peak_kib: u64,
     /// The calls that reached the endpoint.
@@ -102,13 +122,16 @@ struct Side {
 impl Side {
     /// Runs one round of `work` (which returns how long it took), and counts it unless `warm_up`.
     async fn round(&mut self, endpoint: &LocalEndpoint, warm_up: bool, work: impl Future<Output = Duration>) {
-        let (calls_before, cpu_before) = (endpoint.stats().calls, cpu_time());
+        let (calls_before, before) = (endpoint.stats().calls, usage());
         let (time, peak_kib) = peak_rss(work).await;
-        let (calls_after, cpu_after) = (endpoint.stats().calls, cpu_time());
+        let (calls_after, after) = (endpoint.stats().calls, usage());
         self.peak_kib = self.peak_kib.max(peak_kib);
         if !warm_up {
             self.times.push(time);
-            self.cpu.push(cpu_after - cpu_before);
+            self.cpu.push(after.cpu - before.cpu);
+            self.system += after.system - before.system;
+            self.page_faults += after.page_faults - before.page_faults;
+            self.switches += after.switches - before.switches;
             add_calls(&mut self.calls, &calls_before, &calls_after);
         }
     }
@@ -366,9 +389,14 @@ async fn main() -> anyhow::Result<()> {
                 }))
             };
             let (mut host, mut pooled, mut direct) = (Side::default(), Side::default(), Side::default());
+            let mut pooled_times = lightsail_provider_host::CallTimes::default();
             for round in 0..=ROUNDS {
                 host.round(&endpoint, round == 0, via_host(provider.clone())).await;
+                runtime.take_call_times();
                 pooled.round(&endpoint, round == 0, via_host(pooled_provider.clone())).await;
+                let times = runtime.take_call_times();
+                pooled_times.calls += times.calls;
+                pooled_times.new_instances += times.new_instances;
                 direct.round(&endpoint, round == 0, directly()).await;
             }
             // Both sides should make the same calls, or the ratio compares different work.
@@ -386,6 +414,27 @@ async fn main() -> anyhow::Result<()> {
                 per_lifecycle_cpu(host.cpu.clone()),
                 per_lifecycle_cpu(pooled.cpu.clone()),
                 per_lifecycle_cpu(direct.cpu.clone())
+            );
+            let per_lifecycle_os = |side: &Side| {
+                let lifecycles = (n * ROUNDS) as u32;
+                format!(
+                    "kernel {}, {:.1} page faults, {:.1} context switches",
+                    show(side.system / lifecycles),
+                    side.page_faults as f64 / f64::from(lifecycles),
+                    side.switches as f64 / f64::from(lifecycles)
+                )
+            };
+            println!(
+                "per lifecycle: via host {}; instances reused {}; directly {}",
+                per_lifecycle_os(&host),
+                per_lifecycle_os(&pooled),
+                per_lifecycle_os(&direct)
+            );
+            println!(
+                "new instances per call, instances reused: {:.2} ({} of {} calls, warm-up included)",
+                pooled_times.new_instances as f64 / pooled_times.calls as f64,
+                pooled_times.new_instances,
+                pooled_times.calls
             );
             let direct_time = median(direct.times);
             let rate = |d: Duration| n as f64 / d.as_secs_f64();
@@ -471,18 +520,36 @@ async fn read(
     // What the host and component cost on their own, warm: the same read on reused instances
     // whose host has no AWS access, so the import answers an error at once; repeated back to back.
     let offline = Provider::new(Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, RuntimeOptions::default())?), None);
-    let mut alone = Vec::new();
-    for round in 0..5_200 {
-        let t = Instant::now();
-        let refused = offline.read(TOKEN, id, Some(state)).await;
-        assert!(refused.is_err(), "without AWS access the read cannot succeed");
-        if round >= 200 {
-            alone.push(t.elapsed());
+    // `rounds` such reads after 200 not counted; with `after_sdk`, each right after a real SDK
+    // call, as a read's own work follows the SDK's and the kernel's (whose code and data then
+    // fill the caches and branch predictors).
+    let offline_reads = async |rounds: usize, after_sdk: bool| -> anyhow::Result<Duration> {
+        let mut times = Vec::new();
+        for round in 0..200 + rounds {
+            if after_sdk {
+                client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+            }
+            let t = Instant::now();
+            let refused = offline.read(TOKEN, id, Some(state)).await;
+            anyhow::ensure!(refused.is_err(), "without AWS access the read cannot succeed");
+            if round >= 200 {
+                times.push(t.elapsed());
+            }
         }
-    }
-    println!(
-        "| - the same read back to back, its API call answered at once (no AWS access) | {} | | | |",
-        show(median(alone))
+        Ok(median(times))
+    };
+    let alone = offline_reads(5_000, false).await?;
+    println!("| - the same read back to back, its API call answered at once (no AWS access) | {} | | | |", show(alone));
+    row(
+        "- the same, each right after an SDK call (its work then runs cold)",
+        offline_reads(2_000, true).await?,
+        "back to back",
+        alone,
     );
+    // An instance's linear memory once it has served a read (reused instances keep it).
+    let one = pooled_provider.clone().reusing_one_instance();
+    one.read(TOKEN, id, Some(state)).await?;
+    let grown = one.instance_memory().await.unwrap_or_default();
+    println!("| an instance's linear memory after a read | {} KiB | | | |", grown / 1024);
     Ok(())
 }

@@ -66,6 +66,7 @@ async fn call_times_account_for_every_call_and_its_host_calls() {
     provider.delete(common::TOKEN, &created.id, &created.outputs.values).await.unwrap();
     let lifecycle = runtime.take_call_times();
     assert_eq!(lifecycle.calls, 2, "{lifecycle:?}");
+    assert_eq!((checked.new_instances, lifecycle.new_instances), (1, 0), "the check's instance is reused");
     assert!(lifecycle.host > Duration::ZERO && lifecycle.host <= lifecycle.run, "{lifecycle:?}");
     assert_eq!(runtime.take_call_times(), Default::default(), "taking the times starts afresh");
 }

@@ -15,4 +15,6 @@ args+=(--async-imports lightsail:provider/openpgp#check-public-key --async-impor
 for f in check diff create read update delete import; do
   args+=(--async-exports "lightsail:provider/resource-provider#$f")
 done
-exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --instantiation async --async-mode jspi --quiet "${args[@]}"
+# JCO_TRANSPILE_OPTIONS adds options (word-split), for measuring them: docs/performance.md.
+# shellcheck disable=SC2086
+exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --instantiation async --async-mode jspi --quiet "${args[@]}" ${JCO_TRANSPILE_OPTIONS:-}

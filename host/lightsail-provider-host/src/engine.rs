@@ -143,6 +143,8 @@ impl Default for RuntimeOptions {
 pub struct CallTimes {
     /// How many calls these times cover.
     pub calls: u64,
+    /// Of those calls, how many made a new instance (the others reused a kept one).
+    pub new_instances: u64,
     /// A fresh store and instance (waiting for a pool slot included).
     pub instantiate: Duration,
     /// The export call, host calls included.
@@ -157,6 +159,7 @@ pub struct CallTimes {
 #[derive(Default)]
 struct TimeCounters {
     calls: AtomicU64,
+    new_instances: AtomicU64,
     instantiate: AtomicU64,
     run: AtomicU64,
     host: AtomicU64,
@@ -167,6 +170,7 @@ impl TimeCounters {
     fn add(&self, times: CallTimes) {
         let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.calls.fetch_add(times.calls, Ordering::Relaxed);
+        self.new_instances.fetch_add(times.new_instances, Ordering::Relaxed);
         self.instantiate.fetch_add(nanos(times.instantiate), Ordering::Relaxed);
         self.run.fetch_add(nanos(times.run), Ordering::Relaxed);
         self.host.fetch_add(nanos(times.host), Ordering::Relaxed);
@@ -177,12 +181,20 @@ impl TimeCounters {
         let take = |counter: &AtomicU64| Duration::from_nanos(counter.swap(0, Ordering::Relaxed));
         CallTimes {
             calls: self.calls.swap(0, Ordering::Relaxed),
+            new_instances: self.new_instances.swap(0, Ordering::Relaxed),
             instantiate: take(&self.instantiate),
             run: take(&self.run),
             host: take(&self.host),
             cleanup: take(&self.cleanup),
         }
     }
+}
+
+/// A pooling runtime's instance slots: how many there are, and how many no instance holds now.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slots {
+    pub(crate) total: usize,
+    pub(crate) free: usize,
 }
 
 /// A loaded component, ready to be instantiated.
@@ -261,6 +273,12 @@ impl ComponentRuntime {
     /// this take and the next.
     pub fn take_call_times(&self) -> CallTimes {
         self.times.take()
+    }
+
+    /// The pool's slots, if instances are allocated from a pool.
+    pub(crate) fn slots(&self) -> Option<Slots> {
+        let free = self.slots.as_ref()?.available_permits();
+        Some(Slots { total: self.options.pool_size? as usize, free })
     }
 
     pub(crate) fn add_call_times(&self, times: CallTimes) {

@@ -11,7 +11,8 @@
 //! - [`lock`]: the `lock` import: named locks across the process's calls and, through file
 //!   locks, every process on the machine that uses the same lock directory.
 //! - [`schema`]: the package schema an engine is given, the provider's settings added.
-//! - `provider`: [`Provider`], a typed Rust API over the component's exports, and its one call path.
+//! - `provider`: [`Provider`], a typed Rust API over the component's exports, and its one call path;
+//!   `request`: how that path polls the imports' SDK requests beside the component's fiber.
 
 #![deny(missing_docs)]
 
@@ -27,6 +28,7 @@ pub mod lock;
 pub mod logging;
 mod openpgp;
 mod provider;
+mod request;
 pub mod schema;
 mod state;
 mod types;
@@ -39,7 +41,7 @@ pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 pub use batch::{Answer, Call};
 pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
 pub use limits::LimitExceeded;
-pub use provider::{CallError, MAX_IDLE, Provider, describe_error};
+pub use provider::{CallError, IDLE_AT_REST, Provider, describe_error};
 pub use types::{
     ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, UNKNOWN,
 };

@@ -5,7 +5,7 @@
 //! instance instead, one at a time.
 
 use crate::aws::LightsailApi;
-use crate::engine::{CallTimes, ComponentRuntime};
+use crate::engine::{CallTimes, ComponentRuntime, Slots};
 use crate::interrupt::Interrupt;
 use crate::limits::LimitExceeded;
 use crate::lock::Locks;
@@ -112,22 +112,117 @@ enum Instances {
     Reused(Arc<tokio::sync::Mutex<Option<Instance>>>),
     /// Instances kept between calls, one per call in flight: a call takes an idle one (or makes
     /// one) and puts it back when it returns, so calls run at once and each starts from a clean
-    /// heap. A trapped instance is dropped; at most [`MAX_IDLE`] wait idle.
-    Pooled(Arc<std::sync::Mutex<Vec<Instance>>>),
+    /// heap. A trapped instance is dropped; how many wait idle follows the load ([`Pool`]).
+    Pooled(Arc<std::sync::Mutex<Pool<Instance>>>),
 }
 
-/// Idle instances a pooled provider keeps: enough for the calls a busy engine runs at once
-/// (Terraform's parallelism is 10), without holding a slot of the pooling allocator per call of
-/// a burst.
-pub const MAX_IDLE: usize = 16;
+/// Idle instances a pooled provider keeps when few calls are in flight: enough for the calls a
+/// busy engine runs at once (Terraform's parallelism is 10).
+pub const IDLE_AT_REST: usize = 16;
+
+/// A pooled provider's idle instances and its calls in flight. The idle instances follow the load:
+/// during a burst as many are kept as calls are in flight (each call of a lifecycle after the first
+/// then finds one), and as the burst ends they are dropped back to [`IDLE_AT_REST`], giving their
+/// pool slots and memory back. (Generic only so that its tests need no instances.)
+struct Pool<I> {
+    idle: Vec<I>,
+    in_flight: usize,
+}
+
+impl<I> Default for Pool<I> {
+    fn default() -> Self {
+        Self { idle: Vec::new(), in_flight: 0 }
+    }
+}
+
+impl<I> Pool<I> {
+    /// A call starts: it takes an idle instance if there is one.
+    fn start(&mut self) -> Option<I> {
+        self.in_flight += 1;
+        self.idle.pop()
+    }
+
+    /// A call ends, with its instance if it can be called again; `slots`, the runtime's pool slots
+    /// (`None`: instances allocated on demand, no limit). Returns the instances to drop, which the
+    /// caller drops after unlocking (dropping one cleans its pool slot).
+    fn end(&mut self, instance: Option<I>, slots: Option<Slots>) -> Vec<I> {
+        self.in_flight -= 1;
+        let mut dropped = Vec::new();
+        if let Some(instance) = instance {
+            if keeps_another(self.idle.len(), self.in_flight, slots) {
+                self.idle.push(instance);
+            } else {
+                dropped.push(instance);
+            }
+        }
+        let wanted = idle_wanted(self.in_flight);
+        if self.idle.len() > wanted {
+            dropped.extend(self.idle.drain(wanted..));
+        }
+        dropped
+    }
+}
+
+/// Idle instances worth keeping while `in_flight` calls run.
+fn idle_wanted(in_flight: usize) -> usize {
+    in_flight.max(IDLE_AT_REST)
+}
+
+/// Whether a returning instance is kept beside `idle` others while `in_flight` other calls run.
+/// Never when no slot is free (a call may be waiting for one, and would wait beside an idle
+/// instance), nor when the idle ones and one per call in flight would need more slots than there
+/// are (a call in flight that has no instance yet may need one).
+fn keeps_another(idle: usize, in_flight: usize, slots: Option<Slots>) -> bool {
+    let room = slots.is_none_or(|slots| slots.free > 0 && idle + 1 + in_flight <= slots.total);
+    room && idle < idle_wanted(in_flight)
+}
 
 /// An instance and the store it lives in.
 type Instance = (wasmtime::Store<HostState>, crate::bindings::Provider);
 
-/// One call's times: getting its instance (`started` to `ready`), running it (to `ran`, of which
-/// `host` in host calls), and putting the instance back or away (from `ran` to now).
-fn call_times(started: Instant, ready: Instant, ran: Instant, host: std::time::Duration) -> CallTimes {
-    CallTimes { calls: 1, instantiate: ready - started, run: ran - ready, host, cleanup: ran.elapsed() }
+/// A call of a pooled provider, in flight from its start until it ends or its future is dropped.
+struct PooledCall<'a> {
+    pool: &'a std::sync::Mutex<Pool<Instance>>,
+    runtime: &'a ComponentRuntime,
+    ended: bool,
+}
+
+impl<'a> PooledCall<'a> {
+    /// Counts the call in flight and takes an idle instance for it, if there is one.
+    fn start(pool: &'a std::sync::Mutex<Pool<Instance>>, runtime: &'a ComponentRuntime) -> (Self, Option<Instance>) {
+        let kept = lock(pool).start();
+        (Self { pool, runtime, ended: false }, kept)
+    }
+
+    /// Ends the call, putting back its instance if it can be called again.
+    fn end(mut self, instance: Option<Instance>) {
+        self.ended = true;
+        let dropped = lock(self.pool).end(instance, self.runtime.slots());
+        // Outside the lock: dropping an instance cleans its pool slot.
+        drop(dropped);
+    }
+}
+
+impl Drop for PooledCall<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            let dropped = lock(self.pool).end(None, self.runtime.slots());
+            drop(dropped);
+        }
+    }
+}
+
+/// A pool's lock; no code panics while holding it, and its counts stay whole if one did.
+fn lock(pool: &std::sync::Mutex<Pool<Instance>>) -> std::sync::MutexGuard<'_, Pool<Instance>> {
+    pool.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One call's times: getting its instance (`started` to `ready`; `made`: a new one), running it
+/// (to `ran`, of which `host` in host calls), and putting the instance back or away (from `ran`
+/// to now).
+fn call_times(started: Instant, made: bool, ready: Instant, ran: Instant, host: std::time::Duration) -> CallTimes {
+    let (instantiate, run, cleanup) = (ready - started, ran - ready, ran.elapsed());
+    CallTimes { calls: 1, new_instances: made.into(), instantiate, run, host, cleanup }
 }
 
 impl Provider {
@@ -146,11 +241,15 @@ impl Provider {
         };
         // Out of its slot or pool for the call: a call whose future is dropped before it returns
         // takes its instance with it, rather than leave one stopped mid-call.
-        let kept = match (&self.instances, slot.as_mut()) {
-            (Instances::Reused(_), Some(slot)) => slot.take(),
-            (Instances::Pooled(idle), _) => idle.lock().unwrap_or_else(|e| e.into_inner()).pop(),
-            _ => None,
+        let (pooled, kept) = match (&self.instances, slot.as_mut()) {
+            (Instances::Reused(_), Some(slot)) => (None, slot.take()),
+            (Instances::Pooled(pool), _) => {
+                let (call, kept) = PooledCall::start(pool, &self.runtime);
+                (Some(call), kept)
+            }
+            _ => (None, None),
         };
+        let made = kept.is_none();
         let (mut store, instance) = match kept {
             Some(kept) => kept,
             None => self
@@ -161,24 +260,20 @@ impl Provider {
         };
         store.data_mut().start_call();
         let ready = Instant::now();
-        let result = export(&mut store, &instance).await.map_err(|e| CallError::Trap(e.into()));
+        let request = store.data().pending_request();
+        let result = request.drive(export(&mut store, &instance)).await.map_err(|e| CallError::Trap(e.into()));
         let ran = Instant::now();
         let host = store.data().host_time();
         store.data_mut().release_locks();
-        if result.is_ok() {
-            match (&self.instances, slot.as_mut()) {
-                (Instances::Reused(_), Some(slot)) => **slot = Some((store, instance)),
-                (Instances::Pooled(idle), _) => {
-                    let mut idle = idle.lock().unwrap_or_else(|e| e.into_inner());
-                    if idle.len() < MAX_IDLE {
-                        idle.push((store, instance));
-                    }
-                }
-                _ => drop((store, instance)),
-            }
+        // A trapped instance cannot be called again.
+        let reusable = result.is_ok().then_some((store, instance));
+        match (pooled, slot.as_mut()) {
+            (Some(call), _) => call.end(reusable),
+            (None, Some(slot)) => **slot = reusable,
+            (None, None) => drop(reusable),
         }
         drop(slot);
-        self.runtime.add_call_times(call_times(started, ready, ran, host));
+        self.runtime.add_call_times(call_times(started, made, ready, ran, host));
         result
     }
 
@@ -341,11 +436,11 @@ mod tests {
     /// any other component's calls each get a fresh instance.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_embedded_component_reuses_instances_and_others_do_not() {
-        use super::{Instances, MAX_IDLE, Provider};
+        use super::{IDLE_AT_REST, Instances, Provider};
         let options = RuntimeOptions { cache_dir: None, ..Default::default() };
         let runtime = std::sync::Arc::new(ComponentRuntime::new(PROVIDER_COMPONENT, options.clone()).unwrap());
         let provider = Provider::new(runtime, None);
-        let Instances::Pooled(idle) = &provider.instances else { panic!("the embedded component is pooled") };
+        let Instances::Pooled(pool) = &provider.instances else { panic!("the embedded component is pooled") };
         let token = "aws:lightsail/bucketAccessKey:BucketAccessKey";
         let calls: Vec<_> = (0..40)
             .map(|i| {
@@ -356,12 +451,13 @@ mod tests {
         for call in calls {
             assert!(call.await.unwrap().unwrap().failures.is_empty());
         }
-        let kept = idle.lock().unwrap().len();
-        assert!((1..=MAX_IDLE).contains(&kept), "{kept} instances kept");
+        let kept = pool.lock().unwrap().idle.len();
+        assert!((1..=IDLE_AT_REST).contains(&kept), "{kept} instances kept");
         for _ in 0..100 {
             provider.resource_types().await.unwrap();
         }
-        assert_eq!(idle.lock().unwrap().len(), kept, "calls one after another reuse one instance");
+        assert_eq!(pool.lock().unwrap().idle.len(), kept, "calls one after another reuse one instance");
+        assert_eq!(pool.lock().unwrap().in_flight, 0);
 
         // The same component with one more custom section is a component from elsewhere.
         let mut other = PROVIDER_COMPONENT.to_vec();
@@ -371,6 +467,46 @@ mod tests {
         let provider = Provider::new(runtime, None);
         assert!(matches!(provider.instances, Instances::Fresh));
         assert_eq!(provider.resource_types().await.unwrap().len(), 2);
+    }
+
+    /// The idle instances follow the calls in flight: kept while a burst runs, so that its later
+    /// calls find one, dropped back to the resting number as it ends, and never holding a slot a
+    /// call in flight may need.
+    #[test]
+    fn idle_instances_follow_the_load() {
+        use super::{IDLE_AT_REST, Slots, idle_wanted, keeps_another};
+        let plenty = Some(Slots { total: 1_024, free: 500 });
+        assert_eq!(idle_wanted(0), IDLE_AT_REST);
+        assert_eq!(idle_wanted(900), 900);
+        assert!(keeps_another(0, 0, plenty) && keeps_another(IDLE_AT_REST - 1, 0, plenty));
+        assert!(!keeps_another(IDLE_AT_REST, 0, plenty), "at rest, no more than {IDLE_AT_REST}");
+        assert!(keeps_another(400, 500, plenty), "in a burst, one per call in flight");
+        assert!(!keeps_another(500, 500, plenty));
+        assert!(keeps_another(400, 500, None), "no pool, no slot limit");
+        let none_free = Some(Slots { total: 1_024, free: 0 });
+        assert!(!keeps_another(0, 1_000, none_free), "a call may be waiting for the slot");
+        let full = Some(Slots { total: 1_024, free: 10 });
+        assert!(keeps_another(23, 1_000, full) && !keeps_another(24, 1_000, full), "idle + in flight fit the pool");
+
+        // A burst of 200 calls, each making an instance, then ending one after another.
+        let mut pool = super::Pool::<u32>::default();
+        for _ in 0..200 {
+            assert_eq!(pool.start(), None);
+        }
+        let mut most_idle = 0;
+        for call in 0..200 {
+            let dropped = pool.end(Some(call), plenty);
+            assert!(pool.idle.len() <= idle_wanted(pool.in_flight), "call {call}: {} idle", pool.idle.len());
+            // As it winds down, a call drops its own instance and one that waited.
+            assert!(dropped.len() <= 2, "call {call}: {} dropped", dropped.len());
+            most_idle = most_idle.max(pool.idle.len());
+        }
+        assert_eq!(most_idle, 100, "half the burst's instances wait idle at its height");
+        assert_eq!((pool.idle.len(), pool.in_flight), (IDLE_AT_REST, 0), "back to rest");
+        // The next burst's calls find them; a call dropped before it ends still counts out.
+        assert!((0..IDLE_AT_REST).all(|_| pool.start().is_some()));
+        assert_eq!(pool.end(None, plenty), Vec::<u32>::new());
+        assert_eq!(pool.in_flight, IDLE_AT_REST - 1);
     }
 
     /// A host may call one instance many times (jco does): each call starts from a clean heap,

@@ -1,10 +1,11 @@
-//! What each `Store` holds, how a `lightsail` import is performed (off the fiber, timed,
+//! What each `Store` holds, how a `lightsail` import is performed (beside the fiber, timed,
 //! refused once interrupted), and the host side of the lock, wait and log imports (`openpgp` has
 //! its own module).
 
 use crate::aws::LightsailApi;
 use crate::bindings::{api, locks, log};
 use crate::interrupt::Interrupt;
+use crate::request::PendingRequest;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{Resource, ResourceTable};
@@ -31,6 +32,8 @@ pub struct HostState {
     locks_held: usize,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// The SDK request an import waits for, polled beside the fiber by the call's task.
+    request: Arc<PendingRequest>,
 }
 
 impl HostState {
@@ -54,6 +57,7 @@ impl HostState {
             guards: ResourceTable::new(),
             locks_held: 0,
             _slot: slot,
+            request: Arc::default(),
         }
     }
 
@@ -63,6 +67,12 @@ impl HostState {
         self.started = Instant::now();
         self.host_time = Duration::ZERO;
         self.yielded = Arc::default();
+    }
+
+    /// What the export call must run under ([`PendingRequest::drive`]): it polls the imports'
+    /// SDK requests.
+    pub(crate) fn pending_request(&self) -> Arc<PendingRequest> {
+        self.request.clone()
     }
 
     /// Releases the locks a call that returned still holds (a component bug): the WIT releases
@@ -125,33 +135,6 @@ macro_rules! host_call {
         $self.host_time += started.elapsed();
         result
     }};
-}
-
-/// Runs an SDK call as a task of its own, so that it polls on a runtime thread's stack rather
-/// than on the call's fiber, whose stack is sized for the component: the SDK's credential chain
-/// alone overflows it in a debug build. The task is aborted if the call is dropped, so a
-/// cancelled call sends nothing more.
-async fn off_fiber<T: Send + 'static>(
-    call: impl Future<Output = Result<T, api::ApiError>> + Send + 'static,
-) -> Result<T, api::ApiError> {
-    struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-    impl<T> Drop for AbortOnDrop<T> {
-        fn drop(&mut self) {
-            self.0.abort();
-        }
-    }
-    let mut task = AbortOnDrop(tokio::spawn(call));
-    match (&mut task.0).await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        // Only a runtime that is shutting down cancels the task.
-        Err(_) => Err(api::ApiError {
-            kind: api::ErrorKind::Transport,
-            code: "Cancelled".into(),
-            message: "the call was cancelled: the host is shutting down".into(),
-            retryable: true,
-        }),
-    }
 }
 
 impl crate::bindings::lightsail::provider::wait::Host for HostState {
@@ -218,7 +201,7 @@ impl HostState {
 
     /// Performs a `lightsail` import with `call`: refused when the call was made without AWS
     /// access, and, for an import that changes something (`changes` names it), once the call is
-    /// interrupted; run off the fiber and timed as a host call.
+    /// interrupted; polled beside the fiber (see [`crate::request`]) and timed as a host call.
     pub(crate) async fn perform<T, F>(
         &mut self,
         changes: Option<&str>,
@@ -232,7 +215,16 @@ impl HostState {
             self.interrupt.check(operation)?;
         }
         let api = self.api()?;
-        host_call!(self, off_fiber(call(api)).await)
+        let request = self.request.clone();
+        host_call!(self, request.send(call(api)).await).unwrap_or_else(|| {
+            // Only a call dropped mid-request loses its answer, and then nobody reads this.
+            Err(api::ApiError {
+                kind: api::ErrorKind::Transport,
+                code: "Cancelled".into(),
+                message: "the call was cancelled".into(),
+                retryable: true,
+            })
+        })
     }
 
     /// Runs CPU-bound host work (OpenPGP) on a blocking thread: off the fiber, whose stack is
