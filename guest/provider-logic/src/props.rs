@@ -23,9 +23,9 @@ pub(crate) fn is_unknown(value: &Value) -> bool {
 /// A bag of inputs as a JSON object, or the one failure that says why it is not one.
 pub(crate) fn object(text: &str) -> Result<Object, Vec<CheckFailure>> {
     match json::parse(text) {
-        Some(Value::Object(object)) => Ok(object),
-        Some(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
-        None => Err(vec![CheckFailure::new("", "inputs are not valid JSON")]),
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(vec![CheckFailure::new("", format!("inputs must be a JSON object, not {}", kind(&other)))]),
+        Err(broken) => Err(vec![CheckFailure::new("", format!("inputs are not valid JSON: {broken}"))]),
     }
 }
 
@@ -71,9 +71,9 @@ pub(crate) fn state_object(property: &str, text: &str) -> Result<Value, Provider
         return Ok(Value::Object(Object::new()));
     }
     match json::parse(text) {
-        Some(value @ Value::Object(_)) => Ok(value),
-        Some(_) => Err(ProviderError::invalid(property, "must be a JSON object")),
-        None => Err(ProviderError::invalid(property, "is not valid JSON")),
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err(ProviderError::invalid(property, "must be a JSON object")),
+        Err(broken) => Err(ProviderError::invalid(property, format!("is not valid JSON: {broken}"))),
     }
 }
 

@@ -20,6 +20,14 @@ use std::task::{Context, Poll};
 
 type Request = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// Where the pending request stands after a poll.
+enum Progress {
+    NoRequest,
+    Running,
+    /// It has answered: its import can go on.
+    Answered,
+}
+
 /// The request an import of the current call waits for, if any.
 #[derive(Default)]
 pub(crate) struct PendingRequest(Mutex<Option<Request>>);
@@ -39,15 +47,21 @@ impl PendingRequest {
     }
 
     /// Runs `call` (an export call, which runs the fiber), polling the pending request each time
-    /// the call is pending; the call is polled again at once when the request has its answer.
+    /// the call is pending. While a request runs, the fiber only waits for its answer, so the call
+    /// is resumed once the request has answered, not at each of the request's wake-ups.
     pub(crate) async fn drive<T>(&self, call: impl Future<Output = T>) -> T {
         let mut call = std::pin::pin!(call);
         std::future::poll_fn(|cx| {
             loop {
+                if let Progress::Running = self.poll_request(cx) {
+                    return Poll::Pending;
+                }
                 if let Poll::Ready(done) = call.as_mut().poll(cx) {
                     return Poll::Ready(done);
                 }
-                if self.poll_request(cx).is_pending() {
+                // Pending on something else (a wait, a lock, its turn after a yield), which wakes
+                // the task; or on a request it has just left, which is polled at once.
+                if self.slot().is_none() {
                     return Poll::Pending;
                 }
             }
@@ -55,14 +69,15 @@ impl PendingRequest {
         .await
     }
 
-    /// Polls the pending request: `Ready` once it has answered (its import can go on), `Pending`
-    /// while it runs or when there is none.
-    fn poll_request(&self, cx: &mut Context<'_>) -> Poll<()> {
+    /// Polls the pending request, if any.
+    fn poll_request(&self, cx: &mut Context<'_>) -> Progress {
         let mut slot = self.slot();
-        let Some(request) = slot.as_mut() else { return Poll::Pending };
-        std::task::ready!(request.as_mut().poll(cx));
+        let Some(request) = slot.as_mut() else { return Progress::NoRequest };
+        if request.as_mut().poll(cx).is_pending() {
+            return Progress::Running;
+        }
         *slot = None;
-        Poll::Ready(())
+        Progress::Answered
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Request>> {

@@ -47,8 +47,8 @@ impl Resource for Bucket {
             (BUNDLE_ID, json::get_str(olds, BUNDLE_ID) != Some(news.bundle_id.as_str()), false),
             (FORCE_DELETE, force_delete(olds) != news.force_delete, false),
             // Absent and null tags are no tags, as Terraform's null map is.
-            (TAGS, !json::equal(&Value::Object(tags::of(olds, TAGS)), &news.tags), false),
-            (TAGS_ALL, !json::equal(&Value::Object(tags::of(olds, TAGS_ALL)), &tags::all(host, &news.tags)), false),
+            (TAGS, Value::Object(tags::of(olds, TAGS)) != news.tags, false),
+            (TAGS_ALL, Value::Object(tags::of(olds, TAGS_ALL)) != tags::all(host, &news.tags), false),
         ];
         for (property, changed, replaces) in changes {
             if changed {
