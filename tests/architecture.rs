@@ -9,7 +9,7 @@ use std::process::Command;
 /// The levels, lowest first; a folder of the same rank may import the other (the host and the local
 /// endpoint do not, but neither is above the other). The root package (end-to-end tests) is last.
 const LEVELS: &[(&str, u8)] =
-    &[("tools", 0), ("guest", 1), ("host", 2), ("endpoint", 2), ("adapters", 3), ("testing", 4)];
+    &[("tools", 0), ("crates", 1), ("host", 2), ("endpoint", 2), ("adapters", 3), ("testing", 4)];
 const ROOT: u8 = 5;
 
 struct Package {

@@ -1,4 +1,4 @@
-//! Builds the provider component from `guest/provider-component`; the host embeds it.
+//! Builds the provider component from `crates/provider-component`; the host embeds it.
 
 use std::path::PathBuf;
 
@@ -6,7 +6,7 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().and_then(|host| host.parent()).unwrap();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
-    component_build::rerun_if_changed(workspace, &["wit", "guest", "Cargo.lock", "Cargo.toml"]);
+    component_build::rerun_if_changed(workspace, &["wit", "crates", "Cargo.lock", "Cargo.toml"]);
     let component = component_build::component(
         workspace,
         "provider-component",

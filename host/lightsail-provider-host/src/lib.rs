@@ -33,7 +33,7 @@ pub mod schema;
 mod state;
 mod types;
 
-/// The component built from `guest/provider-component` by this crate's build script.
+/// The component built from `crates/provider-component` by this crate's build script.
 pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
 
 // One path per name: a topic with functions and tables of its own is a public module (`aws`,
