@@ -1,4 +1,5 @@
-//! Builds the purpose-made misbehaving component that the tests load into the host.
+//! Builds the purpose-made components the tests load into the hosts: the misbehaving provider and
+//! the conformance kit's probe.
 
 use std::path::PathBuf;
 
@@ -7,13 +8,13 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     component_build::rerun_if_changed(
         &workspace,
-        &["wit", "testing/misbehaving-component", "Cargo.lock", "Cargo.toml"],
+        &["wit", "testing/misbehaving-component", "testing/conformance-probe", "Cargo.lock", "Cargo.toml"],
     );
-    let component = component_build::component(
-        &workspace,
-        "misbehaving-component",
-        "misbehaving_component",
-        &out_dir.join("guest-target"),
-    );
-    std::fs::write(out_dir.join("misbehaving.wasm"), component.bytes).unwrap();
+    for (package, artifact, file) in [
+        ("misbehaving-component", "misbehaving_component", "misbehaving.wasm"),
+        ("conformance-probe", "conformance_probe", "conformance-probe.wasm"),
+    ] {
+        let component = component_build::component(&workspace, package, artifact, &out_dir.join("guest-target"));
+        std::fs::write(out_dir.join(file), component.bytes).unwrap();
+    }
 }

@@ -12,19 +12,14 @@ fn imports_exactly_the_declared_interfaces_and_no_wasi() {
     let world = &resolve.worlds[world];
     let imports: BTreeSet<String> = world.imports.keys().map(|key| resolve.name_world_key(key)).collect();
     let exports: BTreeSet<String> = world.exports.keys().map(|key| resolve.name_world_key(key)).collect();
-    let expected: BTreeSet<String> = [
-        "lightsail:provider/lightsail@0.5.0",
-        "lightsail:provider/openpgp@0.5.0",
-        "lightsail:provider/lock@0.5.0",
-        "lightsail:provider/wait@0.5.0",
-        "lightsail:provider/log@0.5.0",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
+    let version = lightsail_provider_host::CONTRACT_VERSION;
+    let expected: BTreeSet<String> = ["errors", "lightsail", "openpgp", "lock", "wait", "log"]
+        .into_iter()
+        .map(|interface| format!("lightsail:provider/{interface}@{version}"))
+        .collect();
     assert_eq!(imports, expected);
     assert!(imports.iter().all(|i| !i.starts_with("wasi:")));
-    assert_eq!(exports, BTreeSet::from(["lightsail:provider/resource-provider@0.5.0".to_string()]));
+    assert_eq!(exports, BTreeSet::from([format!("lightsail:provider/resource-provider@{version}")]));
 }
 
 #[tokio::test]

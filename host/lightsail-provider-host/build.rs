@@ -15,4 +15,11 @@ fn main() {
     );
     std::fs::write(out_dir.join("provider.wasm"), component.bytes).unwrap();
     println!("cargo:rustc-env=PROVIDER_COMPONENT_SHRUNK={}", component.shrunk);
+    // The contract's version, written once: in the WIT's package line.
+    let wit = std::fs::read_to_string(workspace.join("wit/provider.wit")).unwrap();
+    let version = wit
+        .lines()
+        .find_map(|line| line.strip_prefix("package lightsail:provider@")?.strip_suffix(';'))
+        .expect("wit/provider.wit declares `package lightsail:provider@VERSION;`");
+    println!("cargo:rustc-env=CONTRACT_VERSION={version}");
 }

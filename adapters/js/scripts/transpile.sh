@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transpiles the provider component with jco for Node 24's JSPI: the imports that reach AWS (and
 # `wait`, `lock.acquire`, OpenPGP.js's `openpgp`) may suspend, and the exports that call them return promises.
-# Usage: scripts/transpile.sh PROVIDER.wasm OUT_DIR
+# Usage: scripts/transpile.sh PROVIDER.wasm OUT_DIR [probe]
+# `probe`: the component is the conformance kit's probe (conformance/), whose export is `probe`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 api=lightsail:provider/lightsail
@@ -12,9 +13,13 @@ for f in create-bucket-access-key get-bucket-access-keys delete-bucket-access-ke
 done
 args+=(--async-imports lightsail:provider/wait#wait --async-imports lightsail:provider/lock#acquire)
 args+=(--async-imports lightsail:provider/openpgp#check-public-key --async-imports lightsail:provider/openpgp#encrypt)
-for f in check diff create read update delete import; do
-  args+=(--async-exports "lightsail:provider/resource-provider#$f")
-done
+if [ "${3:-}" = probe ]; then
+  args+=(--async-exports lightsail:provider/probe#call)
+else
+  for f in check diff create read update delete import; do
+    args+=(--async-exports "lightsail:provider/resource-provider#$f")
+  done
+fi
 # JCO_TRANSPILE_OPTIONS adds options (word-split), for measuring them: docs/performance.md.
 # shellcheck disable=SC2086
-exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --instantiation async --async-mode jspi --quiet "${args[@]}" ${JCO_TRANSPILE_OPTIONS:-}
+exec "$here/node_modules/.bin/jco" transpile "$1" -o "$2" --name provider --instantiation async --async-mode jspi --quiet "${args[@]}" ${JCO_TRANSPILE_OPTIONS:-}

@@ -29,12 +29,24 @@ const STATUS = {
   Succeeded: 'succeeded',
 };
 
+/** An answer that lacks what the WIT's records require: `MalformedResponse`, never a guess. */
+const malformed = (message) => ({ payload: apiErrorOf('other', 'MalformedResponse', message, false) });
+
+/** `answer[member]`, which the WIT's record requires. */
+function required(answer, member, what) {
+  const value = answer?.[member];
+  if (value === undefined || value === null || value === '') throw malformed(`${what} came without its ${member}`);
+  return value;
+}
+
 function operation(o) {
+  const status = STATUS[o.status];
+  if (!status) throw malformed(`an operation came with the status ${JSON.stringify(o.status)}, which the WIT does not know`);
   return {
-    id: o.id ?? '',
+    id: required(o, 'id', 'an operation'),
     resourceName: o.resourceName,
     operationType: o.operationType,
-    status: STATUS[o.status] ?? 'failed',
+    status,
     isTerminal: Boolean(o.isTerminal),
     createdAt: seconds(o.createdAt),
     errorCode: o.errorCode,
@@ -45,7 +57,7 @@ function operation(o) {
 function accessKey(k) {
   const used = k.lastUsed;
   return {
-    accessKeyId: k.accessKeyId ?? '',
+    accessKeyId: required(k, 'accessKeyId', 'an access key'),
     secretAccessKey: k.secretAccessKey,
     status: k.status,
     createdAt: seconds(k.createdAt),
@@ -59,7 +71,7 @@ function accessKey(k) {
 
 function bucket(b) {
   return {
-    name: b.name ?? '',
+    name: required(b, 'name', 'a bucket'),
     arn: b.arn,
     bundleId: b.bundleId,
     createdAt: seconds(b.createdAt),
@@ -74,8 +86,15 @@ function bucket(b) {
 /** The WIT's `tags` (key, value pairs) as the SDK's `Tag` list. */
 const sdkTags = (tags) => tags.map(([key, value]) => ({ key, value }));
 
-/** An SDK failure as the WIT's `api-error`, with the kind its logic relies on. */
-export function apiError(e) {
+/** The WIT's `api-error` record; a host's carries no hint. */
+const apiErrorOf = (kind, code, message, retryable) => ({ kind, code, message, retryable, hint: undefined });
+
+// Node's codes for a connection that was never made: nothing of the request was sent.
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** An SDK failure as the WIT's `api-error`, with the kind the WIT's rules give it; `endpoint` is
+ * where the call was going. */
+export function apiError(e, endpoint) {
   const status = e?.$metadata?.httpStatusCode;
   const code = e?.code ?? e?.name ?? 'Error';
   const message = String(e?.message ?? e);
@@ -84,21 +103,75 @@ export function apiError(e) {
   else if (code === 'InvalidInputException') kind = 'invalid-input';
   else if (/AccessDenied|Unauthenticated|UnrecognizedClient|Signature|ExpiredToken|CredentialsProviderError/.test(code))
     kind = 'access-denied';
-  else if (code === 'ThrottlingException' || code === 'ServiceException' || (status ?? 0) >= 500) kind = 'service';
+  else if (code === 'ThrottlingException' || code === 'ServiceException' || code === 'ServiceUnavailable' || (status ?? 0) >= 500)
+    kind = 'service';
+  else if (status === undefined && NOT_CONNECTED.has(code)) {
+    // Refused, or a name that does not resolve: a wrong endpoint does not mend within the
+    // component's retries, so this fails now.
+    return apiErrorOf('not-sent', 'ConnectionFailed', `${endpoint} could not be reached: ${message}`, false);
+  }
   // No answer (a connection error or a timeout): the request may or may not have been applied.
   else if (status === undefined) kind = 'transport';
   else kind = 'other';
-  return { kind, code, message, retryable: kind === 'service' || kind === 'transport' };
+  return apiErrorOf(kind, code, message, kind === 'service' || kind === 'transport');
 }
 
 /** Runs an SDK call; a failure is thrown as the WIT `err` (jco takes `payload`). */
-async function call(send) {
+async function call(endpoint, send) {
   try {
     return await send();
   } catch (e) {
-    throw { payload: apiError(e) };
+    throw { payload: apiError(e, endpoint) };
   }
 }
+
+const operations = (out) => (out.operations ?? []).map(operation);
+
+/**
+ * Each `lightsail` import as the Lightsail operation it is (the WIT's rule): its command, the
+ * members its WIT parameters fill after the region, and its answer in the WIT's records. `once`:
+ * the WIT's send-once rule; `omitEmpty`: an empty tag list is left out, as Lightsail's own
+ * clients do.
+ */
+const OPERATIONS = {
+  createBucketAccessKey: {
+    command: CreateBucketAccessKeyCommand,
+    members: ['bucketName'],
+    once: true,
+    answer: (out) => ({ accessKey: accessKey(required(out, 'accessKey', 'the answer')), operations: operations(out) }),
+  },
+  getBucketAccessKeys: {
+    command: GetBucketAccessKeysCommand,
+    members: ['bucketName'],
+    answer: (out) => (out.accessKeys ?? []).map(accessKey),
+  },
+  deleteBucketAccessKey: { command: DeleteBucketAccessKeyCommand, members: ['bucketName', 'accessKeyId'], answer: operations },
+  getOperation: {
+    command: GetOperationCommand,
+    members: ['operationId'],
+    answer: (out) => operation(required(out, 'operation', 'the answer')),
+  },
+  createBucket: {
+    command: CreateBucketCommand,
+    members: ['bucketName', 'bundleId', 'tags'],
+    omitEmpty: true,
+    answer: (out) => ({ bucket: bucket(required(out, 'bucket', 'the answer')), operations: operations(out) }),
+  },
+  getBucket: {
+    command: GetBucketsCommand,
+    members: ['bucketName'],
+    // The WIT: the bucket of exactly this name, or not-found.
+    answer: (out, { bucketName }) => {
+      const found = (out.buckets ?? []).find((b) => b.name === bucketName);
+      if (!found) throw { payload: apiErrorOf('not-found', 'NotFoundException', `no bucket ${bucketName}`, false) };
+      return bucket(found);
+    },
+  },
+  updateBucketBundle: { command: UpdateBucketBundleCommand, members: ['bucketName', 'bundleId'], answer: operations },
+  deleteBucket: { command: DeleteBucketCommand, members: ['bucketName', 'forceDelete'], answer: operations },
+  tagResource: { command: TagResourceCommand, members: ['resourceName', 'tags'], answer: operations },
+  untagResource: { command: UntagResourceCommand, members: ['resourceName', 'tagKeys'], answer: operations },
+};
 
 const keyError = (tag, val) => ({ payload: { tag, val } });
 
@@ -151,54 +224,30 @@ export function imports({ sdk = {}, log = () => {}, defaultTags = {}, lock = {} 
     return clients.get(key);
   };
   let defaultRegion;
+  // Where a region's calls go, to name it when it cannot be reached.
+  const endpoint = (region) => {
+    const set = typeof sdk.endpoint === 'string' ? sdk.endpoint : process.env.AWS_ENDPOINT_URL_LIGHTSAIL ?? process.env.AWS_ENDPOINT_URL;
+    return set ?? `https://lightsail.${region ?? defaultRegion}.amazonaws.com`;
+  };
+  const lightsail = {};
+  for (const [name, op] of Object.entries(OPERATIONS)) {
+    // The WIT's parameters after the region are the operation's members, in order.
+    lightsail[name] = async (region, ...args) => {
+      const input = {};
+      op.members.forEach((member, i) => {
+        const value = member === 'tags' ? sdkTags(args[i]) : args[i];
+        if (!(Array.isArray(value) && value.length === 0 && op.omitEmpty)) input[member] = value;
+      });
+      const out = await call(endpoint(region), () => client(region, op.once).send(new op.command(input)));
+      return op.answer(out, input);
+    };
+  }
   return {
     'lightsail:provider/lightsail': {
       // Synchronous in the WIT: the region is resolved once, before the first call (see `load`).
       defaultRegion: () => defaultRegion ?? '',
       defaultTags: () => Object.entries(defaultTags),
-      createBucketAccessKey: async (region, bucketName) => {
-        const out = await call(() => client(region, true).send(new CreateBucketAccessKeyCommand({ bucketName })));
-        return { accessKey: accessKey(out.accessKey ?? {}), operations: (out.operations ?? []).map(operation) };
-      },
-      getBucketAccessKeys: async (region, bucketName) => {
-        const out = await call(() => client(region).send(new GetBucketAccessKeysCommand({ bucketName })));
-        return (out.accessKeys ?? []).map(accessKey);
-      },
-      deleteBucketAccessKey: async (region, bucketName, accessKeyId) => {
-        const out = await call(() => client(region).send(new DeleteBucketAccessKeyCommand({ bucketName, accessKeyId })));
-        return (out.operations ?? []).map(operation);
-      },
-      getOperation: async (region, operationId) => {
-        const out = await call(() => client(region).send(new GetOperationCommand({ operationId })));
-        return operation(out.operation ?? {});
-      },
-      createBucket: async (region, bucketName, bundleId, tags) => {
-        const input = { bucketName, bundleId, ...(tags.length ? { tags: sdkTags(tags) } : {}) };
-        const out = await call(() => client(region).send(new CreateBucketCommand(input)));
-        return { bucket: bucket(out.bucket ?? {}), operations: (out.operations ?? []).map(operation) };
-      },
-      getBucket: async (region, bucketName) => {
-        const out = await call(() => client(region).send(new GetBucketsCommand({ bucketName })));
-        const found = (out.buckets ?? [])[0];
-        if (!found) throw { payload: { kind: 'not-found', code: 'NotFoundException', message: bucketName, retryable: false } };
-        return bucket(found);
-      },
-      updateBucketBundle: async (region, bucketName, bundleId) => {
-        const out = await call(() => client(region).send(new UpdateBucketBundleCommand({ bucketName, bundleId })));
-        return (out.operations ?? []).map(operation);
-      },
-      deleteBucket: async (region, bucketName, forceDelete) => {
-        const out = await call(() => client(region).send(new DeleteBucketCommand({ bucketName, forceDelete })));
-        return (out.operations ?? []).map(operation);
-      },
-      tagResource: async (region, resourceName, tags) => {
-        const out = await call(() => client(region).send(new TagResourceCommand({ resourceName, tags: sdkTags(tags) })));
-        return (out.operations ?? []).map(operation);
-      },
-      untagResource: async (region, resourceName, tagKeys) => {
-        const out = await call(() => client(region).send(new UntagResourceCommand({ resourceName, tagKeys })));
-        return (out.operations ?? []).map(operation);
-      },
+      ...lightsail,
     },
     'lightsail:provider/openpgp': {
       checkPublicKey: async (bytes) => (await usableKey(bytes)).recipient,

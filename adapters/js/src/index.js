@@ -18,8 +18,10 @@ function describe({ tag, val }) {
   switch (tag) {
     case 'invalid-input':
       return `invalid input: ${val.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join('; ')}`;
-    case 'api':
-      return `AWS error ${val.code}: ${val.message}`;
+    case 'api': {
+      const hint = val.hint ? `; set ${val.hint.property} to ${val.hint.value} to allow it` : '';
+      return `AWS error ${val.code}: ${val.message}${hint}`;
+    }
     case 'not-ready':
       return `${val.id} was created but is not ready: ${val.reason}`;
     case 'unknown-type':
@@ -58,15 +60,17 @@ export async function load({
   const importObject = imports({ sdk, log, defaultTags, lock });
   await importObject.resolveRegion();
   const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), importObject);
-  return new Provider(root.resourceProvider);
+  return new Provider(root.resourceProvider, importObject['lightsail:provider/lock']);
 }
 
 export class Provider {
   #exports;
+  #lock;
   #queue = Promise.resolve();
 
-  constructor(exports) {
+  constructor(exports, lock) {
     this.#exports = exports;
+    this.#lock = lock;
   }
 
   /** Runs one export at a time: an instance serves one call at a time. */
@@ -76,6 +80,9 @@ export class Provider {
         return await call(this.#exports);
       } catch (e) {
         throw e?.payload !== undefined ? new ProviderError(e.payload) : e;
+      } finally {
+        // The WIT: a lock is released when the call that took it returns or traps.
+        this.#lock.releaseHeld();
       }
     });
     this.#queue = next.catch(() => {});

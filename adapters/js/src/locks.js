@@ -77,7 +77,12 @@ export function locks({ directory = defaultLockDirectory(), keyCreatorsShareLock
     );
   }
 
-  async function acquire(name) {
+  // The guards the component holds: released when it drops them (jco calls Symbol.dispose) and in
+  // any case when the export call ends (`releaseHeld`), as the WIT requires.
+  const current = new Set();
+  const lockError = (tag, val) => ({ payload: { tag, val } });
+
+  async function take(name) {
     while (held.has(name)) await held.get(name);
     let release;
     held.set(name, new Promise((resolve) => (release = resolve)));
@@ -85,26 +90,41 @@ export function locks({ directory = defaultLockDirectory(), keyCreatorsShareLock
       held.delete(name);
       release();
     };
-    if (!directory) return new Guard(done);
+    if (!directory) return done;
+    let fd;
     try {
-      const file = path.join(directory, lockFileName(name));
       // Never removed: removing a lock file another process is opening would give two holders.
-      const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
-      await lockFile(fd).catch((e) => {
-        fs.closeSync(fd);
-        throw e;
-      });
-      // Closing the file releases the OS lock.
-      return new Guard(() => {
-        fs.closeSync(fd);
-        done();
-      });
+      fd = fs.openSync(path.join(directory, lockFileName(name)), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
+      await lockFile(fd);
     } catch (e) {
+      if (fd !== undefined) fs.closeSync(fd);
       done();
-      throw e;
+      throw lockError('unavailable', `the lock ${JSON.stringify(name)} cannot be taken: ${e.message}`);
     }
+    // Closing the file releases the OS lock.
+    return () => {
+      fs.closeSync(fd);
+      done();
+    };
+  }
+
+  async function acquire(name) {
+    // The WIT: one lock at a time; a second is the component's bug, and traps the call.
+    if (current.size > 0) throw new Error(`the component asked for the lock ${JSON.stringify(name)} while it holds another`);
+    const release = await take(name);
+    const guard = new Guard(() => {
+      current.delete(guard);
+      release();
+    });
+    current.add(guard);
+    return guard;
+  }
+
+  /** Releases what the call that just ended still holds. */
+  function releaseHeld() {
+    for (const guard of [...current]) guard[Symbol.dispose]();
   }
 
   const reach = keyCreatorsShareLock ? 'every-creator' : directory ? 'machine' : 'process';
-  return { Guard, acquire, reach: () => reach };
+  return { Guard, acquire, reach: () => reach, releaseHeld };
 }

@@ -19,7 +19,7 @@ from ._locks import Locks, default_lock_directory, lock_file_name
 
 __all__ = ["load", "Provider", "ProviderError", "default_lock_directory", "lock_file_name"]
 
-_VERSION = "0.5.0"
+_PACKAGE = "lightsail:provider"
 _GUARD = 1  # the host's number for the `guard` resource type
 _LEVELS = {
     "trace": logging.DEBUG - 5,
@@ -47,7 +47,9 @@ def _describe(kind, payload):
             f"{f['property']}: {f['reason']}" if f["property"] else f["reason"] for f in payload
         )
     if kind == "api":
-        return f"AWS error {payload['code']}: {payload['message']}"
+        hint = payload.get("hint")
+        hint = f"; set {hint['property']} to {hint['value']} to allow it" if hint else ""
+        return f"AWS error {payload['code']}: {payload['message']}{hint}"
     if kind == "not-ready":
         return f"{payload['id']} was created but is not ready: {payload['reason']}"
     if kind == "unknown-type":
@@ -81,6 +83,7 @@ def load(
     lock_directory=default_lock_directory,
     key_creators_share_lock=False,
     log=None,
+    provider_class=None,
 ):
     """A provider running `wasm` (the component's bytes, or a path to them).
 
@@ -90,13 +93,14 @@ def load(
     locks that keep a bucket's key creators apart live (default: the per-user directory every host
     of this project uses; None: this process only); `key_creators_share_lock=True` declares that
     every creator of keys of these buckets takes them. `log(level, message)` receives the
-    component's log (default: the `lightsail_wasm` logger).
+    component's log (default: the `lightsail_wasm` logger). `provider_class` runs another
+    component of the contract on the same imports (the conformance kit's driver does).
     """
     if isinstance(wasm, (str, os.PathLike)):
         with open(wasm, "rb") as f:
             wasm = f.read()
     directory = default_lock_directory() if lock_directory is default_lock_directory else lock_directory
-    return Provider(
+    return (provider_class or Provider)(
         wasm,
         Lightsail(session or boto3.Session(), endpoint_url, default_tags),
         Locks(directory, key_creators_share_lock),
@@ -104,12 +108,26 @@ def load(
     )
 
 
+def _contract_version(component, engine):
+    """The contract version the component imports, which this host links its imports under: the
+    version is written once, in the WIT, and wasmtime checks every type when it instantiates."""
+    prefix = f"{_PACKAGE}/lightsail@"
+    for name in component.type.imports(engine):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    raise ValueError(f"the component imports no {prefix}VERSION: it is not a component of this contract")
+
+
 class Provider:
     """The component's exports over one reused instance."""
+
+    # The interface whose functions `_call` runs.
+    _EXPORT = "resource-provider"
 
     def __init__(self, wasm, lightsail, locks, log):
         self._engine = wasmtime.Engine()
         self._component = Component(self._engine, wasm)
+        self._version = _contract_version(self._component, self._engine)
         self._lightsail = lightsail
         self._locks = locks
         self._log = log
@@ -122,25 +140,35 @@ class Provider:
 
     def _link(self):
         linker = Linker(self._engine)
+        version = self._version
         with linker.root() as root:
-            with root.add_instance(f"lightsail:provider/lightsail@{_VERSION}") as lightsail:
+            # `errors` holds types only: an instance with nothing in it.
+            with root.add_instance(f"{_PACKAGE}/errors@{version}"):
+                pass
+            with root.add_instance(f"lightsail:provider/lightsail@{version}") as lightsail:
                 for name, function in self._lightsail.functions():
                     lightsail.add_func(name, function)
-            with root.add_instance(f"lightsail:provider/openpgp@{_VERSION}") as openpgp:
+            with root.add_instance(f"lightsail:provider/openpgp@{version}") as openpgp:
                 for name, function in _openpgp.functions():
                     openpgp.add_func(name, function)
-            with root.add_instance(f"lightsail:provider/lock@{_VERSION}") as lock:
+            with root.add_instance(f"lightsail:provider/lock@{version}") as lock:
                 lock.add_resource("guard", ResourceType.host(_GUARD), self._drop_guard)
                 lock.add_func("reach", lambda store: self._locks.reach)
                 lock.add_func("acquire", self._acquire)
-            with root.add_instance(f"lightsail:provider/wait@{_VERSION}") as wait:
+            with root.add_instance(f"lightsail:provider/wait@{version}") as wait:
                 wait.add_func("wait", lambda store, millis: time.sleep(millis / 1000))
-            with root.add_instance(f"lightsail:provider/log@{_VERSION}") as log:
+            with root.add_instance(f"lightsail:provider/log@{version}") as log:
                 log.add_func("log", lambda store, level, message: self._log(level, message))
         return linker
 
     def _acquire(self, store, name):
-        guard = self._locks.acquire(name)
+        # The WIT: the component holds one lock at a time; a second is its bug, and traps the call.
+        if self._held:
+            raise RuntimeError(f"the component asked for the lock {name!r} while it holds another")
+        try:
+            guard = self._locks.acquire(name)
+        except OSError as e:
+            return Variant("unavailable", f"the lock {name!r} cannot be taken: {e}")
         self._next_rep += 1
         self._held[self._next_rep] = guard
         return ResourceHost.own(self._next_rep, _GUARD)
@@ -157,7 +185,7 @@ class Provider:
             if self._instance is None:
                 self._store = wasmtime.Store(self._engine)
                 instance = self._linker.instantiate(self._store, self._component)
-                interface = instance.get_export_index(self._store, f"lightsail:provider/resource-provider@{_VERSION}")
+                interface = instance.get_export_index(self._store, f"{_PACKAGE}/{self._EXPORT}@{self._version}")
                 self._instance = instance
                 self._interface = interface
             function = self._instance.get_func(

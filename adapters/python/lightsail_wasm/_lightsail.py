@@ -28,15 +28,22 @@ def record(**fields):
 
 
 class ApiError(Exception):
-    """A call's failure as the WIT's `api-error` record."""
+    """A call's failure as the WIT's `api-error` record (a host's carries no hint)."""
 
-    def __init__(self, kind, code, message):
+    def __init__(self, kind, code, message, retryable=None):
         super().__init__(f"{code}: {message}")
-        self.record = record(kind=kind, code=code, message=message, retryable=kind in ("service", "transport"))
+        if retryable is None:
+            retryable = kind in ("service", "transport")
+        self.record = record(kind=kind, code=code, message=message, retryable=retryable, hint=None)
 
 
-def api_error(error):
-    """A boto3 failure with the error kind the component's logic relies on."""
+def malformed(message):
+    """An answer that lacks what the WIT's records require: never an empty string or a guess."""
+    return ApiError("other", "MalformedResponse", message, retryable=False)
+
+
+def api_error(error, endpoint):
+    """A boto3 failure with the error kind the WIT's rules give it."""
     if isinstance(error, botocore.exceptions.ClientError):
         details = error.response.get("Error", {})
         code = details.get("Code") or "Error"
@@ -48,7 +55,7 @@ def api_error(error):
             kind = "invalid-input"
         elif any(word in code for word in _ACCESS_DENIED):
             kind = "access-denied"
-        elif code in ("ThrottlingException", "ServiceException") or status >= 500:
+        elif code in ("ThrottlingException", "ServiceException", "ServiceUnavailable") or status >= 500:
             kind = "service"
         else:
             kind = "other"
@@ -57,8 +64,12 @@ def api_error(error):
         return ApiError("access-denied", "NoCredentials", str(error))
     if isinstance(error, botocore.exceptions.ParamValidationError):
         return ApiError("invalid-input", "ParamValidation", str(error))
+    # No connection was made (refused, a name that does not resolve): nothing was sent, and a
+    # wrong endpoint does not mend within the component's retries.
+    if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+        return ApiError("not-sent", "ConnectionFailed", f"{endpoint} could not be reached: {error}", retryable=False)
     # Anything else came after the request may have left (a connection closed, a timeout, an answer
-    # that could not be read): the WIT says such an error must be `transport`, never `other`.
+    # that could not be read): the WIT's lost-answer rule makes it `transport`.
     return ApiError("transport", type(error).__name__, str(error))
 
 
@@ -66,12 +77,22 @@ def _seconds(value):
     return value.timestamp() if value is not None else None
 
 
+def _required(answer, member, what):
+    value = answer.get(member)
+    if not value:
+        raise malformed(f"{what} came without its {member}")
+    return value
+
+
 def operation(o):
+    status = _STATUS.get(o.get("status"))
+    if status is None:
+        raise malformed(f"an operation came with the status {o.get('status')!r}, which the WIT does not know")
     return record(
-        id=o.get("id", ""),
+        id=_required(o, "id", "an operation"),
         resource_name=o.get("resourceName"),
         operation_type=o.get("operationType"),
-        status=_STATUS.get(o.get("status"), "failed"),
+        status=status,
         is_terminal=bool(o.get("isTerminal")),
         created_at=_seconds(o.get("createdAt")),
         error_code=o.get("errorCode"),
@@ -86,7 +107,7 @@ def operations(answer):
 def access_key(k):
     used = k.get("lastUsed")
     return record(
-        access_key_id=k.get("accessKeyId", ""),
+        access_key_id=_required(k, "accessKeyId", "an access key"),
         secret_access_key=k.get("secretAccessKey"),
         status=k.get("status"),
         created_at=_seconds(k.get("createdAt")),
@@ -102,7 +123,7 @@ def access_key(k):
 def bucket(b):
     location = b.get("location", {})
     return record(
-        name=b.get("name", ""),
+        name=_required(b, "name", "a bucket"),
         arn=b.get("arn"),
         bundle_id=b.get("bundleId"),
         created_at=_seconds(b.get("createdAt")),
@@ -118,20 +139,22 @@ def _sdk_tags(tags):
     return [{"key": key, "value": value} for key, value in tags]
 
 
-def _answer(returns_record):
+def _answer(returns_record, endpoint):
     """Makes a boto3 call a WIT `result`. wasmtime-py tags a result (`Variant('ok', ...)`) only when
-    both its cases are records; `returns_record` says whether this one's `ok` is."""
+    both its cases are records; `returns_record` says whether this one's `ok` is. `endpoint(region)`
+    names where a call that could not be sent was going."""
 
     def wrap(call):
-        def answer(store, *args):
+        def answer(store, region, *args):
             try:
-                value = call(*args)
+                value = call(region, *args)
             except ApiError as e:
-                return Variant("err", e.record) if returns_record else e.record
+                error = e.record
             except Exception as e:  # noqa: BLE001: every boto3 failure becomes an api-error
-                error = api_error(e).record
-                return Variant("err", error) if returns_record else error
-            return Variant("ok", value) if returns_record else value
+                error = api_error(e, endpoint(region)).record
+            else:
+                return Variant("ok", value) if returns_record else value
+            return Variant("err", error) if returns_record else error
 
         return answer
 
@@ -154,34 +177,41 @@ class Lightsail:
         with self._clients_guard:
             if key not in self._clients:
                 # The WIT: create-bucket-access-key is sent at most once per call, so its client
-                # never retries (a retry after a lost answer makes a second key nobody sees).
-                retries = {"total_max_attempts": 1} if once else None
-                config = botocore.config.Config(retries=retries) if once else None
+                # never retries (a retry after a lost answer makes a second key nobody sees). The
+                # others retry as the AWS SDKs' standard mode does (three attempts, backoff of a
+                # second or two), not botocore's legacy five.
+                retries = {"total_max_attempts": 1} if once else {"mode": "standard"}
+                config = botocore.config.Config(retries=retries)
                 self._clients[key] = self._session.client(
                     "lightsail", region_name=region or None, endpoint_url=self._endpoint_url, config=config
                 )
             return self._clients[key]
 
+    def endpoint(self, region):
+        """Where a region's calls go."""
+        return self._client(region).meta.endpoint_url
+
     def functions(self):
         """`(WIT name, host function)` for each function of the import."""
+        record_answer, list_answer = _answer(True, self.endpoint), _answer(False, self.endpoint)
         return [
             ("default-region", lambda store: self.default_region),
             ("default-tags", lambda store: self._default_tags),
-            ("create-bucket-access-key", _answer(True)(self.create_bucket_access_key)),
-            ("get-bucket-access-keys", _answer(False)(self.get_bucket_access_keys)),
-            ("delete-bucket-access-key", _answer(False)(self.delete_bucket_access_key)),
-            ("get-operation", _answer(True)(self.get_operation)),
-            ("create-bucket", _answer(True)(self.create_bucket)),
-            ("get-bucket", _answer(True)(self.get_bucket)),
-            ("update-bucket-bundle", _answer(False)(self.update_bucket_bundle)),
-            ("delete-bucket", _answer(False)(self.delete_bucket)),
-            ("tag-resource", _answer(False)(self.tag_resource)),
-            ("untag-resource", _answer(False)(self.untag_resource)),
+            ("create-bucket-access-key", record_answer(self.create_bucket_access_key)),
+            ("get-bucket-access-keys", list_answer(self.get_bucket_access_keys)),
+            ("delete-bucket-access-key", list_answer(self.delete_bucket_access_key)),
+            ("get-operation", record_answer(self.get_operation)),
+            ("create-bucket", record_answer(self.create_bucket)),
+            ("get-bucket", record_answer(self.get_bucket)),
+            ("update-bucket-bundle", list_answer(self.update_bucket_bundle)),
+            ("delete-bucket", list_answer(self.delete_bucket)),
+            ("tag-resource", list_answer(self.tag_resource)),
+            ("untag-resource", list_answer(self.untag_resource)),
         ]
 
     def create_bucket_access_key(self, region, bucket_name):
         out = self._client(region, once=True).create_bucket_access_key(bucketName=bucket_name)
-        return record(access_key=access_key(out.get("accessKey", {})), operations=operations(out))
+        return record(access_key=access_key(_required(out, "accessKey", "the answer")), operations=operations(out))
 
     def get_bucket_access_keys(self, region, bucket_name):
         out = self._client(region).get_bucket_access_keys(bucketName=bucket_name)
@@ -193,17 +223,18 @@ class Lightsail:
         )
 
     def get_operation(self, region, operation_id):
-        return operation(self._client(region).get_operation(operationId=operation_id).get("operation", {}))
+        return operation(_required(self._client(region).get_operation(operationId=operation_id), "operation", "the answer"))
 
     def create_bucket(self, region, name, bundle_id, tags):
         request = {"bucketName": name, "bundleId": bundle_id}
         if tags:
             request["tags"] = _sdk_tags(tags)
         out = self._client(region).create_bucket(**request)
-        return record(bucket=bucket(out.get("bucket", {})), operations=operations(out))
+        return record(bucket=bucket(_required(out, "bucket", "the answer")), operations=operations(out))
 
     def get_bucket(self, region, name):
-        found = self._client(region).get_buckets(bucketName=name).get("buckets", [])
+        # The WIT: the bucket of exactly this name, or not-found.
+        found = [b for b in self._client(region).get_buckets(bucketName=name).get("buckets", []) if b.get("name") == name]
         if not found:
             raise ApiError("not-found", "NotFoundException", f"no bucket {name}")
         return bucket(found[0])

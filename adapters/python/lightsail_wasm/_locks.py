@@ -11,10 +11,26 @@ import threading
 
 _SAFE = re.compile(rb"[A-Za-z0-9._-]")
 
-# In-process locks per (directory, name): flock(2) alone would serve two threads of this process
-# too, but the process-only reach has no file at all.
+# In-process locks per (directory, name), each with the number of its holders and waiters, so that
+# an entry goes with its last user: flock(2) alone would serve two threads of this process too,
+# but the process-only reach has no file at all.
 _process_locks = {}
 _process_locks_guard = threading.Lock()
+
+
+def _enter(key):
+    with _process_locks_guard:
+        entry = _process_locks.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+        return entry[0]
+
+
+def _leave(key):
+    with _process_locks_guard:
+        entry = _process_locks[key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _process_locks[key]
 
 
 def default_lock_directory():
@@ -37,7 +53,8 @@ def lock_file_name(name):
 class Guard:
     """One held lock; `release` is idempotent."""
 
-    def __init__(self, thread_lock, fd):
+    def __init__(self, key, thread_lock, fd):
+        self._key = key
         self._thread_lock = thread_lock
         self._fd = fd
 
@@ -48,6 +65,7 @@ class Guard:
         if self._thread_lock is not None:
             self._thread_lock.release()
             self._thread_lock = None
+            _leave(self._key)
 
 
 class Locks:
@@ -66,21 +84,22 @@ class Locks:
             self.reach = "process"
 
     def acquire(self, name):
-        with _process_locks_guard:
-            thread_lock = _process_locks.setdefault((self.directory, name), threading.Lock())
+        key = (self.directory, name)
+        thread_lock = _enter(key)
         thread_lock.acquire()
+        guard = Guard(key, thread_lock, None)
         if self.directory is None:
-            return Guard(thread_lock, None)
+            return guard
         try:
             # Never removed: removing a lock file another process is opening would give two holders.
-            fd = os.open(os.path.join(self.directory, lock_file_name(name)), os.O_WRONLY | os.O_CREAT, 0o600)
+            guard._fd = os.open(os.path.join(self.directory, lock_file_name(name)), os.O_WRONLY | os.O_CREAT, 0o600)
+            fcntl.flock(guard._fd, fcntl.LOCK_EX)
         except BaseException:
-            thread_lock.release()
+            guard.release()
             raise
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            thread_lock.release()
-            raise
-        return Guard(thread_lock, fd)
+        return guard
+
+    def entries(self):
+        """How many names this process's lock table holds (for tests: it shrinks to none)."""
+        with _process_locks_guard:
+            return len(_process_locks)

@@ -68,6 +68,18 @@ impl ComponentResource {
                     }
                 }
             }
+            CallError::Provider(ProviderError::Api(mut e)) if e.hint.is_some() => {
+                // The hint in Terraform's names, then the error as any other.
+                let hint = e.hint.take().expect("matched");
+                let detail = format!(
+                    "AWS error {}: {}; set {} to {} (and apply) to allow it",
+                    e.code,
+                    e.message.trim_end_matches('.'),
+                    snake(&hint.property),
+                    hint.value
+                );
+                diags.root_error(format!("{} failed", self.spec.type_name), detail)
+            }
             other => {
                 let detail = self.spec.in_terraform_terms(&other.to_string());
                 diags.root_error(format!("{} failed", self.spec.type_name), detail)

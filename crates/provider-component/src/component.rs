@@ -18,9 +18,7 @@ fn error(e: types::ProviderError) -> wit::ProviderError {
     match e {
         E::InvalidInput(failures) => wit::ProviderError::InvalidInput(failures.into_iter().map(failure).collect()),
         E::NotFound(what) => wit::ProviderError::NotFound(what),
-        E::Api(a) => {
-            wit::ProviderError::Api(wit::ApiError { code: a.code, message: a.message, retryable: a.retryable })
-        }
+        E::Api(a) => wit::ProviderError::Api(provider_logic::host::wit_api_error(a)),
         E::NotReady(n) => {
             wit::ProviderError::NotReady(wit::NotReady { id: n.id, outputs: outputs(n.outputs), reason: n.reason })
         }

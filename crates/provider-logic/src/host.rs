@@ -4,6 +4,7 @@
 //! import is declared here and implemented in `WitImports`: docs/contract.md has the recipe.
 
 use crate::wit;
+use crate::wit::lightsail::provider::errors;
 use crate::wit::lightsail::provider::lightsail as api;
 use alloc::{string::String, vec::Vec};
 
@@ -108,12 +109,29 @@ pub enum ErrorKind {
     NotFound,
     InvalidInput,
     AccessDenied,
-    Service,
+    NotSent,
     Transport,
+    Service,
     Other,
 }
 
-/// The WIT's `api-error`, in the logic's own types.
+impl ErrorKind {
+    /// The WIT's lost-answer rule: whether a call that failed so may have been applied.
+    pub fn may_have_applied(self) -> bool {
+        matches!(self, Self::Transport | Self::Service)
+    }
+}
+
+/// The WIT's `hint`: the input that makes a refused call succeed, for an engine to word.
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub property: String,
+    pub value: String,
+}
+
+/// The WIT's `api-error`, in the logic's own types: what an import answers, and what an export
+/// answers in `provider-error::api`.
 #[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -121,6 +139,22 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+    pub hint: Option<Hint>,
+}
+
+impl ApiError {
+    /// An error of the component's own, with no hint.
+    pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>, retryable: bool) -> Self {
+        Self { kind, code: code.into(), message: message.into(), retryable, hint: None }
+    }
+}
+
+/// Why the host took no lock (the WIT's `lock-error`).
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockError {
+    Interrupted(String),
+    Unavailable(String),
 }
 
 /// How far the host's locks reach (the WIT `lock.reach`).
@@ -170,8 +204,8 @@ pub struct Encrypted {
 pub trait Host {
     /// Held while it lives; dropping it releases the lock (the WIT `lock` interface).
     type Guard;
-    /// Waits until no other holder has the lock `name`, then takes it.
-    fn lock(&self, name: &str) -> Self::Guard;
+    /// Waits until no other holder has the lock `name`, then takes it; or says why it did not.
+    fn lock(&self, name: &str) -> Result<Self::Guard, LockError>;
     /// Which creators of a bucket's keys the locks of [`Host::lock`] keep out.
     fn lock_reach(&self) -> LockReach;
     /// The WIT import `default-region` (its doc comment says what a host guarantees).
@@ -241,8 +275,12 @@ pub struct WitImports;
 
 impl Host for WitImports {
     type Guard = wit::lightsail::provider::lock::Guard;
-    fn lock(&self, name: &str) -> Self::Guard {
-        wit::lightsail::provider::lock::acquire(name)
+    fn lock(&self, name: &str) -> Result<Self::Guard, LockError> {
+        use wit::lightsail::provider::lock::LockError as Wit;
+        wit::lightsail::provider::lock::acquire(name).map_err(|e| match e {
+            Wit::Interrupted(why) => LockError::Interrupted(why),
+            Wit::Unavailable(why) => LockError::Unavailable(why),
+        })
     }
     fn lock_reach(&self) -> LockReach {
         use wit::lightsail::provider::lock::LockReach as Reach;
@@ -348,16 +386,33 @@ impl Host for WitImports {
     }
 }
 
-fn api_error(e: api::ApiError) -> ApiError {
+/// An import's error in the logic's types (a host's `hint` is not one the logic reads).
+fn api_error(e: errors::ApiError) -> ApiError {
     let kind = match e.kind {
-        api::ErrorKind::NotFound => ErrorKind::NotFound,
-        api::ErrorKind::InvalidInput => ErrorKind::InvalidInput,
-        api::ErrorKind::AccessDenied => ErrorKind::AccessDenied,
-        api::ErrorKind::Service => ErrorKind::Service,
-        api::ErrorKind::Transport => ErrorKind::Transport,
-        api::ErrorKind::Other => ErrorKind::Other,
+        errors::ErrorKind::NotFound => ErrorKind::NotFound,
+        errors::ErrorKind::InvalidInput => ErrorKind::InvalidInput,
+        errors::ErrorKind::AccessDenied => ErrorKind::AccessDenied,
+        errors::ErrorKind::NotSent => ErrorKind::NotSent,
+        errors::ErrorKind::Transport => ErrorKind::Transport,
+        errors::ErrorKind::Service => ErrorKind::Service,
+        errors::ErrorKind::Other => ErrorKind::Other,
     };
-    ApiError { kind, code: e.code, message: e.message, retryable: e.retryable }
+    ApiError::new(kind, e.code, e.message, e.retryable)
+}
+
+/// An export's error as the WIT's record.
+pub fn wit_api_error(e: ApiError) -> errors::ApiError {
+    let kind = match e.kind {
+        ErrorKind::NotFound => errors::ErrorKind::NotFound,
+        ErrorKind::InvalidInput => errors::ErrorKind::InvalidInput,
+        ErrorKind::AccessDenied => errors::ErrorKind::AccessDenied,
+        ErrorKind::NotSent => errors::ErrorKind::NotSent,
+        ErrorKind::Transport => errors::ErrorKind::Transport,
+        ErrorKind::Service => errors::ErrorKind::Service,
+        ErrorKind::Other => errors::ErrorKind::Other,
+    };
+    let hint = e.hint.map(|h| errors::Hint { property: h.property, value: h.value });
+    errors::ApiError { kind, code: e.code, message: e.message, retryable: e.retryable, hint }
 }
 
 fn key_error(e: wit::lightsail::provider::openpgp::KeyError) -> KeyError {

@@ -1,9 +1,9 @@
 //! Property bags, as every resource reads them: JSON objects whose values may still be unknown in
 //! a preview, and the state's values every resource needs.
 
-use crate::host::{ApiError, Host};
+use crate::host::Host;
 use crate::json::{self, Object, Value};
-use crate::types::{ApiFailure, CheckFailure, ProviderError};
+use crate::types::{CheckFailure, ProviderError};
 use crate::validate;
 use alloc::{
     format,
@@ -59,10 +59,6 @@ pub(crate) fn kind(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-pub(crate) fn api_error(e: ApiError) -> ProviderError {
-    ProviderError::Api(ApiFailure { code: e.code, message: e.message, retryable: e.retryable })
 }
 
 /// A JSON object from a property bag; an empty string counts as no properties.

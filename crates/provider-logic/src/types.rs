@@ -1,5 +1,6 @@
 //! The contract's exported types, as plain Rust.
 
+use crate::host::ApiError;
 use alloc::{
     string::{String, ToString},
     vec,
@@ -46,15 +47,6 @@ impl core::fmt::Debug for Outputs {
     }
 }
 
-/// The WIT's `api-error` of the `resource-provider` export, in the logic's own types.
-#[allow(missing_docs)] // its members are the WIT's, documented there
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiFailure {
-    pub code: String,
-    pub message: String,
-    pub retryable: bool,
-}
-
 /// The WIT's `not-ready`, in the logic's own types.
 #[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +62,7 @@ pub struct NotReady {
 pub enum ProviderError {
     InvalidInput(Vec<CheckFailure>),
     NotFound(String),
-    Api(ApiFailure),
+    Api(ApiError),
     NotReady(NotReady),
     UnknownType(String),
     Unsupported(String),

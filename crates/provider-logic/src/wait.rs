@@ -1,7 +1,7 @@
 //! Waiting: for a Lightsail operation to finish, polled through GetOperation with growing pauses,
 //! and between tries of a read that may work later.
 
-use crate::host::{ApiError, Host, Level, Operation, OperationStatus};
+use crate::host::{ApiError, ErrorKind, Host, Level, Operation, OperationStatus};
 use alloc::{format, string::String};
 
 /// Pauses between polls: 0.5 s doubling up to 5 s, for at most about ten minutes in all.
@@ -38,12 +38,9 @@ impl core::fmt::Display for WaitError {
 impl WaitError {
     /// As the error of a call whose change was not confirmed (a delete or an update).
     pub fn into_error(self, doing: &str) -> crate::types::ProviderError {
-        crate::types::ProviderError::Api(crate::types::ApiFailure {
-            code: "OperationNotCompleted".into(),
-            message: format!("{doing}: {self}"),
-            // Trying again may well work: the change was not confirmed, nor known to be refused.
-            retryable: true,
-        })
+        // Trying again may well work: the change was not confirmed, nor known to be refused.
+        let message = format!("{doing}: {self}");
+        crate::types::ProviderError::Api(ApiError::new(ErrorKind::Service, "OperationNotCompleted", message, true))
     }
 }
 

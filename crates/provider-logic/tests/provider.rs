@@ -35,6 +35,8 @@ struct FakeHost {
     openpgp: RefCell<Vec<String>>,
     /// Whether `encrypt` refuses a key `check-public-key` accepted (it expired meanwhile).
     key_expires_before_encrypt: bool,
+    /// Why `acquire` takes no lock, if it takes none.
+    lock_refused: Option<LockError>,
 }
 
 #[derive(Clone)]
@@ -50,11 +52,13 @@ enum Scripted {
     LostWhileAnotherCreates,
     /// Answered, and meanwhile another creator made a key of the bucket.
     AnsweredWhileAnotherCreates,
+    /// The create is applied, and the host answers with this error.
+    AppliedButFails(ApiError),
     Fails(ApiError),
 }
 
 fn transport() -> ApiError {
-    ApiError { kind: ErrorKind::Transport, code: "Timeout".into(), message: "no answer".into(), retryable: true }
+    ApiError::new(ErrorKind::Transport, "Timeout", "no answer", true)
 }
 
 impl FakeHost {
@@ -90,7 +94,7 @@ impl FakeHost {
 }
 
 fn not_found() -> ApiError {
-    ApiError { kind: ErrorKind::NotFound, code: "NotFoundException".into(), message: "gone".into(), retryable: false }
+    ApiError::new(ErrorKind::NotFound, "NotFoundException", "gone", false)
 }
 
 /// Writes "unlock" into the host's call log when it is released.
@@ -132,9 +136,12 @@ impl Host for FakeHost {
         }
         Ok(Encrypted { message: fake_seal(message), fingerprint })
     }
-    fn lock(&self, name: &str) -> FakeGuard {
+    fn lock(&self, name: &str) -> Result<FakeGuard, LockError> {
         self.calls.borrow_mut().push(format!("lock {name}"));
-        FakeGuard(self.calls.clone())
+        match &self.lock_refused {
+            Some(why) => Err(why.clone()),
+            None => Ok(FakeGuard(self.calls.clone())),
+        }
     }
     fn lock_reach(&self) -> LockReach {
         self.reach.unwrap_or(LockReach::EveryCreator)
@@ -161,8 +168,10 @@ impl Host for FakeHost {
         }
         let id = format!("AKIA{:016}", self.made.replace_with(|n| *n + 1));
         self.keys.borrow_mut().push((bucket.into(), id.clone()));
-        if let Some(Scripted::LostApplied) = scripted {
-            return Err(transport());
+        match scripted {
+            Some(Scripted::LostApplied) => return Err(transport()),
+            Some(Scripted::AppliedButFails(e)) => return Err(e),
+            _ => {}
         }
         let status = if self.pending_polls > 0 { OperationStatus::Started } else { OperationStatus::Succeeded };
         Ok(CreatedAccessKey {
@@ -245,9 +254,15 @@ impl Host for FakeHost {
         self.calls.borrow_mut().push("update-bucket-bundle".into());
         Ok(vec![self.op(OperationStatus::Succeeded)])
     }
-    fn delete_bucket(&self, _: Option<&str>, name: &str, _: bool) -> Result<Vec<Operation>, ApiError> {
+    fn delete_bucket(&self, _: Option<&str>, name: &str, force: bool) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push("delete-bucket".into());
-        if name == "missing" { Err(not_found()) } else { Ok(vec![self.op(OperationStatus::Succeeded)]) }
+        match name {
+            "missing" => Err(not_found()),
+            "with-keys" if !force => {
+                Err(ApiError::new(ErrorKind::InvalidInput, "InvalidInputException", "The bucket has keys.", false))
+            }
+            _ => Ok(vec![self.op(OperationStatus::Succeeded)]),
+        }
     }
     fn tag_resource(&self, _: Option<&str>, _: &str, tags: &[(String, String)]) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push(format!("tag {tags:?}"));
@@ -380,12 +395,7 @@ fn a_region_lightsail_does_not_run_in_is_refused_wherever_it_comes_from() {
 }
 
 fn throttled() -> ApiError {
-    ApiError {
-        kind: ErrorKind::Service,
-        code: "ThrottlingException".into(),
-        message: "slow down".into(),
-        retryable: true,
-    }
+    ApiError::new(ErrorKind::Service, "ThrottlingException", "slow down", true)
 }
 
 const LOCK: &str = "lock lightsail/us-east-1/bucket/b-1/access-keys";
@@ -569,14 +579,59 @@ fn three_lost_answers_end_in_an_error_and_no_key() {
     assert!(host.keys_of("b-1").is_empty());
 }
 
+/// The WIT's lost-answer rule is the kind: a host that keeps its letter (an applied create answered
+/// `transport` or `service`, not retryable) loses no key and leaves none unnamed.
+#[test]
+fn a_create_that_may_have_been_applied_is_settled_whatever_retryable_says() {
+    let dropped = ApiError::new(ErrorKind::Transport, "ConnectionClosed", "the connection closed", false);
+    let failed = ApiError::new(ErrorKind::Service, "InternalFailure", "HTTP 500", false);
+    for answer in [dropped, failed] {
+        let host = FakeHost::with_script(vec![("create", Scripted::AppliedButFails(answer.clone()))]);
+        let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+        assert_eq!((e.kind, e.code.as_str(), e.retryable), (answer.kind, answer.code.as_str(), false));
+        assert!(e.message.contains("were deleted: AKIA0000000000000000"), "{}", e.message);
+        assert!(host.keys_of("b-1").is_empty(), "the lost answer's key is gone");
+        assert_eq!(host.log(), [LOCK, "get", "create", "get", "delete", "unlock"], "settled, not tried again");
+
+        // Where the lock does not reach every creator, the key is named, not deleted.
+        let host = machine_host(vec![("create", Scripted::AppliedButFails(answer))]);
+        let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Transport, "OutcomeUnknown"));
+        assert!(e.message.contains("gained the key AKIA0000000000000000"), "{}", e.message);
+        assert_eq!(host.keys_of("b-1"), ["AKIA0000000000000000"]);
+    }
+}
+
+/// A request that never left made nothing: no settling, no second attempt, no wait.
+#[test]
+fn a_create_that_was_not_sent_fails_at_once() {
+    for retryable in [false, true] {
+        let refused = ApiError::new(ErrorKind::NotSent, "ConnectionRefused", "http://127.0.0.1:1: refused", retryable);
+        let host = FakeHost::with_script(vec![("create", Scripted::Fails(refused.clone()))]);
+        assert_eq!(provider::create(&host, T, B1, false).unwrap_err(), ProviderError::Api(refused));
+        assert_eq!(host.log(), [LOCK, "get", "create", "unlock"]);
+        assert_eq!(*host.waited_ms.borrow(), 0);
+    }
+}
+
+/// A lock the host did not take ends the create before anything is sent.
+#[test]
+fn a_lock_not_taken_ends_the_create_before_any_call() {
+    for (refusal, code) in [
+        (LockError::Interrupted("interrupted while waiting".into()), "Interrupted"),
+        (LockError::Unavailable("/locks is read-only".into()), "LockUnavailable"),
+    ] {
+        let host = FakeHost { lock_refused: Some(refusal), ..Default::default() };
+        let ProviderError::Api(e) = provider::create(&host, T, B1, false).unwrap_err() else { panic!("an API error") };
+        assert_eq!((e.kind, e.code.as_str(), e.retryable), (ErrorKind::NotSent, code, false));
+        assert!(e.message.starts_with("no access key was created for bucket b-1"), "{}", e.message);
+        assert_eq!(host.log(), [LOCK], "nothing was sent");
+    }
+}
+
 #[test]
 fn a_refused_create_is_not_tried_again() {
-    let limit = ApiError {
-        kind: ErrorKind::InvalidInput,
-        code: "InvalidInputException".into(),
-        message: "two keys already".into(),
-        retryable: false,
-    };
+    let limit = ApiError::new(ErrorKind::InvalidInput, "InvalidInputException", "two keys already", false);
     let host = FakeHost::with_script(vec![("create", Scripted::Fails(limit))]);
     assert!(matches!(provider::create(&host, T, B1, false), Err(ProviderError::Api(e)) if !e.retryable));
     assert_eq!(host.log(), [LOCK, "get", "create", "unlock"]);
@@ -901,4 +956,15 @@ proptest! {
             }
         }
     }
+}
+
+/// A bucket Lightsail refuses to delete for its keys: the error's hint names the input that
+/// deletes it anyway, for each engine to word, and the message is Lightsail's own.
+#[test]
+fn a_bucket_refused_for_its_keys_hints_at_force_delete() {
+    let host = FakeHost::default();
+    let ProviderError::Api(e) = provider::delete(&host, B, "with-keys", "{}").unwrap_err() else { panic!("api") };
+    assert_eq!(e.hint, Some(Hint { property: "forceDelete".into(), value: "true".into() }));
+    assert_eq!(e.message, "The bucket has keys.");
+    provider::delete(&host, B, "with-keys", r#"{"forceDelete": true}"#).unwrap();
 }

@@ -123,6 +123,78 @@ pub enum Fault {
     OperationFailed,
     /// One of the model's errors, by its type name: `{"error": "AccessDeniedException"}`.
     Error(ModeledError),
+    /// Served and applied, then its answer broken as said: `{"corrupt": "unknown_status"}`.
+    Corrupt(Corruption),
+}
+
+/// An answer that breaks the Lightsail model the way a client must not paper over (the
+/// conformance kit's cases: a host answers them as `MalformedResponse` or reads them exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corruption {
+    /// Every operation's `status` is one the model does not have (`Exploded`).
+    UnknownStatus,
+    /// Every operation's `id`, access key's `accessKeyId` and bucket's `name` is left out.
+    MissingIds,
+    /// `GetBuckets` answers another bucket before the one asked for.
+    OtherBucketFirst,
+}
+
+impl Corruption {
+    /// Breaks `answer` (a Lightsail JSON body) as this corruption says.
+    pub fn apply(self, answer: &mut serde_json::Value) {
+        use serde_json::Value;
+        fn each(value: &mut Value, member: &str, change: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
+            match value {
+                Value::Object(object) => {
+                    for (name, inner) in object.iter_mut() {
+                        if name == member {
+                            for item in inner.as_array_mut().into_iter().flatten() {
+                                if let Value::Object(item) = item {
+                                    change(item);
+                                }
+                            }
+                            if let Value::Object(item) = inner {
+                                change(item);
+                            }
+                        }
+                    }
+                    for inner in object.values_mut() {
+                        each(inner, member, change);
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|item| each(item, member, change)),
+                _ => {}
+            }
+        }
+        match self {
+            Self::UnknownStatus => {
+                let mut status = |o: &mut serde_json::Map<String, Value>| {
+                    o.insert("status".into(), "Exploded".into());
+                };
+                each(answer, "operations", &mut status);
+                each(answer, "operation", &mut status);
+            }
+            Self::MissingIds => {
+                each(answer, "operations", &mut |o| drop(o.remove("id")));
+                each(answer, "operation", &mut |o| drop(o.remove("id")));
+                each(answer, "accessKeys", &mut |o| drop(o.remove("accessKeyId")));
+                each(answer, "accessKey", &mut |o| drop(o.remove("accessKeyId")));
+                each(answer, "buckets", &mut |o| drop(o.remove("name")));
+                each(answer, "bucket", &mut |o| drop(o.remove("name")));
+            }
+            Self::OtherBucketFirst => {
+                if let Some(buckets) = answer.get_mut("buckets").and_then(Value::as_array_mut)
+                    && let Some(Value::Object(first)) = buckets.first().cloned()
+                {
+                    let mut other = first;
+                    let name = other.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                    other.insert("name".into(), format!("{name}-other").into());
+                    buckets.insert(0, Value::Object(other));
+                }
+            }
+        }
+    }
 }
 
 impl FaultConfig {
@@ -171,6 +243,8 @@ pub struct Decision {
     /// For the operation records the call creates.
     pub operation_pending_polls: u32,
     pub operation_failed: bool,
+    /// The answer, once served, broken so.
+    pub corrupt: Option<Corruption>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +295,7 @@ impl FaultState {
                 Fault::OperationPending { polls } => decision.operation_pending_polls = polls,
                 Fault::OperationFailed => decision.operation_failed = true,
                 Fault::Error(error) => decision.refusal = Some(Refusal::Modeled(error)),
+                Fault::Corrupt(corruption) => decision.corrupt = Some(corruption),
             }
             return decision;
         }

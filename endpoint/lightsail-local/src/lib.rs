@@ -29,7 +29,7 @@ mod sync;
 pub use auth::Credentials;
 pub use control::CONTROL_PREFIX;
 pub use error::{ApiError, ModeledError};
-pub use faults::{Fault, FaultConfig, ScriptedFault};
+pub use faults::{Corruption, Fault, FaultConfig, ScriptedFault};
 pub use gates::GateState;
 pub use protocol::Operation;
 pub use s3::DEFAULT_OBJECT_LIMIT;

@@ -113,6 +113,8 @@ impl Shared {
 pub(crate) enum Met<T> {
     /// Served: its answer, or the service's own refusal.
     Served(T),
+    /// Served, and its answer to be broken so (see [`crate::faults::Corruption`]).
+    Corrupted(T, crate::faults::Corruption),
     /// Refused by an injected fault before it was applied.
     Refused(Refusal),
     /// Applied (or, stalled, not) and its answer dropped.
@@ -157,7 +159,10 @@ impl Shared {
                 tracing::debug!(operation, "applied; dropping the answer");
                 Met::Lost
             }
-            answer => Met::Served(answer),
+            answer => match decision.corrupt {
+                Some(corruption) => Met::Corrupted(answer, corruption),
+                None => Met::Served(answer),
+            },
         }
     }
 }
@@ -405,7 +410,11 @@ async fn serve(shared: &Shared, req: Request<Incoming>) -> Served {
         .meet_faults(name, mutating, mutating, async |plan| dispatch(shared, operation, &region, &body, plan).await);
     match met.await {
         Met::Served(Ok(value)) => Served::Answer(StatusCode::OK, value),
-        Met::Served(Err(error)) => counted(error),
+        Met::Corrupted(Ok(mut value), corruption) => {
+            corruption.apply(&mut value);
+            Served::Answer(StatusCode::OK, value)
+        }
+        Met::Served(Err(error)) | Met::Corrupted(Err(error), _) => counted(error),
         Met::Refused(Refusal::Throttle) => counted(ApiError::throttling()),
         Met::Refused(Refusal::ServerError) => {
             counted(ApiError::service("We encountered an internal error. Please try again."))

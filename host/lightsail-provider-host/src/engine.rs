@@ -77,6 +77,12 @@ fn engine(allocation: Allocation) -> wasmtime::Result<Engine> {
     Engine::new(&config)
 }
 
+/// An engine of the one configuration, allocating on demand, for components run one call at a time.
+#[cfg(feature = "conformance")]
+pub(crate) fn plain_engine() -> wasmtime::Result<Engine> {
+    engine(Allocation::OnDemand)
+}
+
 /// The cheapest allocation this machine supports for `pool_size` slots.
 fn best_engine(pool_size: Option<u32>, max_memory: usize) -> wasmtime::Result<Engine> {
     let Some(slots) = pool_size else { return engine(Allocation::OnDemand) };
@@ -231,6 +237,7 @@ impl ComponentRuntime {
         source: cache::Source,
         component_size: usize,
     ) -> anyhow::Result<Self> {
+        check_contract_version(&engine, &component)?;
         let mut linker = Linker::<HostState>::new(&engine);
         crate::bindings::Provider::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let pre = ProviderPre::new(linker.instantiate_pre(&component)?)?;
@@ -321,6 +328,24 @@ impl ComponentRuntime {
 }
 
 /// Says in words what a file that is not a component is, before wasmtime's parser dumps its bytes.
+/// Refuses, saying what to do, a provider component of another contract version than this host's:
+/// the versioning policy (docs/contract.md) says which versions a host serves.
+fn check_contract_version(engine: &Engine, component: &Component) -> anyhow::Result<()> {
+    const EXPORT: &str = "lightsail:provider/resource-provider@";
+    let ty = component.component_type();
+    let Some(version) = ty.exports(engine).find_map(|(name, _)| name.strip_prefix(EXPORT).map(str::to_string)) else {
+        return Ok(()); // not a provider at all: linking says what it lacks
+    };
+    if crate::contract_serves(&version) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "this component implements the contract lightsail:provider {version}; this host serves {}: use the component \
+         built for this host (lightsail-provider component --out provider.wasm), or a host of {version}",
+        crate::CONTRACT_VERSION
+    )
+}
+
 fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
     const MAGIC: &[u8] = b"\0asm";
     // After the magic: a version of 2 bytes, then the layer (1 for a component, 0 for a module).

@@ -52,11 +52,11 @@ impl Interrupt {
         if !self.is_triggered() {
             return Ok(());
         }
-        Err(api::ApiError {
-            kind: api::ErrorKind::Other,
-            code: INTERRUPTED.into(),
-            message: format!("interrupted: {what} was not sent"),
-            retryable: false,
-        })
+        Err(api::ApiError::new(
+            crate::bindings::errors::ErrorKind::NotSent,
+            INTERRUPTED,
+            format!("interrupted: {what} was not sent"),
+            false,
+        ))
     }
 }

@@ -20,6 +20,8 @@ pub mod aws;
 mod batch;
 mod bindings;
 pub mod cache;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod engine;
 pub mod interrupt;
 mod limits;
@@ -43,8 +45,26 @@ pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
 pub use limits::LimitExceeded;
 pub use provider::{CallError, IDLE_AT_REST, Provider, describe_error};
 pub use types::{
-    ApiError, CheckFailure, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, UNKNOWN,
+    ApiError, CheckFailure, CheckResult, Created, DiffResult, ErrorKind, Hint, NotReady, Outputs, ProviderError,
+    ReadResult, UNKNOWN,
 };
+
+/// The contract version this host implements (`wit/provider.wit`'s package line, read at build time).
+pub const CONTRACT_VERSION: &str = env!("CONTRACT_VERSION");
+
+/// Whether this host runs a component of the contract `version`: by the versioning policy
+/// (docs/contract.md), one of the same major version from 1.0 on, and before 1.0 the same minor.
+pub fn contract_serves(version: &str) -> bool {
+    let parts = |v: &str| -> Option<(u64, u64)> {
+        let mut numbers = v.split('.').map(|n| n.parse::<u64>().ok());
+        Some((numbers.next()??, numbers.next()??))
+    };
+    match (parts(version), parts(CONTRACT_VERSION)) {
+        (Some((0, minor)), Some((0, ours))) => minor == ours,
+        (Some((major, _)), Some((ours, _))) => major == ours && major > 0,
+        _ => false,
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -155,15 +155,6 @@ pub struct Guard {
     held: Option<OwnedMutexGuard<()>>,
 }
 
-impl Guard {
-    /// What an interrupted call gets instead of a lock it was still waiting for: it holds
-    /// nothing. That is safe only because an interrupted call makes nothing new (see
-    /// [`crate::interrupt`]): under it the create is refused before it is sent.
-    pub(crate) fn not_held(name: &str) -> Self {
-        Self { key: (None, name.to_string()), file: None, held: None }
-    }
-}
-
 impl Drop for Guard {
     fn drop(&mut self) {
         drop(self.file.take());
@@ -199,7 +190,12 @@ async fn lock_file(name: &str, path: PathBuf) -> Result<std::fs::File, LockError
     let failed = |source| LockError { name: name.to_string(), path: path.clone(), source };
     // Lock files are never removed: removing one while another process opens it would let two
     // holders lock two different files of the same name.
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(failed)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    // The WIT's mode for a lock file: the user's alone, like its directory.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).map_err(failed)?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {}
@@ -220,9 +216,9 @@ async fn lock_file(name: &str, path: PathBuf) -> Result<std::fs::File, LockError
     }
 }
 
-/// A lock's file name: the name with every byte outside `[A-Za-z0-9._-]` written `%XX`, or, for
-/// a name too long for a file name, `sha256-` and its SHA-256 in hex. (Other hosts, such as the
-/// JavaScript one, derive the same names.)
+/// A lock's file name, by the WIT's rule (`lock.acquire`): the name with every byte outside
+/// `[A-Za-z0-9._-]` written `%XX`, or, for a name too long for a file name, `sha256-` and its
+/// SHA-256 in hex. Every host derives the same (`conformance/lock-file-names.json`).
 pub fn file_name(name: &str) -> String {
     let mut encoded = String::with_capacity(name.len());
     for byte in name.bytes() {
@@ -294,14 +290,22 @@ mod tests {
     }
 
     #[test]
-    fn file_names_keep_what_is_safe_and_stay_short() {
-        assert_eq!(
-            file_name("lightsail/eu-west-1/bucket/my-b.1/access-keys"),
-            "lightsail%2Feu-west-1%2Fbucket%2Fmy-b.1%2Faccess-keys.lock"
-        );
-        assert_eq!(file_name("a b%"), "a%20b%25.lock");
-        let long = file_name(&"x".repeat(300));
-        assert!(long.starts_with("sha256-") && long.len() == 7 + 64 + 5, "{long}");
+    fn file_names_follow_the_shared_vectors() {
+        let text = include_str!("../../../conformance/lock-file-names.json");
+        let vectors: serde_json::Value = serde_json::from_str(text).unwrap();
+        for vector in vectors["vectors"].as_array().unwrap() {
+            assert_eq!(file_name(vector["name"].as_str().unwrap()), vector["file"].as_str().unwrap());
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn lock_files_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        drop(Locks::in_directory(dir.path()).unwrap().acquire("mode").await.unwrap());
+        let mode = std::fs::metadata(dir.path().join("mode.lock")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -70,7 +70,9 @@ pub fn describe_error(error: &ProviderError) -> String {
         ProviderError::NotFound(what) => format!("not found: {what}"),
         ProviderError::Api(e) => {
             let retry = if e.retryable { " (retryable)" } else { "" };
-            format!("AWS error {}: {}{retry}", e.code, e.message)
+            // In the schema's names: an engine that spells them otherwise words the hint itself.
+            let hint = e.hint.as_ref().map(|h| format!("; set {} to {} to allow it", h.property, h.value));
+            format!("AWS error {}: {}{}{retry}", e.code, e.message, hint.unwrap_or_default())
         }
         ProviderError::NotReady(n) => format!("{} was created but is not ready: {}", n.id, n.reason),
         ProviderError::UnknownType(token) => format!("unknown resource type {token}"),

@@ -3,6 +3,7 @@
 //! its own module).
 
 use crate::aws::LightsailApi;
+use crate::bindings::errors::ErrorKind;
 use crate::bindings::{api, locks, log};
 use crate::interrupt::Interrupt;
 use crate::request::PendingRequest;
@@ -30,6 +31,9 @@ pub struct HostState {
     /// The locks the call holds: dropped with the store, so a call that traps releases them too.
     guards: ResourceTable,
     locks_held: usize,
+    /// Whether the call has sent a change (a create): then an interrupt leaves it what it needs
+    /// to settle a lost answer.
+    sent_change: bool,
     /// The pool slot this store's instance holds, given back when the store is dropped.
     _slot: Option<tokio::sync::OwnedSemaphorePermit>,
     /// The SDK request an import waits for, polled beside the fiber by the call's task.
@@ -56,6 +60,7 @@ impl HostState {
             locks,
             guards: ResourceTable::new(),
             locks_held: 0,
+            sent_change: false,
             _slot: slot,
             request: Arc::default(),
         }
@@ -64,6 +69,7 @@ impl HostState {
     /// A new call on a reused instance: its CPU time counts from now. (An instance is reused only
     /// after a call that returned, whose locks [`HostState::release_locks`] released.)
     pub fn start_call(&mut self) {
+        self.sent_change = false;
         self.started = Instant::now();
         self.host_time = Duration::ZERO;
         self.yielded = Arc::default();
@@ -145,7 +151,10 @@ impl crate::bindings::lightsail::provider::wait::Host for HostState {
 }
 
 impl locks::Host for HostState {
-    async fn acquire(&mut self, name: String) -> wasmtime::Result<Resource<crate::lock::Guard>> {
+    async fn acquire(
+        &mut self,
+        name: String,
+    ) -> wasmtime::Result<Result<Resource<crate::lock::Guard>, locks::LockError>> {
         // One lock at a time, as the WIT says: then no two holders can ever wait for each other.
         if self.locks_held > 0 {
             return Err(crate::limits::LimitExceeded::SecondLock { name }.into());
@@ -153,15 +162,23 @@ impl locks::Host for HostState {
         let locks = self.locks();
         // An interrupted call stops waiting for another holder, as it stops every other wait.
         let interrupt = self.interrupt.clone();
-        let guard = host_call!(
+        let taken = host_call!(
             self,
             tokio::select! {
-                guard = locks.acquire(&name) => guard?,
-                () = interrupt.triggered() => crate::lock::Guard::not_held(&name),
+                biased;
+                () = interrupt.triggered() => Err(locks::LockError::Interrupted(
+                    format!("interrupted while waiting for the lock {name:?}")
+                )),
+                guard = locks.acquire(&name) => guard.map_err(|e| locks::LockError::Unavailable(e.to_string())),
             }
         );
-        self.locks_held += 1;
-        Ok(self.guards.push(guard)?)
+        match taken {
+            Ok(guard) => {
+                self.locks_held += 1;
+                Ok(Ok(self.guards.push(guard)?))
+            }
+            Err(refused) => Ok(Err(refused)),
+        }
     }
 
     async fn reach(&mut self) -> locks::LockReach {
@@ -181,6 +198,9 @@ impl locks::HostGuard for HostState {
     }
 }
 
+/// `errors` declares types only: there is nothing to perform.
+impl crate::bindings::errors::Host for HostState {}
+
 impl log::Host for HostState {
     async fn log(&mut self, level: log::Level, message: String) {
         // The component promises no secrets in messages; the host still logs them as data only.
@@ -194,36 +214,62 @@ impl log::Host for HostState {
     }
 }
 
+/// What a `lightsail` import does, for what an interrupt stops.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Performs {
+    /// Reads or deletes: safe to repeat, and what a create needs to settle a lost answer.
+    Look,
+    /// Makes or changes something (the operation's name).
+    Change(&'static str),
+    /// Polls an operation (`GetOperation`).
+    Poll,
+}
+
 impl HostState {
     fn locks(&mut self) -> Arc<crate::lock::Locks> {
         self.locks.get_or_insert_with(crate::lock::Locks::shared_default).clone()
     }
 
     /// Performs a `lightsail` import with `call`: refused when the call was made without AWS
-    /// access, and, for an import that changes something (`changes` names it), once the call is
-    /// interrupted; polled beside the fiber (see [`crate::request`]) and timed as a host call.
+    /// access; once the call is interrupted, refused if it changes something or polls, and, in a
+    /// call that has sent no change (so has nothing to settle), refused or abandoned in flight
+    /// whatever it is (see [`crate::interrupt`]); polled beside the fiber (see
+    /// [`crate::request`]) and timed as a host call.
     pub(crate) async fn perform<T, F>(
         &mut self,
-        changes: Option<&str>,
+        performs: Performs,
         call: impl FnOnce(Arc<LightsailApi>) -> F,
     ) -> Result<T, api::ApiError>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, api::ApiError>> + Send + 'static,
     {
-        if let Some(operation) = changes {
-            self.interrupt.check(operation)?;
+        match performs {
+            Performs::Change(operation) => {
+                self.interrupt.check(operation)?;
+                self.sent_change = true;
+            }
+            Performs::Poll => self.interrupt.check("GetOperation")?,
+            Performs::Look if !self.sent_change => self.interrupt.check("the request")?,
+            Performs::Look => {}
         }
         let api = self.api()?;
         let request = self.request.clone();
-        host_call!(self, request.send(call(api)).await).unwrap_or_else(|| {
+        let work = call(api);
+        // Nothing to settle: an interrupt abandons the request in flight (a Ctrl-C before any
+        // create ends the call at once, however slow the endpoint).
+        let abandon = (!self.sent_change).then(|| self.interrupt.clone());
+        let work = async move {
+            let Some(interrupt) = abandon else { return work.await };
+            tokio::select! {
+                biased;
+                () = interrupt.triggered() => Err(interrupt.check("the request").unwrap_err()),
+                answer = work => answer,
+            }
+        };
+        host_call!(self, request.send(work).await).unwrap_or_else(|| {
             // Only a call dropped mid-request loses its answer, and then nobody reads this.
-            Err(api::ApiError {
-                kind: api::ErrorKind::Transport,
-                code: "Cancelled".into(),
-                message: "the call was cancelled".into(),
-                retryable: true,
-            })
+            Err(api::ApiError::new(ErrorKind::Transport, "Cancelled", "the call was cancelled", true))
         })
     }
 
@@ -248,11 +294,8 @@ impl HostState {
     }
 
     fn api(&self) -> Result<Arc<LightsailApi>, api::ApiError> {
-        self.api.clone().ok_or_else(|| api::ApiError {
-            kind: api::ErrorKind::Other,
-            code: "NoAwsAccess".into(),
-            message: "this call was made without AWS access".into(),
-            retryable: false,
+        self.api.clone().ok_or_else(|| {
+            api::ApiError::new(ErrorKind::NotSent, "NoAwsAccess", "this call was made without AWS access", false)
         })
     }
 }

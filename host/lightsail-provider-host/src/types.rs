@@ -1,6 +1,7 @@
 //! What the provider's calls answer, in the host's own types: the generated bindings stay private,
 //! so an engine's code does not change when the WIT's generated code does.
 
+use crate::bindings::errors;
 use crate::bindings::exported as wit;
 
 /// A property value not known yet (in `check` and previews), as the WIT and Pulumi write it.
@@ -88,17 +89,53 @@ pub struct NotReady {
     pub reason: String,
 }
 
-/// An error the cloud API answered with, or a failure to reach it.
+/// What went wrong, as the contract's `error-kind` says: above all, whether the request may have
+/// been applied (`Transport`, `Service`) or surely was not (`NotSent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The resource does not exist.
+    NotFound,
+    /// The request was refused as invalid.
+    InvalidInput,
+    /// Credentials missing, wrong or not allowed.
+    AccessDenied,
+    /// The request never left (the endpoint could not be reached, or the call was interrupted):
+    /// nothing was applied.
+    NotSent,
+    /// Sent, and no answer came: it may or may not have been applied.
+    Transport,
+    /// The service answered with a fault of its own: it may or may not have been applied.
+    Service,
+    /// Anything else.
+    Other,
+}
+
+/// The input that makes a refused call succeed, for an engine to say in its own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The input property, by its schema name (`forceDelete`).
+    pub property: String,
+    /// The value that makes the call succeed, as JSON (`true`).
+    pub value: String,
+}
+
+/// An error the cloud API answered with, a failure to reach it, or an outcome the provider could
+/// not settle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    /// The service's error code (`InvalidInputException`), a transport class (`Timeout`,
-    /// `Dispatch`), the host's own (`NoCredentials`; `Interrupted`, see [`crate::interrupt`]), or
-    /// the provider's (`OutcomeUnknown`).
+    /// What went wrong, by the contract's kinds.
+    pub kind: ErrorKind,
+    /// The service's error code (`InvalidInputException`), the host's own (`NoCredentials`,
+    /// `ConnectionFailed`, `Timeout`; `Interrupted`, see [`crate::interrupt`]), or the provider's
+    /// (`OutcomeUnknown`).
     pub code: String,
     /// What happened, for a person to read.
     pub message: String,
     /// Whether trying again later may succeed.
     pub retryable: bool,
+    /// The input that makes the call succeed, when there is one.
+    pub hint: Option<Hint>,
 }
 
 /// Why the provider refused a call.
@@ -167,15 +204,29 @@ impl From<wit::ProviderError> for ProviderError {
                 Self::InvalidInput(failures.into_iter().map(Into::into).collect())
             }
             wit::ProviderError::NotFound(what) => Self::NotFound(what),
-            wit::ProviderError::Api(e) => {
-                Self::Api(ApiError { code: e.code, message: e.message, retryable: e.retryable })
-            }
+            wit::ProviderError::Api(e) => Self::Api(e.into()),
             wit::ProviderError::NotReady(n) => {
                 Self::NotReady(NotReady { id: n.id, outputs: n.outputs.into(), reason: n.reason })
             }
             wit::ProviderError::UnknownType(token) => Self::UnknownType(token),
             wit::ProviderError::Unsupported(why) => Self::Unsupported(why),
         }
+    }
+}
+
+impl From<errors::ApiError> for ApiError {
+    fn from(e: errors::ApiError) -> Self {
+        let kind = match e.kind {
+            errors::ErrorKind::NotFound => ErrorKind::NotFound,
+            errors::ErrorKind::InvalidInput => ErrorKind::InvalidInput,
+            errors::ErrorKind::AccessDenied => ErrorKind::AccessDenied,
+            errors::ErrorKind::NotSent => ErrorKind::NotSent,
+            errors::ErrorKind::Transport => ErrorKind::Transport,
+            errors::ErrorKind::Service => ErrorKind::Service,
+            errors::ErrorKind::Other => ErrorKind::Other,
+        };
+        let hint = e.hint.map(|h| Hint { property: h.property, value: h.value });
+        Self { kind, code: e.code, message: e.message, retryable: e.retryable, hint }
     }
 }
 

@@ -85,20 +85,23 @@ mod component {
                     Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }
                 "lock" => {
-                    let _held = lightsail::provider::lock::acquire("test/misbehaving");
+                    let _held = lightsail::provider::lock::acquire("test/misbehaving").expect("the lock is taken");
                     Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }
                 // Returns still holding the lock: the host must release it when the call returns.
                 "lock-and-keep" => {
-                    core::mem::forget(lightsail::provider::lock::acquire("test/misbehaving"));
+                    core::mem::forget(
+                        lightsail::provider::lock::acquire("test/misbehaving").expect("the lock is taken"),
+                    );
                     Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }
                 "lock-and-trap" => {
-                    let _held = lightsail::provider::lock::acquire("test/misbehaving");
+                    let _held = lightsail::provider::lock::acquire("test/misbehaving").expect("the lock is taken");
                     core::arch::wasm32::unreachable()
                 }
                 "two-locks" => {
-                    let _first = lightsail::provider::lock::acquire("test/misbehaving/first");
+                    let _first =
+                        lightsail::provider::lock::acquire("test/misbehaving/first").expect("the lock is taken");
                     let _second = lightsail::provider::lock::acquire("test/misbehaving/second");
                     Ok(CheckResult { inputs: news, failures: Vec::new() })
                 }

@@ -59,7 +59,13 @@ def fail(module, error, **extra):
         reasons = [f"{snake(f['property'])}: {f['reason']}" if f["property"] else f["reason"] for f in error.payload]
         module.fail_json(msg="; ".join(reasons), failures=[dict(f, option=snake(f["property"])) for f in error.payload], **extra)
     if error.kind == "api":
-        module.fail_json(msg=str(error), error=error.payload, **extra)
+        payload = error.payload
+        msg = f"AWS error {payload['code']}: {payload['message']}"
+        hint = payload.get("hint")
+        if hint:
+            # The component's hint in the task's terms: the option, and its value (JSON reads as YAML).
+            msg = f"{msg.rstrip('.')}; set {snake(hint['property'])}: {hint['value']} in the task to allow it"
+        module.fail_json(msg=msg, error=payload, **extra)
     module.fail_json(msg=str(error), **extra)
 
 

@@ -422,17 +422,16 @@ async fn run(cli: Cli) -> u8 {
     }
 }
 
-/// A delete's refusal that says to "set PROPERTY to true", said as this CLI takes it: delete reads
-/// the resource's properties from `--state`.
+/// A delete's refusal with a hint, said as this CLI takes it: delete reads the resource's
+/// properties from `--state`.
 fn settable_in_state(error: CallError, id: &str, token: &str) -> CallError {
     let CallError::Provider(ProviderError::Api(mut failure)) = error else { return error };
-    if let Some((before, after)) = failure.message.split_once("set ")
-        && let Some((property, rest)) = after.split_once(" to true")
-        && !property.is_empty()
-        && property.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if let Some(hint) = failure.hint.take() {
         failure.message = format!(
-            "{before}run `lightsail-provider delete {id} --type {token} --state '{{\"{property}\": true}}'`{rest}"
+            "{}; to allow it, run `lightsail-provider delete {id} --type {token} --state '{{\"{}\": {}}}'`",
+            failure.message.trim_end_matches('.'),
+            hint.property,
+            hint.value
         );
     }
     CallError::Provider(ProviderError::Api(failure))

@@ -11,9 +11,9 @@ pub mod inputs;
 pub mod outputs;
 pub mod pgp;
 
-use crate::host::{ApiError, ErrorKind, Host, Level, LockReach};
+use crate::host::{ApiError, ErrorKind, Host, Level, LockError, LockReach};
 use crate::json::{self, Value};
-use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
+use crate::props::{UNKNOWN, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
 use crate::wait;
@@ -117,7 +117,7 @@ impl Resource for AccessKey {
                 host.log(Level::Info, &format!("access key {} was already gone", key_id.canonical()));
                 return Ok(());
             }
-            Err(e) => return Err(api_error(e)),
+            Err(e) => return Err(ProviderError::Api(e)),
         };
         if let Some(first) = operations.first()
             && let Err(e) = wait::until_done(host, Some(&region), first)
@@ -200,7 +200,8 @@ fn lock_name(region: &str, bucket: &str) -> String {
 /// Creates a key without ever leaving one behind unrecorded, or deleting one somebody recorded.
 ///
 /// CreateBucketAccessKey is not idempotent: when its answer is lost (a dropped connection, a
-/// timeout, a 5xx) the key may exist anyway, with a secret nobody saw. So, holding the bucket's
+/// timeout, a 5xx: the kinds the WIT's lost-answer rule names) the key may exist anyway, with a
+/// secret nobody saw. So, holding the bucket's
 /// lock, the logic lists the keys before the call and again after an answer is lost. A key that
 /// appeared meanwhile is its own orphan only if the lock keeps every other creator out: then it is
 /// deleted before the next attempt (which also keeps the retry clear of the bucket's two-key
@@ -216,46 +217,43 @@ fn create_key(
     let bucket = &inputs.bucket_name;
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
-    let guard = host.lock(&lock_name(region, bucket));
+    let guard = host.lock(&lock_name(region, bucket)).map_err(|e| lock_failed(e, bucket))?;
     let reach = host.lock_reach();
-    let before = list_patiently(host, call_region, bucket).map_err(api_error)?;
+    let before = list_patiently(host, call_region, bucket).map_err(ProviderError::Api)?;
     if before.len() >= KEYS_PER_BUCKET {
         // The API would refuse it; say why, and which keys hold the places.
-        return Err(ProviderError::Api(ApiFailure {
-            code: "AccessKeyLimit".into(),
-            message: format!(
-                "bucket {bucket} already holds {} access keys ({}), the most Lightsail allows a bucket: delete one \
-                 of them (or the resource that holds it) before another key can be created",
-                before.len(),
-                before.join(", ")
-            ),
-            retryable: false,
-        }));
+        let message = format!(
+            "bucket {bucket} already holds {} access keys ({}), the most Lightsail allows a bucket: delete one of \
+             them (or the resource that holds it) before another key can be created",
+            before.len(),
+            before.join(", ")
+        );
+        return Err(ProviderError::Api(ApiError::new(ErrorKind::InvalidInput, "AccessKeyLimit", message, false)));
     }
     let mut orphans = Orphans { region, bucket, reach, before, attempts: 0, reasons: Vec::new(), deleted: Vec::new() };
     let created = loop {
         match host.create_bucket_access_key(call_region, bucket) {
             Ok(created) => break created,
-            Err(e) if e.retryable => {
+            // The WIT's lost-answer rule: this attempt may have made a key, whatever `retryable`
+            // says of trying again.
+            Err(e) if e.kind.may_have_applied() => {
                 orphans.failed(format!("{}: {}", e.code, e.message));
                 host.wait(SETTLE_PAUSE_MS * orphans.attempts);
                 if let Err(why) = orphans.settle(host, call_region, None) {
-                    return Err(ProviderError::Api(ApiFailure {
-                        code: "OutcomeUnknown".into(),
-                        message: orphans.unknown_outcome(&why),
-                        // Trying again as it is could add a second orphan: the user must look first.
-                        retryable: false,
-                    }));
+                    // Trying again as it is could add a second orphan: the user must look first.
+                    let message = orphans.unknown_outcome(&why);
+                    return Err(ProviderError::Api(ApiError::new(
+                        ErrorKind::Transport,
+                        "OutcomeUnknown",
+                        message,
+                        false,
+                    )));
                 }
-                if orphans.attempts >= CREATE_ATTEMPTS {
-                    return Err(ProviderError::Api(ApiFailure {
-                        code: e.code,
-                        message: orphans.gave_up(),
-                        retryable: true,
-                    }));
+                if !e.retryable || orphans.attempts >= CREATE_ATTEMPTS {
+                    return Err(ProviderError::Api(ApiError::new(e.kind, e.code, orphans.gave_up(), e.retryable)));
                 }
             }
-            Err(e) => return Err(api_error(e)),
+            Err(e) => return Err(ProviderError::Api(e)),
         }
     };
     let key = &created.access_key;
@@ -283,6 +281,16 @@ fn create_key(
     };
     wait::until_done(host, call_region, first).map_err(|e| not_ready(e.to_string()))?;
     Ok(Created { id, outputs })
+}
+
+/// A lock the host did not take, as the create's error: nothing was sent.
+fn lock_failed(e: LockError, bucket: &str) -> ProviderError {
+    let (code, why) = match e {
+        LockError::Interrupted(why) => ("Interrupted", why),
+        LockError::Unavailable(why) => ("LockUnavailable", why),
+    };
+    let message = format!("no access key was created for bucket {bucket}: the lock on its keys was not taken ({why})");
+    ProviderError::Api(ApiError::new(ErrorKind::NotSent, code, message, false))
 }
 
 /// The new key's secret encrypted to `recipient`, the plain text dropped. Should the host refuse
@@ -492,7 +500,7 @@ fn find(host: &impl Host, key_id: &KeyId, region: &str, secret: &Secret) -> Resu
             host.log(Level::Info, &format!("bucket {} is gone, and its keys with it", key_id.bucket_name));
             return Ok(None);
         }
-        Err(e) => return Err(api_error(e)),
+        Err(e) => return Err(ProviderError::Api(e)),
     };
     let Some(key) = keys.iter().find(|k| k.access_key_id == key_id.access_key_id) else {
         host.log(Level::Info, &format!("access key {} is gone", key_id.canonical()));

@@ -6,9 +6,9 @@ mod inputs;
 mod outputs;
 mod tags;
 
-use crate::host::{ErrorKind, Host, Level};
+use crate::host::{ErrorKind, Hint, Host, Level};
 use crate::json::{self, Value};
-use crate::props::{UNKNOWN, api_error, region_or_default, state_region};
+use crate::props::{UNKNOWN, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
 use crate::{validate, wait};
@@ -81,7 +81,7 @@ impl Resource for Bucket {
         let all = tags::map(&tags::all(host, &inputs.tags));
         let created = host
             .create_bucket(Some(&region), &inputs.name, &inputs.bundle_id, &tags::to_wire(&all, &TagMap::new()))
-            .map_err(api_error)?;
+            .map_err(ProviderError::Api)?;
         let outputs = outputs::of_bucket(&created.bucket, &region, inputs.force_delete, own, all);
         let id = inputs.name.clone();
         if let Some(first) = created.operations.first() {
@@ -119,7 +119,7 @@ impl Resource for Bucket {
         }
         let settle = |what: &str, operations: Result<Vec<crate::host::Operation>, crate::host::ApiError>| {
             host.log(Level::Debug, &format!("{what} of bucket {name}"));
-            match operations.map_err(api_error)?.first() {
+            match operations.map_err(ProviderError::Api)?.first() {
                 Some(first) => wait::until_done(host, Some(&region), first)
                     .map_err(|e| e.into_error(&format!("{what} of bucket {name}"))),
                 None => Ok(()),
@@ -151,16 +151,13 @@ impl Resource for Bucket {
         let operations = match host.delete_bucket(Some(&region), &name, forced) {
             Ok(operations) => operations,
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
-            // Lightsail refuses a bucket that still has keys or objects: say, in the property's
-            // name (each engine spells it its own way), how to delete them with it.
+            // Lightsail refuses a bucket that still has keys or objects: the hint says which input
+            // deletes them with it, for each engine to word in its own terms.
             Err(mut e) if e.kind == ErrorKind::InvalidInput && !forced => {
-                e.message = format!(
-                    "{}; to delete bucket {name} with its access keys and objects, set {FORCE_DELETE} to true",
-                    e.message.trim_end_matches('.')
-                );
-                return Err(api_error(e));
+                e.hint = Some(Hint { property: FORCE_DELETE.into(), value: "true".into() });
+                return Err(ProviderError::Api(e));
             }
-            Err(e) => return Err(api_error(e)),
+            Err(e) => return Err(ProviderError::Api(e)),
         };
         if let Some(first) = operations.first()
             && let Err(e) = wait::until_done(host, Some(&region), first)
@@ -210,7 +207,7 @@ fn find(
     let bucket = match host.get_bucket(Some(region), name) {
         Ok(bucket) => bucket,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(api_error(e)),
+        Err(e) => return Err(ProviderError::Api(e)),
     };
     let carried = tags::from_wire(bucket.tags.clone());
     let own = tags::own(&carried, known, &tags::defaults(host));

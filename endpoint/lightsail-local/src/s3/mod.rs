@@ -352,8 +352,9 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Option<Respon
     let request =
         Served { op, target: &target, region: region.as_deref(), caller: &caller, parts: &parts, data: payload.data };
     match shared.meet_faults(op.name(), op.is_mutating(), false, async |_| request.serve(shared).await).await {
-        Met::Served(Ok(response)) => Ok(Some(response)),
-        Met::Served(Err(error)) => Err(counted(error)),
+        // Corruptions are of Lightsail's JSON answers: the S3 side serves its answer as it is.
+        Met::Served(Ok(response)) | Met::Corrupted(Ok(response), _) => Ok(Some(response)),
+        Met::Served(Err(error)) | Met::Corrupted(Err(error), _) => Err(counted(error)),
         Met::Refused(Refusal::Throttle) => Err(counted(S3Error::slow_down())),
         Met::Refused(Refusal::ServerError) => {
             Err(counted(S3Error::internal("We encountered an internal error. Please try again.")))

@@ -1,6 +1,7 @@
 //! SDK errors as the contract's errors, and as words for a person.
 
 use crate::bindings::api;
+use crate::bindings::errors::ErrorKind as K;
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
@@ -17,7 +18,6 @@ pub(crate) fn api_error<E>(err: SdkError<E, HttpResponse>) -> api::ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    use api::ErrorKind as K;
     match &err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -39,43 +39,49 @@ where
                 _ => K::Other,
             };
             let code = if code.is_empty() { format!("HTTP{status}") } else { code };
-            api::ApiError { retryable: kind == K::Service, kind, code, message }
+            api::ApiError::new(kind, code, message, kind == K::Service)
         }
-        SdkError::TimeoutError(_) => api::ApiError {
-            kind: K::Transport,
-            code: "Timeout".into(),
-            message: format!("no answer in time: {}", error_chain(&err)),
-            retryable: true,
-        },
+        SdkError::TimeoutError(_) => {
+            api::ApiError::new(K::Transport, "Timeout", format!("no answer in time: {}", error_chain(&err)), true)
+        }
         // Nothing was sent: no credential provider of the chain had any.
         SdkError::DispatchFailure(_) if let Some(why) = missing_credentials(&err) => {
             tracing::debug!("no credentials: {why}");
-            api::ApiError {
-                kind: K::AccessDenied,
-                code: NO_CREDENTIALS_CODE.into(),
-                message: NO_CREDENTIALS.into(),
-                retryable: false,
-            }
+            api::ApiError::new(K::AccessDenied, NO_CREDENTIALS_CODE, NO_CREDENTIALS, false)
         }
-        SdkError::DispatchFailure(_) => api::ApiError {
-            kind: K::Transport,
-            code: "Dispatch".into(),
-            message: format!("the request could not be sent or got no answer: {}", error_chain(&err)),
-            retryable: true,
-        },
+        // No connection was made (refused, a name that does not resolve, a TLS handshake that
+        // failed): no byte of the request left. A wrong endpoint or a missing network does not
+        // mend within the component's ten minutes of retries, and the SDK has already made its
+        // attempts, so this fails now.
+        SdkError::DispatchFailure(_) if never_connected(&err) => {
+            api::ApiError::new(K::NotSent, "ConnectionFailed", error_chain(&err), false)
+        }
+        SdkError::DispatchFailure(_) => api::ApiError::new(
+            K::Transport,
+            "Dispatch",
+            format!("the request got no answer: {}", error_chain(&err)),
+            true,
+        ),
         SdkError::ResponseError(response) => {
             let status = response.raw().status().as_u16();
-            api::ApiError {
-                kind: if status >= 500 { K::Service } else { K::Transport },
-                code: format!("HTTP{status}"),
-                message: format!("unreadable answer: {}", error_chain(&err)),
-                retryable: true,
-            }
+            let kind = if status >= 500 { K::Service } else { K::Transport };
+            api::ApiError::new(kind, format!("HTTP{status}"), format!("unreadable answer: {}", error_chain(&err)), true)
         }
-        _ => {
-            api::ApiError { kind: K::Other, code: "RequestFailed".into(), message: error_chain(&err), retryable: false }
-        }
+        _ => api::ApiError::new(K::Other, "RequestFailed", error_chain(&err), false),
     }
+}
+
+/// Whether the request failed while its connection was being made, so it was never sent:
+/// hyper-util's client says so of every failure before the request is written.
+fn never_connected(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(err);
+    while let Some(cause) = source {
+        if let Some(e) = cause.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return e.is_connect();
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Why no credentials could be had, when that is why a request was not sent: the credential

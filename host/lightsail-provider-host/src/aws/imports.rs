@@ -2,9 +2,10 @@
 //! call that performs it, and its answer in the contract's records. A new import is added here
 //! (and in the WIT, the logic and the other hosts): docs/contract.md has the recipe.
 
-use super::{LightsailApi, counted};
+use super::LightsailApi;
 use crate::bindings::api;
-use crate::state::HostState;
+use crate::bindings::errors::ErrorKind;
+use crate::state::{HostState, Performs};
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::types;
 
@@ -20,7 +21,7 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        self.perform(Some("CreateBucketAccessKey"), move |api| async move {
+        self.perform(Performs::Change("CreateBucketAccessKey"), move |api| async move {
             api.create_bucket_access_key(region.as_deref(), &bucket_name).await
         })
         .await
@@ -30,8 +31,10 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
-        self.perform(None, move |api| async move { api.get_bucket_access_keys(region.as_deref(), &bucket_name).await })
-            .await
+        self.perform(Performs::Look, move |api| async move {
+            api.get_bucket_access_keys(region.as_deref(), &bucket_name).await
+        })
+        .await
     }
     async fn delete_bucket_access_key(
         &mut self,
@@ -39,7 +42,7 @@ impl api::Host for HostState {
         bucket_name: String,
         access_key_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.perform(None, move |api| async move {
+        self.perform(Performs::Look, move |api| async move {
             api.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await
         })
         .await
@@ -49,9 +52,10 @@ impl api::Host for HostState {
         region: Option<String>,
         operation_id: String,
     ) -> Result<api::Operation, api::ApiError> {
-        self.perform(Some("GetOperation"), move |api| async move {
-            api.get_operation(region.as_deref(), &operation_id).await
-        })
+        self.perform(
+            Performs::Poll,
+            move |api| async move { api.get_operation(region.as_deref(), &operation_id).await },
+        )
         .await
     }
     async fn create_bucket(
@@ -61,13 +65,14 @@ impl api::Host for HostState {
         bundle_id: String,
         tags: Vec<(String, String)>,
     ) -> Result<api::CreatedBucket, api::ApiError> {
-        self.perform(Some("CreateBucket"), move |api| async move {
+        self.perform(Performs::Change("CreateBucket"), move |api| async move {
             api.create_bucket(region.as_deref(), &bucket_name, &bundle_id, &tags).await
         })
         .await
     }
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
-        self.perform(None, move |api| async move { api.get_bucket(region.as_deref(), &bucket_name).await }).await
+        self.perform(Performs::Look, move |api| async move { api.get_bucket(region.as_deref(), &bucket_name).await })
+            .await
     }
     async fn update_bucket_bundle(
         &mut self,
@@ -75,7 +80,7 @@ impl api::Host for HostState {
         bucket_name: String,
         bundle_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.perform(Some("UpdateBucketBundle"), move |api| async move {
+        self.perform(Performs::Change("UpdateBucketBundle"), move |api| async move {
             api.update_bucket_bundle(region.as_deref(), &bucket_name, &bundle_id).await
         })
         .await
@@ -86,10 +91,9 @@ impl api::Host for HostState {
         bucket_name: String,
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.perform(
-            None,
-            move |api| async move { api.delete_bucket(region.as_deref(), &bucket_name, force_delete).await },
-        )
+        self.perform(Performs::Look, move |api| async move {
+            api.delete_bucket(region.as_deref(), &bucket_name, force_delete).await
+        })
         .await
     }
     async fn tag_resource(
@@ -98,7 +102,7 @@ impl api::Host for HostState {
         resource_name: String,
         tags: Vec<(String, String)>,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.perform(Some("TagResource"), move |api| async move {
+        self.perform(Performs::Change("TagResource"), move |api| async move {
             api.tag_resource(region.as_deref(), &resource_name, &tags).await
         })
         .await
@@ -109,7 +113,7 @@ impl api::Host for HostState {
         resource_name: String,
         tag_keys: Vec<String>,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
-        self.perform(Some("UntagResource"), move |api| async move {
+        self.perform(Performs::Change("UntagResource"), move |api| async move {
             api.untag_resource(region.as_deref(), &resource_name, &tag_keys).await
         })
         .await
@@ -132,7 +136,7 @@ impl LightsailApi {
             // whose secret nobody saw. The component retries it once it has settled the first.
             .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
             .send();
-        let out = counted("CreateBucketAccessKey", out).await?;
+        let out = self.counted(region, "CreateBucketAccessKey", out).await?;
         let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
         Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })
     }
@@ -143,7 +147,7 @@ impl LightsailApi {
         bucket_name: &str,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
         let out = self.client(region).get_bucket_access_keys().bucket_name(bucket_name).send();
-        let out = counted("GetBucketAccessKeys", out).await?;
+        let out = self.counted(region, "GetBucketAccessKeys", out).await?;
         out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
     }
 
@@ -155,7 +159,7 @@ impl LightsailApi {
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out =
             self.client(region).delete_bucket_access_key().bucket_name(bucket_name).access_key_id(access_key_id).send();
-        let out = counted("DeleteBucketAccessKey", out).await?;
+        let out = self.counted(region, "DeleteBucketAccessKey", out).await?;
         operations(out.operations)
     }
 
@@ -165,7 +169,7 @@ impl LightsailApi {
         operation_id: &str,
     ) -> Result<api::Operation, api::ApiError> {
         let out = self.client(region).get_operation().operation_id(operation_id).send();
-        let out = counted("GetOperation", out).await?;
+        let out = self.counted(region, "GetOperation", out).await?;
         operation(out.operation.ok_or_else(|| malformed("GetOperation returned no operation"))?)
     }
 
@@ -183,7 +187,7 @@ impl LightsailApi {
             .bundle_id(bundle_id)
             .set_tags(if tags.is_empty() { None } else { Some(tags.iter().map(tag).collect()) })
             .send();
-        let out = counted("CreateBucket", out).await?;
+        let out = self.counted(region, "CreateBucket", out).await?;
         let created = out.bucket.ok_or_else(|| malformed("CreateBucket returned no bucket"))?;
         Ok(api::CreatedBucket { bucket: bucket(created)?, operations: operations(out.operations)? })
     }
@@ -194,17 +198,17 @@ impl LightsailApi {
         bucket_name: &str,
     ) -> Result<api::Bucket, api::ApiError> {
         let out = self.client(region).get_buckets().bucket_name(bucket_name).send();
-        let out = counted("GetBuckets", out).await?;
+        let out = self.counted(region, "GetBuckets", out).await?;
         let found = out.buckets.unwrap_or_default().into_iter().find(|b| b.name.as_deref() == Some(bucket_name));
         match found {
             Some(found) => bucket(found),
             // An empty answer for a named bucket means the same as NotFoundException.
-            None => Err(api::ApiError {
-                kind: api::ErrorKind::NotFound,
-                code: "NotFoundException".into(),
-                message: format!("no bucket {bucket_name}"),
-                retryable: false,
-            }),
+            None => Err(api::ApiError::new(
+                ErrorKind::NotFound,
+                "NotFoundException",
+                format!("no bucket {bucket_name}"),
+                false,
+            )),
         }
     }
 
@@ -215,7 +219,7 @@ impl LightsailApi {
         bundle_id: &str,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out = self.client(region).update_bucket_bundle().bucket_name(bucket_name).bundle_id(bundle_id).send();
-        let out = counted("UpdateBucketBundle", out).await?;
+        let out = self.counted(region, "UpdateBucketBundle", out).await?;
         operations(out.operations)
     }
 
@@ -226,7 +230,7 @@ impl LightsailApi {
         force_delete: bool,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out = self.client(region).delete_bucket().bucket_name(bucket_name).force_delete(force_delete).send();
-        let out = counted("DeleteBucket", out).await?;
+        let out = self.counted(region, "DeleteBucket", out).await?;
         operations(out.operations)
     }
 
@@ -242,7 +246,7 @@ impl LightsailApi {
             .resource_name(resource_name)
             .set_tags(Some(tags.iter().map(tag).collect()))
             .send();
-        operations(counted("TagResource", out).await?.operations)
+        operations(self.counted(region, "TagResource", out).await?.operations)
     }
 
     pub(crate) async fn untag_resource(
@@ -253,7 +257,7 @@ impl LightsailApi {
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         let out =
             self.client(region).untag_resource().resource_name(resource_name).set_tag_keys(Some(keys.to_vec())).send();
-        operations(counted("UntagResource", out).await?.operations)
+        operations(self.counted(region, "UntagResource", out).await?.operations)
     }
 }
 
@@ -283,13 +287,9 @@ fn bucket(b: types::Bucket) -> Result<api::Bucket, api::ApiError> {
     })
 }
 
+/// An answer that lacks what the records require: the WIT's `MalformedResponse`, never a guess.
 fn malformed(message: &str) -> api::ApiError {
-    api::ApiError {
-        kind: api::ErrorKind::Other,
-        code: "MalformedResponse".into(),
-        message: message.into(),
-        retryable: false,
-    }
+    api::ApiError::new(ErrorKind::Other, "MalformedResponse", message, false)
 }
 
 fn timestamp(t: Option<aws_smithy_types::DateTime>) -> Option<f64> {

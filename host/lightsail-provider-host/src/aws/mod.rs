@@ -161,28 +161,46 @@ impl Intercept for CountAttempts {
     }
 }
 
-/// Sends a call and, when it fails, says which operation it was and how many attempts were made.
-async fn counted<T, E>(
-    operation: &str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-) -> Result<T, api::ApiError>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    // Boxed, the SDK's future (about 5 KiB) is held once per call in flight; inline, the futures
-    // that wrap it up to the one wasmtime boxes came to 14 KiB (15 MiB more at 1,000 in flight).
-    let call = Box::pin(call);
-    ATTEMPTS
-        .scope(Cell::new(0), async {
-            call.await.map_err(|err| {
-                let mut error = api_error(err);
-                let attempts = ATTEMPTS.with(Cell::get);
-                let plural = if attempts == 1 { "" } else { "s" };
-                error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
-                error
+impl LightsailApi {
+    /// Sends a call and, when it fails, says which operation it was and how many attempts were
+    /// made, and for a request that never left, which endpoint could not be reached.
+    async fn counted<T, E>(
+        &self,
+        region: Option<&str>,
+        operation: &str,
+        call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T, api::ApiError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        // Boxed, the SDK's future (about 5 KiB) is held once per call in flight; inline, the
+        // futures that wrap it up to the one wasmtime boxes came to 14 KiB (15 MiB more at 1,000
+        // in flight).
+        let call = Box::pin(call);
+        ATTEMPTS
+            .scope(Cell::new(0), async {
+                call.await.map_err(|err| {
+                    let mut error = api_error(err);
+                    let attempts = ATTEMPTS.with(Cell::get);
+                    let plural = if attempts == 1 { "" } else { "s" };
+                    if error.kind == crate::bindings::errors::ErrorKind::NotSent {
+                        error.message = format!("{} could not be reached: {}", self.endpoint(region), error.message);
+                    }
+                    error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
+                    error
+                })
             })
-        })
-        .await
+            .await
+    }
+
+    /// Where a region's calls go: the endpoint set (`endpoint_url`, `AWS_ENDPOINT_URL`), else
+    /// Lightsail's own in that region.
+    fn endpoint(&self, region: Option<&str>) -> String {
+        match self.sdk.endpoint_url() {
+            Some(url) => url.to_string(),
+            None => format!("https://lightsail.{}.amazonaws.com", region.unwrap_or(&self.default_region)),
+        }
+    }
 }
 
 fn tls() -> aws_smithy_http_client::tls::Provider {
