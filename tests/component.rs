@@ -65,3 +65,24 @@ async fn call_times_account_for_every_call_and_its_host_calls() {
     assert!(lifecycle.host > Duration::ZERO && lifecycle.host <= lifecycle.run, "{lifecycle:?}");
     assert_eq!(runtime.take_call_times(), Default::default(), "taking the times starts afresh");
 }
+
+/// The versioning policy (docs/contract.md): before 1.0 a host serves the components of its own
+/// minor version. The previous release's component is refused before anything runs, with both
+/// versions and what to do named, rather than failing to link on a type deep inside.
+#[test]
+fn the_previous_releases_component_is_refused_with_what_to_do() {
+    let previous = include_bytes!("fixtures/provider-0.5.0.wasm");
+    let options = lightsail_provider_host::RuntimeOptions { cache_dir: None, ..Default::default() };
+    let error = match lightsail_provider_host::ComponentRuntime::new(previous, options) {
+        Ok(_) => panic!("a component of 0.5.0 was accepted"),
+        Err(e) => e.to_string(),
+    };
+    let version = lightsail_provider_host::CONTRACT_VERSION;
+    for part in
+        ["lightsail:provider 0.5.0", &format!("this host serves {version}"), "lightsail-provider component --out"]
+    {
+        assert!(error.contains(part), "{part:?} is missing from: {error}");
+    }
+    assert!(lightsail_provider_host::contract_serves(version));
+    assert!(!lightsail_provider_host::contract_serves("0.5.0") && !lightsail_provider_host::contract_serves("1.0.0"));
+}

@@ -108,13 +108,21 @@ async fn interrupted_while_the_create_is_in_flight_its_answer_is_awaited_and_pri
     assert_reported_and_kept(&env, &finish(child).await);
 }
 
+/// Before any create is sent there is nothing to settle: Ctrl-C abandons the request in flight and
+/// ends the CLI at once. The list before the create is held at a gate that never opens, so the CLI
+/// ends only if it stops waiting for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn interrupted_before_the_create_is_sent_nothing_is_made() {
-    // The list before the create is answered after 5 s: the signal lands before any create.
-    let env = environment(vec![scripted("GetBucketAccessKeys", Fault::Stall { ms: 5_000, apply: true })]).await;
+async fn interrupted_before_the_create_is_sent_nothing_is_made_and_it_ends_at_once() {
+    let held = ScriptedFault {
+        hold: Some("never-opened".into()),
+        ..scripted("GetBucketAccessKeys", Fault::Latency { ms: 0 })
+    };
+    let env = environment(vec![held]).await;
     let home = tempfile::tempdir().unwrap();
     let child = start_create(&env, home.path(), &[]);
-    signal_once_seen(&env, &child, "GetBucketAccessKeys", 1, libc::SIGINT).await;
+    lightsail_test_support::crossing::until_held(&env.endpoint, "never-opened").await;
+    // SAFETY: sends a signal to the child this test started (and has not yet waited for).
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let output = finish(child).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(128 + libc::SIGINT), "{stdout}{stderr}");

@@ -232,3 +232,26 @@ async fn the_smaller_points() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
     assert!(std::fs::read(&target).unwrap().starts_with(b"SQLite format 3\0"), "the state is in the target");
 }
+
+/// An endpoint that refuses connections (a typo, no network): nothing was sent, so the create fails
+/// at once, after the SDK's own attempts, naming the endpoint; the component neither retries the
+/// list nor settles anything. (The ten seconds are the bound; it ends in about one.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
+    let home = tempfile::tempdir().unwrap();
+    let mut create = command(home.path());
+    create
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .args(["create", "--bucket-name", BUCKET]);
+    let started = std::time::Instant::now();
+    let output = run(create).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 4, "{stdout}{stderr}");
+    assert!(stderr.contains("http://127.0.0.1:1 could not be reached"), "{stderr}");
+    assert!(stderr.contains("(GetBucketAccessKeys, 3 attempts)"), "the SDK's attempts, once: {stderr}");
+    assert!(!stderr.contains("trying again"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+}
