@@ -32,7 +32,6 @@ async fn bucket_lifecycle_with_an_in_place_bundle_change() {
     let ProviderError::Api(refused) = &err else { panic!("{err:?}") };
     let hint = refused.hint.as_ref().expect("a hint names the input that allows it");
     assert_eq!((hint.property.as_str(), hint.value.as_str()), ("forceDelete", "true"));
-    assert!(!refused.message.contains("forceDelete"), "the message names no property: {}", refused.message);
     let forced = r#"{"name": "example-bucket", "bundleId": "medium_1_0", "forceDelete": true}"#;
     let state = s.provider.update(BUCKET, &created.id, &updated.values, forced, false).await.unwrap();
     s.provider.delete(BUCKET, &created.id, &state.values).await.unwrap();

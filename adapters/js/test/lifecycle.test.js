@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LightsailClient, CreateBucketCommand, DeleteBucketAccessKeyCommand } from '@aws-sdk/client-lightsail';
+import { readFile } from 'node:fs/promises';
 import { load, ProviderError } from '../src/index.js';
+import { lockFileName } from '../src/locks.js';
 import { KEY, calls, sdk, total } from './endpoint.js';
 
 const direct = new LightsailClient(sdk);
@@ -86,4 +88,9 @@ test('bucket tags with default tags, changed in place through the SDK', async ()
   assert.equal(sent.TagResource, 1);
   assert.equal(sent.UntagResource ?? 0, 0, 'nothing to remove: the changed tag is overwritten');
   await provider.delete(BUCKET, created.id, updated.values);
+});
+
+test('lock file names follow the shared vectors (conformance/lock-file-names.json)', async () => {
+  const { vectors } = JSON.parse(await readFile(new URL('../../../conformance/lock-file-names.json', import.meta.url)));
+  for (const { name, file } of vectors) assert.equal(lockFileName(name), file);
 });

@@ -125,6 +125,48 @@ class Contract(unittest.TestCase):
         self.assertEqual(len(values["secretAccessKey"]), 40, "and its secret")
         self.provider.delete(KEY, error.payload["id"], values)
 
+    def test_a_lost_create_answered_by_the_wits_letter_loses_no_key(self):
+        """The issue 39 case: the first create applied, its answer lost and reported as the WIT
+        says (transport) but not retryable, the lock declared shared: the component looks for the
+        key the attempt made and deletes it, and says so; no key is left that nobody was told of."""
+        from lightsail_wasm import _lightsail
+
+        plain = _lightsail.api_error
+
+        def not_retryable(error, endpoint):
+            answer = plain(error, endpoint)
+            if answer.record.kind == "transport":
+                answer.record.retryable = False
+            return answer
+
+        direct().create_bucket(bucketName="py-letter", bundleId="small_1_0")
+        control("faults", {"script": [{"operation": "CreateBucketAccessKey", "fault": "lost_response"}]})
+        _lightsail.api_error = not_retryable
+        try:
+            with self.assertRaises(ProviderError) as lost:
+                load(key_creators_share_lock=True).create(KEY, {"bucketName": "py-letter"})
+        finally:
+            _lightsail.api_error = plain
+            control("faults", {})
+        error = lost.exception
+        self.assertEqual((error.kind, error.payload["kind"], error.payload["retryable"]), ("api", "transport", False))
+        self.assertIn("the keys these attempts left behind were deleted: AKIA", error.payload["message"])
+        self.assertEqual(direct().get_bucket_access_keys(bucketName="py-letter")["accessKeys"], [])
+
+    def test_a_lock_table_entry_goes_with_its_last_user(self):
+        locks = lightsail_wasm._locks.Locks(None)
+        before = locks.entries()
+        guard = locks.acquire("py/entries")
+        self.assertEqual(locks.entries(), before + 1)
+        guard.release()
+        self.assertEqual(locks.entries(), before)
+
+    def test_lock_file_names_follow_the_shared_vectors(self):
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "conformance", "lock-file-names.json")
+        with open(path) as f:
+            for vector in json.load(f)["vectors"]:
+                self.assertEqual(lightsail_wasm.lock_file_name(vector["name"]), vector["file"])
+
     def test_regions_in_inputs_and_in_ids(self):
         p = self.provider
         direct("eu-west-1").create_bucket(bucketName="py-dublin", bundleId="small_1_0")

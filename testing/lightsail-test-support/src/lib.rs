@@ -6,6 +6,7 @@
 pub mod aws_cli;
 pub mod crossing;
 pub mod gnupg;
+pub mod hosts;
 
 use lightsail_local::{Config, FaultConfig, LocalEndpoint};
 use lightsail_provider_host::aws::{AwsOptions, LightsailApi};
