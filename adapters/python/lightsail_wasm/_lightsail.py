@@ -139,26 +139,67 @@ def _sdk_tags(tags):
     return [{"key": key, "value": value} for key, value in tags]
 
 
-def _answer(returns_record, endpoint):
-    """Makes a boto3 call a WIT `result`. wasmtime-py tags a result (`Variant('ok', ...)`) only when
-    both its cases are records; `returns_record` says whether this one's `ok` is. `endpoint(region)`
-    names where a call that could not be sent was going."""
+def _get_bucket(out, request):
+    # The WIT: the bucket of exactly this name, or not-found.
+    name = request["bucketName"]
+    found = [b for b in out.get("buckets", []) if b.get("name") == name]
+    if not found:
+        raise ApiError("not-found", "NotFoundException", f"no bucket {name}")
+    return bucket(found[0])
 
-    def wrap(call):
-        def answer(store, region, *args):
-            try:
-                value = call(region, *args)
-            except ApiError as e:
-                error = e.record
-            except Exception as e:  # noqa: BLE001: every boto3 failure becomes an api-error
-                error = api_error(e, endpoint(region)).record
-            else:
-                return Variant("ok", value) if returns_record else value
-            return Variant("err", error) if returns_record else error
 
-        return answer
+class _Operation:
+    """One `lightsail` import as the Lightsail operation it is (the WIT's rule): boto3's method, the
+    members the WIT's parameters after the region fill, in order, and the answer in the WIT's
+    records. `record`: the `ok` case is a record (wasmtime-py then tags the result); `once`: the
+    WIT's send-once rule."""
 
-    return wrap
+    def __init__(self, method, members, answer, record=False, once=False):
+        self.method, self.members, self.answer, self.record, self.once = method, members, answer, record, once
+
+
+_OPERATIONS = {
+    "create-bucket-access-key": _Operation(
+        "create_bucket_access_key",
+        ("bucketName",),
+        lambda out, _: record(access_key=access_key(_required(out, "accessKey", "the answer")), operations=operations(out)),
+        record=True,
+        once=True,
+    ),
+    "get-bucket-access-keys": _Operation(
+        "get_bucket_access_keys", ("bucketName",), lambda out, _: [access_key(k) for k in out.get("accessKeys", [])]
+    ),
+    "delete-bucket-access-key": _Operation(
+        "delete_bucket_access_key", ("bucketName", "accessKeyId"), lambda out, _: operations(out)
+    ),
+    "get-operation": _Operation(
+        "get_operation", ("operationId",), lambda out, _: operation(_required(out, "operation", "the answer")), record=True
+    ),
+    "create-bucket": _Operation(
+        "create_bucket",
+        ("bucketName", "bundleId", "tags"),
+        lambda out, _: record(bucket=bucket(_required(out, "bucket", "the answer")), operations=operations(out)),
+        record=True,
+    ),
+    "get-bucket": _Operation("get_buckets", ("bucketName",), _get_bucket, record=True),
+    "update-bucket-bundle": _Operation("update_bucket_bundle", ("bucketName", "bundleId"), lambda out, _: operations(out)),
+    "delete-bucket": _Operation("delete_bucket", ("bucketName", "forceDelete"), lambda out, _: operations(out)),
+    "tag-resource": _Operation("tag_resource", ("resourceName", "tags"), lambda out, _: operations(out)),
+    "untag-resource": _Operation("untag_resource", ("resourceName", "tagKeys"), lambda out, _: operations(out)),
+}
+
+
+def _request(members, args):
+    """The operation's request: its members from the WIT's arguments (tags as Lightsail's list; an
+    empty one left out, as Lightsail's own clients do)."""
+    request = {}
+    for member, value in zip(members, args):
+        if member == "tags":
+            if not value:
+                continue
+            value = _sdk_tags(value)
+        request[member] = value
+    return request
 
 
 class Lightsail:
@@ -193,60 +234,29 @@ class Lightsail:
 
     def functions(self):
         """`(WIT name, host function)` for each function of the import."""
-        record_answer, list_answer = _answer(True, self.endpoint), _answer(False, self.endpoint)
-        return [
+        functions = [
             ("default-region", lambda store: self.default_region),
             ("default-tags", lambda store: self._default_tags),
-            ("create-bucket-access-key", record_answer(self.create_bucket_access_key)),
-            ("get-bucket-access-keys", list_answer(self.get_bucket_access_keys)),
-            ("delete-bucket-access-key", list_answer(self.delete_bucket_access_key)),
-            ("get-operation", record_answer(self.get_operation)),
-            ("create-bucket", record_answer(self.create_bucket)),
-            ("get-bucket", record_answer(self.get_bucket)),
-            ("update-bucket-bundle", list_answer(self.update_bucket_bundle)),
-            ("delete-bucket", list_answer(self.delete_bucket)),
-            ("tag-resource", list_answer(self.tag_resource)),
-            ("untag-resource", list_answer(self.untag_resource)),
         ]
+        for name, op in _OPERATIONS.items():
+            functions.append((name, self._function(op)))
+        return functions
 
-    def create_bucket_access_key(self, region, bucket_name):
-        out = self._client(region, once=True).create_bucket_access_key(bucketName=bucket_name)
-        return record(access_key=access_key(_required(out, "accessKey", "the answer")), operations=operations(out))
+    def _function(self, op):
+        """The host function of one operation: a WIT `result`, as wasmtime-py takes it (tagged with
+        `Variant('ok', ...)` only when both its cases are records)."""
 
-    def get_bucket_access_keys(self, region, bucket_name):
-        out = self._client(region).get_bucket_access_keys(bucketName=bucket_name)
-        return [access_key(k) for k in out.get("accessKeys", [])]
+        def function(store, region, *args):
+            try:
+                request = _request(op.members, args)
+                out = getattr(self._client(region, once=op.once), op.method)(**request)
+                value = op.answer(out, request)
+            except ApiError as e:
+                error = e.record
+            except Exception as e:  # noqa: BLE001: every boto3 failure becomes an api-error
+                error = api_error(e, self.endpoint(region)).record
+            else:
+                return Variant("ok", value) if op.record else value
+            return Variant("err", error) if op.record else error
 
-    def delete_bucket_access_key(self, region, bucket_name, access_key_id):
-        return operations(
-            self._client(region).delete_bucket_access_key(bucketName=bucket_name, accessKeyId=access_key_id)
-        )
-
-    def get_operation(self, region, operation_id):
-        return operation(_required(self._client(region).get_operation(operationId=operation_id), "operation", "the answer"))
-
-    def create_bucket(self, region, name, bundle_id, tags):
-        request = {"bucketName": name, "bundleId": bundle_id}
-        if tags:
-            request["tags"] = _sdk_tags(tags)
-        out = self._client(region).create_bucket(**request)
-        return record(bucket=bucket(_required(out, "bucket", "the answer")), operations=operations(out))
-
-    def get_bucket(self, region, name):
-        # The WIT: the bucket of exactly this name, or not-found.
-        found = [b for b in self._client(region).get_buckets(bucketName=name).get("buckets", []) if b.get("name") == name]
-        if not found:
-            raise ApiError("not-found", "NotFoundException", f"no bucket {name}")
-        return bucket(found[0])
-
-    def update_bucket_bundle(self, region, name, bundle_id):
-        return operations(self._client(region).update_bucket_bundle(bucketName=name, bundleId=bundle_id))
-
-    def delete_bucket(self, region, name, force_delete):
-        return operations(self._client(region).delete_bucket(bucketName=name, forceDelete=force_delete))
-
-    def tag_resource(self, region, name, tags):
-        return operations(self._client(region).tag_resource(resourceName=name, tags=_sdk_tags(tags)))
-
-    def untag_resource(self, region, name, tag_keys):
-        return operations(self._client(region).untag_resource(resourceName=name, tagKeys=tag_keys))
+        return function
