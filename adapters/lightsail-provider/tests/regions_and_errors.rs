@@ -254,4 +254,20 @@ async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
     assert!(stderr.contains("(GetBucketAccessKeys, 3 attempts)"), "the SDK's attempts, once: {stderr}");
     assert!(!stderr.contains("trying again"), "{stderr}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+
+    // In JSON, the contract's kind says that nothing reached AWS.
+    let mut create = command(home.path());
+    create
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .args(["--output", "json", "create", "--bucket-name", BUCKET]);
+    let output = run(create).await;
+    let (stdout, stderr) = text(&output);
+    let answer: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    let error = &answer["error"];
+    assert_eq!(error["errorKind"], "not-sent", "{error}");
+    assert_eq!(error["retryable"], false, "{error}");
+    assert!(error["hint"].is_null(), "{error}");
 }

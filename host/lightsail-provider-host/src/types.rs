@@ -111,6 +111,21 @@ pub enum ErrorKind {
     Other,
 }
 
+impl ErrorKind {
+    /// The kind as the WIT names it (`not-sent`), for output an engine or a script reads.
+    pub fn wit_name(self) -> &'static str {
+        match self {
+            Self::NotFound => "not-found",
+            Self::InvalidInput => "invalid-input",
+            Self::AccessDenied => "access-denied",
+            Self::NotSent => "not-sent",
+            Self::Transport => "transport",
+            Self::Service => "service",
+            Self::Other => "other",
+        }
+    }
+}
+
 /// The input that makes a refused call succeed, for an engine to say in its own terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {

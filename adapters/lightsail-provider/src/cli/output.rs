@@ -309,7 +309,8 @@ impl Printer {
 
     /// An error under `--output json`, as one JSON document on standard output: `error.kind`
     /// (`invalid-input`, `not-found`, `api`, `unknown-type`, `unsupported`, `failure`),
-    /// `error.message`, and the details its kind has (`failures`; `code` and `retryable`).
+    /// `error.message`, and the details its kind has (`failures`; `code`, `retryable`, the
+    /// contract's `errorKind` and `hint`).
     pub fn error_json(&self, error: &CallError) {
         let message = error.to_string();
         let body = match error {
@@ -320,7 +321,11 @@ impl Printer {
             }),
             CallError::Provider(ProviderError::NotFound(_)) => json!({"kind": "not-found", "message": message}),
             CallError::Provider(ProviderError::Api(e)) => {
-                json!({"kind": "api", "message": message, "code": e.code, "retryable": e.retryable})
+                let hint = e.hint.as_ref().map(|h| json!({"property": h.property, "value": h.value}));
+                json!({
+                    "kind": "api", "message": message, "code": e.code, "retryable": e.retryable,
+                    "errorKind": e.kind.wit_name(), "hint": hint,
+                })
             }
             CallError::Provider(ProviderError::UnknownType(_)) => json!({"kind": "unknown-type", "message": message}),
             CallError::Provider(ProviderError::Unsupported(_)) => json!({"kind": "unsupported", "message": message}),
