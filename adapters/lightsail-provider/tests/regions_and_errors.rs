@@ -239,15 +239,19 @@ async fn the_smaller_points() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
     let home = tempfile::tempdir().unwrap();
-    let mut create = command(home.path());
-    create
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-        .args(["create", "--bucket-name", BUCKET]);
+    let create = |args: &[&str]| {
+        let mut create = command(home.path());
+        create
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+            .args(args)
+            .args(["create", "--bucket-name", BUCKET]);
+        create
+    };
     let started = std::time::Instant::now();
-    let output = run(create).await;
+    let output = run(create(&[])).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 4, "{stdout}{stderr}");
     assert!(stderr.contains("http://127.0.0.1:1 could not be reached"), "{stderr}");
@@ -256,14 +260,7 @@ async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 
     // In JSON, the contract's kind says that nothing reached AWS.
-    let mut create = command(home.path());
-    create
-        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-        .args(["--output", "json", "create", "--bucket-name", BUCKET]);
-    let output = run(create).await;
+    let output = run(create(&["--output", "json"])).await;
     let (stdout, stderr) = text(&output);
     let answer: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
     let error = &answer["error"];
