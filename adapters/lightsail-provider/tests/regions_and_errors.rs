@@ -235,7 +235,8 @@ async fn the_smaller_points() {
 
 /// An endpoint that refuses connections (a typo, no network): nothing was sent, so the create fails
 /// at once, after the SDK's own attempts, naming the endpoint; the component neither retries the
-/// list nor settles anything. (The ten seconds are the bound; it ends in about one.)
+/// list nor settles anything: one list, of the SDK's three attempts (its backoff totals at most
+/// three seconds), then the answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
     let home = tempfile::tempdir().unwrap();
@@ -250,14 +251,12 @@ async fn an_endpoint_that_refuses_connections_fails_at_once_naming_it() {
             .args(["create", "--bucket-name", BUCKET]);
         create
     };
-    let started = std::time::Instant::now();
     let output = run(create(&[])).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 4, "{stdout}{stderr}");
     assert!(stderr.contains("http://127.0.0.1:1 could not be reached"), "{stderr}");
     assert!(stderr.contains("(GetBucketAccessKeys, 3 attempts)"), "the SDK's attempts, once: {stderr}");
     assert!(!stderr.contains("trying again"), "{stderr}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 
     // In JSON, the contract's kind says that nothing reached AWS.
     let output = run(create(&["--output", "json"])).await;
