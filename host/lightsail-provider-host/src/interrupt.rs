@@ -60,3 +60,14 @@ impl Interrupt {
         ))
     }
 }
+
+/// The error of a request abandoned in flight once the call was interrupted: it may have reached
+/// the endpoint, so the contract's kind is `transport`.
+pub(crate) fn abandoned() -> api::ApiError {
+    api::ApiError::new(
+        crate::bindings::errors::ErrorKind::Transport,
+        INTERRUPTED,
+        "interrupted while waiting for an answer: the request may have arrived",
+        false,
+    )
+}

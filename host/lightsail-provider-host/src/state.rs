@@ -257,13 +257,14 @@ impl HostState {
         let request = self.request.clone();
         let work = call(api);
         // Nothing to settle: an interrupt abandons the request in flight (a Ctrl-C before any
-        // create ends the call at once, however slow the endpoint).
+        // create ends the call at once, however slow the endpoint). It may have arrived, so the
+        // error is `transport`, not `not-sent`.
         let abandon = (!self.sent_change).then(|| self.interrupt.clone());
         let work = async move {
             let Some(interrupt) = abandon else { return work.await };
             tokio::select! {
                 biased;
-                () = interrupt.triggered() => Err(interrupt.check("the request").unwrap_err()),
+                () = interrupt.triggered() => Err(crate::interrupt::abandoned()),
                 answer = work => answer,
             }
         };
