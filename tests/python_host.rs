@@ -106,22 +106,46 @@ struct Collection {
     endpoint: LocalEndpoint,
 }
 
+/// How the collection's tarball was made.
+enum Packing {
+    /// `adapters/ansible/build.sh`, which lays in the component and the Python host.
+    BuildScript,
+    /// `ansible-galaxy collection build` on `adapters/ansible` itself, as Ansible users build collections.
+    PlainGalaxyBuild,
+}
+
 impl Collection {
     async fn installed(test: &str) -> Option<Collection> {
+        Self::packed_and_installed(test, Packing::BuildScript).await
+    }
+
+    async fn packed_and_installed(test: &str, packing: Packing) -> Option<Collection> {
         let venv = venv(test)?;
         let home = tempfile::tempdir().unwrap();
         let endpoint = LocalEndpoint::start(Default::default()).await.unwrap();
-        let wasm = home.path().join("provider.wasm");
-        std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
-        let built = Command::new(repository().join("adapters/ansible/build.sh"))
-            .arg(&wasm)
-            .arg(home.path().join("dist"))
-            .arg(venv.join("bin/ansible-galaxy"))
-            .env("HOME", home.path()) // ansible-galaxy's cache and temporary files go there
-            .output()
-            .unwrap();
+        let dist = home.path().join("dist");
+        let built = match packing {
+            Packing::BuildScript => {
+                let wasm = home.path().join("provider.wasm");
+                std::fs::write(&wasm, lightsail_provider_host::PROVIDER_COMPONENT).unwrap();
+                Command::new(repository().join("adapters/ansible/build.sh"))
+                    .arg(&wasm)
+                    .arg(&dist)
+                    .arg(venv.join("bin/ansible-galaxy"))
+                    .env("HOME", home.path()) // ansible-galaxy's cache and temporary files go there
+                    .output()
+                    .unwrap()
+            }
+            Packing::PlainGalaxyBuild => Command::new(venv.join("bin/ansible-galaxy"))
+                .args(["collection", "build", "--output-path"])
+                .arg(&dist)
+                .current_dir(repository().join("adapters/ansible"))
+                .env("HOME", home.path())
+                .output()
+                .unwrap(),
+        };
         assert!(built.status.success(), "{}", text(&built));
-        let tarball = String::from_utf8_lossy(&built.stdout).trim().to_string();
+        let tarball = std::fs::read_dir(&dist).unwrap().next().unwrap().unwrap().path();
         let collection = Collection { venv, home, endpoint };
         let install = collection
             .command("ansible-galaxy")
@@ -352,4 +376,19 @@ async fn ansible_fails_at_once_against_a_refusing_endpoint_and_hints_in_its_own_
     assert!(!output.status.success(), "{out}");
     let msg = out.lines().find(|l| l.contains("\"msg\": \"AWS error")).unwrap_or_else(|| panic!("a msg in {out}"));
     assert!(msg.contains("forceDelete; set force_delete: true in the task to allow it"), "{msg}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collection_packed_without_build_sh_fails_saying_its_component_is_missing_and_how_to_build_it() {
+    let test = "a_collection_packed_without_build_sh_fails_saying_its_component_is_missing_and_how_to_build_it";
+    let Some(ansible) = Collection::packed_and_installed(test, Packing::PlainGalaxyBuild).await else { return };
+    let output = ansible
+        .playbook("    - lightsail_wasm.lightsail.bucket_access_key: {bucket_name: example-bucket}\n", &[])
+        .await;
+    let out = text(&output);
+    assert!(!output.status.success(), "{out}");
+    assert!(out.contains("has no provider component: it was packed without build.sh"), "{out}");
+    assert!(out.contains("adapters/ansible/build.sh provider.wasm dist"), "{out}");
+    assert!(!out.contains("Failed to import the required Python library"), "the libraries are installed: {out}");
+    assert_eq!(ansible.calls(), 0, "no call is made");
 }

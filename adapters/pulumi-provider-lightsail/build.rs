@@ -11,9 +11,9 @@ fn main() {
     } else if std::path::Path::new("/usr/include/google/protobuf/struct.proto").exists() {
         includes.push("/usr/include".into());
     }
-    tonic_build::configure()
+    tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
-        .compile_protos(&["proto/pulumi/provider.proto"], &includes)
+        .compile_protos(&["proto/pulumi/provider.proto"], &includes.iter().map(String::as_str).collect::<Vec<_>>())
         .unwrap_or_else(|e| panic!("compiling Pulumi's protocol failed (is protoc installed?): {e}"));
 }

@@ -11,7 +11,7 @@ fn main() {
     } else if std::path::Path::new("/usr/include/google/protobuf/empty.proto").exists() {
         includes.push("/usr/include".into());
     }
-    tonic_build::configure()
+    tonic_prost_build::configure()
         .build_server(true)
         .build_client(false)
         .compile_protos(
@@ -21,7 +21,7 @@ fn main() {
                 "proto/plugin/grpc_stdio.proto",
                 "proto/plugin/grpc_broker.proto",
             ],
-            &includes,
+            &includes.iter().map(String::as_str).collect::<Vec<_>>(),
         )
         .unwrap_or_else(|e| panic!("compiling Terraform's protocol failed (is protoc installed?): {e}"));
 }

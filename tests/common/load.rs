@@ -214,7 +214,7 @@ pub async fn worker(config: &str) {
     let options = AwsOptions {
         region: Some(REGION.into()),
         endpoint_url: Some(text("url")),
-        credentials: Some((text("access_key_id"), text("secret_access_key"))),
+        credentials: Some((text("access_key_id"), text("secret_access_key").into())),
         ..aws_options()
     };
     let api = Arc::new(LightsailApi::new(options).await.unwrap());
@@ -362,8 +362,10 @@ async fn lifecycle(provider: &Provider, bucket: &str, meeting: &Meeting) -> Outc
     let inputs = serde_json::json!({ "bucketName": bucket }).to_string();
     // Create is never blindly retried: the provider settles a lost answer and retries it itself.
     let created = match provider.create(TOKEN, &inputs, false).await {
-        Ok(created) => Ok((created.id, created.outputs.values, false)),
-        Err(CallError::Provider(ProviderError::NotReady(n))) => Ok((n.id, n.outputs.values, true)),
+        Ok(mut created) => Ok((created.id, std::mem::take(&mut created.outputs.values), false)),
+        Err(CallError::Provider(ProviderError::NotReady(mut n))) => {
+            Ok((n.id, std::mem::take(&mut n.outputs.values), true))
+        }
         Err(e) => Err(e.to_string()),
     };
     // Only a create deletes keys it did not record (the orphans of its lost answers). Once every

@@ -153,9 +153,24 @@ fn to_rmpv(value: &Value) -> rmpv::Value {
     }
 }
 
+/// The fuzz target's entry (`fuzz/fuzz_targets/terraform_msgpack.rs` includes this file): what
+/// Terraform sends is read or refused, and what is read encodes back to the same value.
+#[cfg(any(fuzzing, test))]
+pub fn fuzz_msgpack(data: &[u8]) {
+    if let Ok(value) = Value::from_msgpack(data) {
+        let again = Value::from_msgpack(&value.to_msgpack()).expect("an encoded value decodes");
+        assert_eq!(again, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_corpus_and_finding_replays() {
+        fuzz_corpus::replay("terraform_msgpack", fuzz_msgpack);
+    }
 
     /// Terraform's own encodings: a refined unknown (extension 12) reads as unknown, a float and
     /// a large integer keep their value, and what is written reads back the same.

@@ -10,6 +10,7 @@
 use anyhow::Context;
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, UnixTime,
 };
@@ -31,11 +32,15 @@ pub fn from_environment() -> anyhow::Result<Option<AutoMtls>> {
     if client.is_empty() {
         return Ok(None);
     }
-    let client = rustls_pemfile::certs(&mut client.as_bytes())
+    let client = CertificateDer::pem_slice_iter(client.as_bytes())
         .next()
         .context("PLUGIN_CLIENT_CERT holds no certificate")?
         .context("PLUGIN_CLIENT_CERT is not a PEM certificate")?;
     let (certificate, key) = server_certificate()?;
+    // rustls deprecates ring's provider for its lack of post-quantum key exchange. This channel
+    // never leaves the machine (Terraform to its plugin, over loopback), and ring is the one
+    // TLS library the whole tree already links (the AWS SDK's client too).
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(TerraformOnly { certificate: client, ring: provider.signature_verification_algorithms });
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
@@ -164,8 +169,11 @@ mod tests {
     #[test]
     fn p521_sha512_signatures_verify() {
         use p521::ecdsa::signature::Signer;
-        let signing = p521::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-        let public = p521::ecdsa::VerifyingKey::from(&signing).to_encoded_point(false);
+        // A fixed scalar below the group's order: the test is about the signature scheme.
+        let mut scalar = [0x5au8; 66];
+        scalar[0] = 0x01;
+        let signing = p521::ecdsa::SigningKey::from_slice(&scalar).unwrap();
+        let public = p521::ecdsa::VerifyingKey::from(&signing).to_sec1_point(false);
         let signature: p521::ecdsa::Signature = signing.sign(b"handshake");
         let der = signature.to_der();
         assert!(P521_SHA512.verify_signature(public.as_bytes(), b"handshake", der.as_bytes()).is_ok());

@@ -18,6 +18,8 @@ extern crate std;
 
 pub mod access_key;
 pub mod bucket;
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
 pub mod host;
 pub mod json;
 mod props;

@@ -2,7 +2,7 @@
 //! generator, so a given seed and request order always yield the same faults.
 
 use crate::error::ModeledError;
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 

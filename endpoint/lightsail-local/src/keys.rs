@@ -1,6 +1,6 @@
 //! Identifiers and secrets, drawn from the thread-local CSPRNG (ChaCha, seeded from the OS).
 
-use rand::Rng;
+use rand::RngExt;
 
 /// Base32's alphabet: the characters real access key ids are made of (`[A-Z2-7]`), which fits
 /// both the API model (`[A-Z0-9]`) and Terraform's acceptance-test pattern (`[0-7A-Z]`).

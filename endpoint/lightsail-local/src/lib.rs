@@ -14,6 +14,8 @@ mod control;
 pub mod database;
 mod error;
 mod faults;
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
 mod gates;
 mod keys;
 pub mod model;

@@ -6,7 +6,7 @@
 //!   compiled-component cache.
 //! - `limits`: what one call may use (memory, CPU time, locks).
 //! - [`aws`]: the `lightsail` import, implemented with `aws-sdk-lightsail`.
-//! - `openpgp`: the `openpgp` import, with rPGP (a `pgpKey`'s checks and the secret's encryption).
+//! - `openpgp`: the `openpgp` import, by the rules of `openpgp-recipient` (rPGP underneath).
 //! - [`interrupt`]: stopping the calls in flight without losing what they made.
 //! - [`lock`]: the `lock` import: named locks across the process's calls and, through file
 //!   locks, every process on the machine that uses the same lock directory.

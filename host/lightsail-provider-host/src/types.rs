@@ -18,6 +18,14 @@ pub struct Outputs {
     pub secrets: Vec<String>,
 }
 
+/// The values may hold the new key's secret: the host's copy is wiped when dropped, not left in
+/// freed memory. (What an engine copies it into is the engine's to keep.)
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.values);
+    }
+}
+
 impl std::fmt::Debug for Outputs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outputs")

@@ -9,13 +9,29 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 try:
     import boto3
-
-    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils import lightsail_wasm
-    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils.component import WASM_BASE64
+    import wasmtime  # noqa: F401 (the host's runtime: imported here so that its absence is named)
 
     IMPORT_ERROR = None
 except ImportError as e:
     IMPORT_ERROR = e
+
+# The Python host and the component are laid in by build.sh. A collection packed without them (a
+# plain `ansible-galaxy collection build`) must say so, not blame the libraries above.
+try:
+    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils import lightsail_wasm
+    from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils.component import WASM_BASE64
+
+    BUILD_ERROR = None
+except ImportError as e:
+    BUILD_ERROR = e
+
+BUILT_WITHOUT_COMPONENT = (
+    "this build of lightsail_wasm.lightsail has no provider component: it was packed without build.sh, "
+    "which lays in the component and its Python host. Build the collection with "
+    "`cargo run -p lightsail-provider -- component --out provider.wasm && "
+    "adapters/ansible/build.sh provider.wasm dist`, then install the tarball it writes "
+    "with `ansible-galaxy collection install`"
+)
 
 # The options of every module: where the calls go and as whom (boto3 reads the rest of its usual
 # configuration, and AWS_ENDPOINT_URL, itself; the region's variables are amazon.aws's).
@@ -42,6 +58,8 @@ def provider(module, key_creators_share_lock=False):
     """The component, loaded once per module run, with this module's connection options."""
     if IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("wasmtime and boto3"), exception=str(IMPORT_ERROR))
+    if BUILD_ERROR is not None:
+        module.fail_json(msg=BUILT_WITHOUT_COMPONENT, exception=str(BUILD_ERROR))
     p = module.params
     session = boto3.Session(profile_name=p["profile"], region_name=p["region"])
     return lightsail_wasm.load(

@@ -7,8 +7,8 @@
 //! count, authorise, meet its faults, serve.
 
 pub(crate) mod error;
-mod payload;
-mod wire;
+pub(crate) mod payload;
+pub(crate) mod wire;
 
 use crate::auth::{self, Canonical};
 use crate::faults::Refusal;
@@ -535,7 +535,7 @@ fn empty(status: StatusCode) -> http::response::Builder {
 
 /// `bytes=A-B`, `bytes=A-` or `bytes=-N` of an object of `size` bytes, as the range it names; a
 /// header S3 would ignore (several ranges, another unit) gives the whole object.
-fn byte_range(value: &str, size: usize) -> Result<Option<(usize, usize)>, S3Error> {
+pub(crate) fn byte_range(value: &str, size: usize) -> Result<Option<(usize, usize)>, S3Error> {
     let Some(spec) = value.trim().strip_prefix("bytes=") else { return Ok(None) };
     if spec.contains(',') {
         return Ok(None);

@@ -22,6 +22,7 @@ use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use errors::api_error;
+use secrecy::ExposeSecret;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -66,7 +67,9 @@ impl LightsailApi {
             loader = loader.endpoint_url(url);
         }
         if let Some((id, secret)) = &options.credentials {
-            let creds = Credentials::new(id, secret, options.session_token.clone(), None, "lightsail-provider");
+            // The SDK keeps its own copy, which it wipes when dropped too.
+            let token = options.session_token.as_ref().map(|t| t.expose_secret().to_string());
+            let creds = Credentials::new(id, secret.expose_secret(), token, None, "lightsail-provider");
             loader = loader.credentials_provider(SharedCredentialsProvider::new(creds));
         }
         let mut retry = RetryConfig::standard();
@@ -224,7 +227,7 @@ mod tests {
         let api = LightsailApi::new(AwsOptions {
             region: Some("us-east-1".into()),
             endpoint_url: Some(endpoint.url()),
-            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone())),
+            credentials: Some((creds.access_key_id.clone(), creds.secret_access_key.clone().into())),
             max_attempts: Some(5),
             initial_backoff: Some(Duration::from_millis(1)),
             attempt_timeout: Some(Duration::from_millis(300)),

@@ -1,5 +1,6 @@
 //! How to reach Lightsail: region, profile, endpoint, credentials, retries and timeouts.
 
+use secrecy::SecretString;
 use std::time::Duration;
 
 /// How to reach Lightsail.
@@ -11,10 +12,11 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     /// Else `AWS_ENDPOINT_URL(_LIGHTSAIL)` or the AWS configuration, else the real service.
     pub endpoint_url: Option<String>,
-    /// Static credentials instead of the default chain (the local endpoint uses these).
-    pub credentials: Option<(String, String)>,
+    /// Static credentials instead of the default chain (the local endpoint uses these): the
+    /// access key id and its secret, which is wiped from memory when dropped.
+    pub credentials: Option<(String, SecretString)>,
     /// The session token of temporary static credentials (with `credentials`).
-    pub session_token: Option<String>,
+    pub session_token: Option<SecretString>,
     /// Attempts per call, the first included (the SDK's standard retry mode; 1 = no retry).
     pub max_attempts: Option<u32>,
     /// The first pause between attempts (it grows, with jitter); else the SDK's 1 s.
@@ -35,7 +37,7 @@ impl AwsOptions {
             region: Some(region.to_string()),
             profile: None,
             endpoint_url: Some(url),
-            credentials: Some(credentials),
+            credentials: Some((credentials.0, credentials.1.into())),
             session_token: None,
             ..self
         }

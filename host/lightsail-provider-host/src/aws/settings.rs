@@ -218,13 +218,13 @@ pub fn options(settings: &Map<String, Value>) -> Result<Settings, Vec<CheckFailu
     }
     let (access_key, secret_key, token) = (text(take("accessKey")), text(take("secretKey")), text(take("token")));
     match (access_key, secret_key) {
-        (Some(id), Some(secret)) => options.credentials = Some((id, secret)),
+        (Some(id), Some(secret)) => options.credentials = Some((id, secret.into())),
         (None, None) if token.is_some() => fail("token", "needs accessKey and secretKey too".into()),
         (None, None) => {}
         (Some(_), None) => fail("secretKey", "must be set with accessKey".into()),
         (None, Some(_)) => fail("accessKey", "must be set with secretKey".into()),
     }
-    options.session_token = token;
+    options.session_token = token.map(Into::into);
     if let Some(Checked::Count(retries)) = take("maxRetries") {
         options.max_attempts = Some(retries as u32 + 1);
     }
