@@ -1,9 +1,10 @@
 //! The supply-chain gate. Every crate in `Cargo.lock` is checked against the RustSec advisory
 //! database, read offline from a folder (vulnerabilities, and the informational advisories
-//! too: unmaintained, unsound). Every package's licence is checked against an allowed list. Both
-//! follow one policy file, `supply-chain.toml`, where each exception is written down with its
-//! reason. The gate also fails on an exception that no longer matches anything, so the file stays
-//! true.
+//! too: unmaintained, unsound). Every package's licence is checked against an allowed list: the
+//! crates (`cargo metadata`), the JavaScript host's npm packages (its `package-lock.json`) and the
+//! Python host's (the `METADATA` of an environment it was installed in). All follow one policy
+//! file, `supply-chain.toml`, where each exception is written down with its reason. The gate also
+//! fails on an exception that no longer matches anything, so the file stays true.
 
 use rustsec::database::Query;
 use rustsec::{Collection, Database, Lockfile};
@@ -35,17 +36,42 @@ pub struct AdvisoryException {
 pub struct LicencePolicy {
     /// SPDX licences (with their `WITH` exceptions) a dependency may be used under.
     pub allowed: Vec<String>,
-    /// Packages whose manifest names no SPDX expression (only a licence file): the expression read
-    /// from that file, and who read it.
+    /// Packages whose metadata names no SPDX expression (only a licence file, or words): the
+    /// expression read from their licence, and where it was read.
     #[serde(default)]
     pub clarified: Vec<Clarification>,
+    /// Packages under a licence outside `allowed`, used anyway, and why that use is sound.
+    #[serde(default)]
+    pub accepted: Vec<Acceptance>,
+}
+
+/// Where a package comes from: its licence entries are looked up by ecosystem and name.
+pub const CRATES: &str = "crates.io";
+pub const NPM: &str = "npm";
+pub const PYPI: &str = "pypi";
+
+fn crates_io() -> String {
+    CRATES.to_string()
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clarification {
+    #[serde(default = "crates_io")]
+    pub ecosystem: String,
     pub package: String,
     pub expression: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    #[serde(default = "crates_io")]
+    pub ecosystem: String,
+    pub package: String,
+    /// The licence as the package states it (or as clarified).
+    pub licence: String,
     pub reason: String,
 }
 
@@ -80,6 +106,22 @@ impl Policy {
                     "licences.clarified {}: `reason` must say where the expression was read",
                     clarified.package
                 ));
+            }
+        }
+        for accepted in &policy.licences.accepted {
+            if accepted.reason.trim().len() < MIN_REASON {
+                return Err(format!("licences.accepted {}: `reason` must say why this use is sound", accepted.package));
+            }
+        }
+        for ecosystem in policy
+            .licences
+            .clarified
+            .iter()
+            .map(|c| &c.ecosystem)
+            .chain(policy.licences.accepted.iter().map(|a| &a.ecosystem))
+        {
+            if ![CRATES, NPM, PYPI].contains(&ecosystem.as_str()) {
+                return Err(format!("licences: ecosystem `{ecosystem}` is not one of {CRATES}, {NPM}, {PYPI}"));
             }
         }
         Ok(policy)
@@ -169,18 +211,21 @@ pub fn audit_advisories(db: &Database, lockfile: &Lockfile, policy: &Policy) -> 
     audit
 }
 
-/// A package as its manifest states its licence.
+/// A package as its metadata states its licence.
 #[derive(Debug, Clone)]
 pub struct Package {
+    /// [`CRATES`], [`NPM`] or [`PYPI`].
+    pub ecosystem: &'static str,
     pub name: String,
     pub version: String,
-    /// The manifest's SPDX `license` expression.
+    /// An SPDX expression, where the metadata holds one.
     pub licence: Option<String>,
 }
 
 /// A package whose licence the policy does not allow (or cannot read).
 #[derive(Debug, PartialEq, Eq)]
 pub struct LicenceFinding {
+    pub ecosystem: String,
     pub package: String,
     pub version: String,
     pub problem: String,
@@ -188,44 +233,112 @@ pub struct LicenceFinding {
 
 impl fmt::Display for LicenceFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.package, self.version, self.problem)
+        write!(f, "{} {} {}: {}", self.ecosystem, self.package, self.version, self.problem)
     }
 }
 
 /// Each package's licence expression must be satisfiable with allowed licences only (for `A OR B`,
-/// one allowed side is enough; for `A AND B`, both).
+/// one allowed side is enough; for `A AND B`, both), or be accepted by name with its reason. An
+/// entry of `clarified` or `accepted` that no package uses is a finding too.
 pub fn audit_licences(packages: &[Package], policy: &LicencePolicy) -> Vec<LicenceFinding> {
     let allowed: BTreeSet<&str> = policy.allowed.iter().map(String::as_str).collect();
+    let mut used_clarified = BTreeSet::new();
+    let mut used_accepted = BTreeSet::new();
     let mut findings = Vec::new();
     for package in packages {
-        let clarified = policy.clarified.iter().find(|c| c.package == package.name);
+        let finding = |problem: String| LicenceFinding {
+            ecosystem: package.ecosystem.to_string(),
+            package: package.name.clone(),
+            version: package.version.clone(),
+            problem,
+        };
+        let named = |ecosystem: &str, name: &str| ecosystem == package.ecosystem && name == package.name;
+        let clarified = policy.clarified.iter().enumerate().find(|(_, c)| named(&c.ecosystem, &c.package));
         let expression = match (&package.licence, clarified) {
-            (_, Some(clarified)) => clarified.expression.clone(),
+            (_, Some((index, clarified))) => {
+                used_clarified.insert(index);
+                clarified.expression.clone()
+            }
             (Some(licence), None) => licence.clone(),
             (None, None) => {
-                findings.push(LicenceFinding {
-                    package: package.name.clone(),
-                    version: package.version.clone(),
-                    problem: "names no SPDX licence; read its licence file and add it to `licences.clarified`"
-                        .to_string(),
-                });
+                findings
+                    .push(finding("names no SPDX licence; read its licence and add it to `licences.clarified`".into()));
                 continue;
             }
         };
-        // Cargo's manifests still carry the old `/` for OR.
-        let parsed = spdx::Expression::parse_mode(&expression, spdx::ParseMode::LAX);
-        let problem = match parsed {
-            Err(e) => Some(format!("licence `{expression}` is not an SPDX expression: {e}")),
-            Ok(parsed) if !parsed.evaluate(|req| allowed.contains(req.to_string().as_str())) => {
-                Some(format!("licence `{expression}` is not in `licences.allowed`"))
+        // Cargo's manifests still carry the old `/` for OR; npm's lock files `+` for or-later.
+        let allowed_by_list = match spdx::Expression::parse_mode(&expression, spdx::ParseMode::LAX) {
+            Err(e) => {
+                findings.push(finding(format!("licence `{expression}` is not an SPDX expression: {e}")));
+                continue;
             }
-            Ok(_) => None,
+            Ok(parsed) => parsed.evaluate(|req| allowed.contains(req.to_string().as_str())),
         };
-        if let Some(problem) = problem {
-            findings.push(LicenceFinding { package: package.name.clone(), version: package.version.clone(), problem });
+        if allowed_by_list {
+            continue;
+        }
+        match policy.accepted.iter().position(|a| named(&a.ecosystem, &a.package) && a.licence == expression) {
+            Some(index) => {
+                used_accepted.insert(index);
+            }
+            None => findings.push(finding(format!(
+                "licence `{expression}` is not in `licences.allowed` (or accept this package in `licences.accepted`, with its reason)"
+            ))),
         }
     }
+    let unused = |kind: &str, ecosystem: &str, name: &str| LicenceFinding {
+        ecosystem: ecosystem.to_string(),
+        package: name.to_string(),
+        version: "-".to_string(),
+        problem: format!("its `licences.{kind}` entry matches no package: remove it"),
+    };
+    let clarified = policy.clarified.iter().enumerate().filter(|(i, _)| !used_clarified.contains(i));
+    findings.extend(clarified.map(|(_, c)| unused("clarified", &c.ecosystem, &c.package)));
+    let accepted = policy.accepted.iter().enumerate().filter(|(i, _)| !used_accepted.contains(i));
+    findings.extend(accepted.map(|(_, a)| unused("accepted", &a.ecosystem, &a.package)));
     findings
+}
+
+/// The packages of an npm lock file (version 2 or 3), with the licence npm recorded for each.
+pub fn npm_packages(lock: &str) -> Result<Vec<Package>, String> {
+    let lock: serde_json::Value = serde_json::from_str(lock).map_err(|e| e.to_string())?;
+    let entries = lock["packages"].as_object().ok_or("no `packages` (a lock file of npm 7 or later is needed)")?;
+    Ok(entries
+        .iter()
+        .filter(|(path, _)| !path.is_empty()) // the project itself
+        .map(|(path, entry)| Package {
+            ecosystem: NPM,
+            // `node_modules/a/node_modules/@b/c` is the package `@b/c`.
+            name: path.rsplit_once("node_modules/").map_or(path.as_str(), |(_, name)| name).to_string(),
+            version: entry["version"].as_str().unwrap_or_default().to_string(),
+            licence: entry["license"].as_str().map(str::to_string),
+        })
+        .collect())
+}
+
+/// A Python distribution's licence from its `METADATA`: `License-Expression` (PEP 639), else a
+/// `License` field that is an SPDX expression, else its licence classifiers where each names one
+/// licence (joined with OR, as a package listing several offers each).
+pub fn python_package(metadata: &str) -> Option<Package> {
+    let header = metadata.split("\n\n").next().unwrap_or_default();
+    let field = |name: &str| header.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string());
+    let name = field("Name:")?;
+    let version = field("Version:").unwrap_or_default();
+    let expression = field("License-Expression:");
+    let stated = field("License:").filter(|l| spdx::Expression::parse(l).is_ok());
+    let classifiers: Vec<Option<&str>> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix("Classifier: License :: OSI Approved :: "))
+        .map(|c| match c.trim() {
+            "MIT License" => Some("MIT"),
+            "Apache Software License" => Some("Apache-2.0"),
+            "ISC License (ISCL)" => Some("ISC"),
+            _ => None,
+        })
+        .collect();
+    let classified = (!classifiers.is_empty() && classifiers.iter().all(Option::is_some))
+        .then(|| classifiers.iter().flatten().copied().collect::<Vec<_>>().join(" OR "));
+    Some(Package { ecosystem: PYPI, name, version, licence: expression.or(stated).or(classified) })
 }
 
 /// The snapshot's date as its `SNAPSHOT.md` states it (the first `YYYY-MM-DD` there).
@@ -265,6 +378,7 @@ mod tests {
     fn licences_are_satisfied_by_one_side_of_or_and_both_sides_of_and() {
         let licences = policy("[licences]\nallowed = [\"MIT\", \"Apache-2.0\", \"Unicode-3.0\"]\n").licences;
         let package = |name: &str, licence: Option<&str>| Package {
+            ecosystem: CRATES,
             name: name.into(),
             version: "1.0.0".into(),
             licence: licence.map(Into::into),
@@ -288,8 +402,65 @@ mod tests {
              expression = \"ISC\"\nreason = \"its LICENSE file, read for this version\"\n",
         )
         .licences;
-        let ring = Package { name: "ring".into(), version: "0.17.0".into(), licence: None };
+        let ring = Package { ecosystem: CRATES, name: "ring".into(), version: "0.17.0".into(), licence: None };
         assert_eq!(audit_licences(&[ring], &licences), []);
+    }
+
+    #[test]
+    fn an_accepted_licence_passes_for_that_package_only_and_unused_entries_are_findings() {
+        let licences = policy(
+            "[licences]\nallowed = [\"MIT\"]\n[[licences.accepted]]\necosystem = \"npm\"\npackage = \"openpgp\"\n\
+             licence = \"LGPL-3.0+\"\nreason = \"installed as its own module, unmodified\"\n\
+             [[licences.clarified]]\npackage = \"gone\"\nexpression = \"MIT\"\nreason = \"read from a crate no longer used\"\n",
+        )
+        .licences;
+        let npm = |name: &str| Package {
+            ecosystem: NPM,
+            name: name.into(),
+            version: "6.3.2".into(),
+            licence: Some("LGPL-3.0+".into()),
+        };
+        let findings: Vec<String> =
+            audit_licences(&[npm("openpgp"), npm("other")], &licences).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            findings,
+            [
+                "npm other 6.3.2: licence `LGPL-3.0+` is not in `licences.allowed` (or accept this package in `licences.accepted`, with its reason)",
+                "crates.io gone -: its `licences.clarified` entry matches no package: remove it",
+            ]
+        );
+    }
+
+    #[test]
+    fn npm_lock_files_give_each_package_with_its_licence() {
+        let lock = r#"{"lockfileVersion": 3, "packages": {
+            "": {"name": "host", "license": "Apache-2.0"},
+            "node_modules/openpgp": {"version": "6.3.2", "license": "LGPL-3.0+"},
+            "node_modules/a/node_modules/@b/c": {"version": "1.0.0", "license": "MIT"},
+            "node_modules/unstated": {"version": "0.1.0"}}}"#;
+        let packages: Vec<_> = npm_packages(lock).unwrap().into_iter().map(|p| (p.name, p.licence)).collect();
+        assert_eq!(
+            packages,
+            [
+                ("@b/c".into(), Some("MIT".into())),
+                ("openpgp".into(), Some("LGPL-3.0+".into())),
+                ("unstated".into(), None),
+            ]
+        );
+        assert!(npm_packages("{}").unwrap_err().contains("npm 7 or later"));
+    }
+
+    #[test]
+    fn python_metadata_gives_the_expression_else_an_spdx_licence_field_else_the_classifiers() {
+        let licence = |metadata: &str| python_package(metadata).unwrap().licence;
+        let expression = "Name: wasmtime\nVersion: 51.0.0\nLicense-Expression: Apache-2.0 WITH LLVM-exception\n\nbody";
+        assert_eq!(licence(expression).as_deref(), Some("Apache-2.0 WITH LLVM-exception"));
+        assert_eq!(licence("Name: boto3\nLicense: Apache-2.0\n").as_deref(), Some("Apache-2.0"));
+        let classified = "Name: s3transfer\nLicense: Apache License 2.0\nClassifier: License :: OSI Approved :: Apache Software License\n";
+        assert_eq!(licence(classified).as_deref(), Some("Apache-2.0"));
+        let bsd = "Name: Jinja2\nClassifier: License :: OSI Approved :: BSD License\n";
+        assert_eq!(licence(bsd), None, "BSD License names no one licence: it needs `clarified`");
+        assert!(python_package("Version: 1\n").is_none());
     }
 
     #[test]

@@ -5,7 +5,9 @@ use anyhow::Context;
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use supply_chain::{Package, Policy, audit_advisories, audit_licences, snapshot_date};
+use supply_chain::{
+    CRATES, Package, Policy, audit_advisories, audit_licences, npm_packages, python_package, snapshot_date,
+};
 
 #[derive(Parser)]
 #[command(about = "Checks Cargo.lock against the RustSec advisory database and every licence against the policy")]
@@ -22,6 +24,13 @@ struct Args {
     /// beside the lock file.
     #[arg(long)]
     metadata: Option<PathBuf>,
+    /// npm lock files whose packages' licences are checked too (the JavaScript host's).
+    #[arg(long)]
+    npm_lock: Vec<PathBuf>,
+    /// Python environments (venvs) whose installed distributions' licences are checked too (the
+    /// Python host's, as its pinned requirements installed them).
+    #[arg(long)]
+    python_env: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -70,17 +79,32 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         if excepted.is_empty() { String::new() } else { format!(" ({})", excepted.join(", ")) },
     );
 
-    let packages = packages(args)?;
+    let mut packages = crates(args)?;
+    for lock in &args.npm_lock {
+        let text = std::fs::read_to_string(lock).with_context(|| format!("reading {}", lock.display()))?;
+        packages.extend(npm_packages(&text).map_err(|e| anyhow::anyhow!("{}: {e}", lock.display()))?);
+    }
+    for env in &args.python_env {
+        packages.extend(python_distributions(env)?);
+    }
     let licences = audit_licences(&packages, &policy.licences);
     for finding in &licences {
         eprintln!("licence {finding}");
     }
-    println!("licences: {} packages: {} not allowed", packages.len(), licences.len());
+    let count = |ecosystem: &str| packages.iter().filter(|p| p.ecosystem == ecosystem).count();
+    println!(
+        "licences: {} packages ({} crates, {} npm, {} Python): {} not allowed",
+        packages.len(),
+        count(CRATES),
+        count(supply_chain::NPM),
+        count(supply_chain::PYPI),
+        licences.len()
+    );
     Ok(advisories.passed() && licences.is_empty())
 }
 
 /// Every package of the dependency graph with its licence, from cargo's metadata.
-fn packages(args: &Args) -> anyhow::Result<Vec<Package>> {
+fn crates(args: &Args) -> anyhow::Result<Vec<Package>> {
     let metadata = match &args.metadata {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -98,6 +122,33 @@ fn packages(args: &Args) -> anyhow::Result<Vec<Package>> {
     Ok(metadata
         .packages
         .into_iter()
-        .map(|p| Package { name: p.name.to_string(), version: p.version.to_string(), licence: p.license })
+        .map(|p| Package {
+            ecosystem: CRATES,
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            licence: p.license,
+        })
         .collect())
+}
+
+/// The distributions installed in a venv (`lib/python*/site-packages/*.dist-info/METADATA`).
+fn python_distributions(env: &Path) -> anyhow::Result<Vec<Package>> {
+    let lib = env.join("lib");
+    let entries = std::fs::read_dir(&lib).with_context(|| format!("reading {} (a Python venv?)", lib.display()))?;
+    let mut packages = Vec::new();
+    for python in entries.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with("python")) {
+        let site = python.path().join("site-packages");
+        let Ok(distributions) = std::fs::read_dir(&site) else { continue };
+        for distribution in distributions.filter_map(Result::ok) {
+            if !distribution.file_name().to_string_lossy().ends_with(".dist-info") {
+                continue;
+            }
+            let metadata = distribution.path().join("METADATA");
+            let text = std::fs::read_to_string(&metadata).with_context(|| format!("reading {}", metadata.display()))?;
+            packages.extend(python_package(&text));
+        }
+    }
+    anyhow::ensure!(!packages.is_empty(), "{} holds no installed distribution", env.display());
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(packages)
 }

@@ -114,8 +114,11 @@ fn a_licence_outside_the_allowed_list_fails_the_gate_naming_the_package() {
         .unwrap();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stderr.contains("licence copyleft 1.2.3: licence `GPL-3.0-only` is not in `licences.allowed`"), "{stderr}");
-    assert!(stdout.contains("licences: 1 packages: 1 not allowed"), "{stdout}");
+    assert!(
+        stderr.contains("licence crates.io copyleft 1.2.3: licence `GPL-3.0-only` is not in `licences.allowed`"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("licences: 1 packages (1 crates, 0 npm, 0 Python): 1 not allowed"), "{stdout}");
 }
 
 #[test]
