@@ -54,6 +54,12 @@ impl Type {
 const UNKNOWN: i8 = 0;
 const REFINED_UNKNOWN: i8 = 12;
 
+/// How deep a value may nest, as rmpv counts (about two for each container). This provider's
+/// schemas nest three containers at most; the limit keeps decoding, dropping and encoding (all
+/// recursive) far from the end of a tokio worker's 2 MiB stack, whatever bytes arrive (rmpv's own
+/// limit, 1,024, does not: found by the fuzz corpus).
+const MAX_DEPTH: usize = 64;
+
 /// A value Terraform could not have sent for these schemas.
 #[derive(Debug, thiserror::Error)]
 #[error("Terraform sent a value this provider cannot read: {0}")]
@@ -61,7 +67,8 @@ pub struct DecodeError(String);
 
 impl Value {
     pub fn from_msgpack(bytes: &[u8]) -> Result<Value, DecodeError> {
-        let value = rmpv::decode::read_value(&mut &bytes[..]).map_err(|e| DecodeError(e.to_string()))?;
+        let value = rmpv::decode::read_value_with_max_depth(&mut &bytes[..], MAX_DEPTH)
+            .map_err(|e| DecodeError(e.to_string()))?;
         from_rmpv(value)
     }
 
@@ -187,6 +194,18 @@ mod tests {
         assert_eq!(Value::from_msgpack(&value.to_msgpack()).unwrap(), value);
         assert_eq!(Value::Unknown.to_msgpack(), [0xd4, 0, 0]);
         assert!(Value::from_msgpack(&[0xc4, 0x01, 0x00]).is_err(), "binary (dynamic) is refused");
+    }
+
+    /// Found by replaying the fuzz corpus: 1,000 arrays nested in one another overflowed a test thread's stack.
+    #[test]
+    fn values_nested_past_the_limit_are_refused_not_recursed_into() {
+        let mut deep = vec![0x91; 1_000]; // fixarray of one element, 1,000 times
+        deep.push(0xc0);
+        let error = Value::from_msgpack(&deep).unwrap_err().to_string();
+        assert!(error.starts_with("Terraform sent a value this provider cannot read"), "{error}");
+        let mut fine = vec![0x91; 12];
+        fine.push(0xc0);
+        assert!(Value::from_msgpack(&fine).is_ok(), "well past this provider's three levels");
     }
 
     #[test]

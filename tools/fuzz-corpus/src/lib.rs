@@ -18,7 +18,10 @@ pub fn replay(target: &str, run: fn(&[u8])) -> usize {
     let found = inputs(&fuzz_dir().join("regressions").join(target));
     for path in seeds.iter().chain(&found) {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        run(&bytes);
+        // Name the input that fails, so that it can be run alone and kept in `regressions/`.
+        if std::panic::catch_unwind(|| run(&bytes)).is_err() {
+            panic!("{target} fails on {}", path.display());
+        }
     }
     seeds.len() + found.len()
 }

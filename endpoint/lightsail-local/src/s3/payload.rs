@@ -121,7 +121,9 @@ fn dechunk(body: &[u8], signer: Option<&ChunkSigner<'_>>, trailer: bool) -> Resu
             None => (header, None),
         };
         let size = usize::from_str_radix(size.trim(), 16).map_err(|_| incomplete("a chunk size is not hex"))?;
-        let chunk = body.get(next..next + size).ok_or_else(|| incomplete("a chunk is shorter than its size"))?;
+        // A size near usize::MAX must not wrap past the end of the body.
+        let end = next.checked_add(size).filter(|end| *end <= body.len());
+        let chunk = end.map(|end| &body[next..end]).ok_or_else(|| incomplete("a chunk is shorter than its size"))?;
         if let (Some(params), Some(previous)) = (&params, previous.as_mut()) {
             let given = signature.ok_or_else(|| incomplete("a chunk of a signed payload has no chunk-signature"))?;
             let expected = v4::sign_chunk(&Bytes::copy_from_slice(chunk), previous, params)
@@ -232,6 +234,17 @@ pub(crate) fn verify_checksums(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by replaying the fuzz corpus: a chunk size near usize::MAX wrapped past the body's end (a panic where
+    /// overflow is checked); it is an incomplete body like any other too-short chunk.
+    #[test]
+    fn a_chunk_size_past_the_body_is_incomplete_whatever_its_size() {
+        for size in ["fffffffffffffff0", "ffffffffffffffff", "10"] {
+            let body = format!("{size}\r\nhello\r\n0\r\n\r\n");
+            let error = dechunk(body.as_bytes(), None, false).err().expect("refused");
+            assert!(format!("{error:?}").contains("a chunk is shorter than its size"), "{size}: {error:?}");
+        }
+    }
 
     fn signer_parts() -> (Identity, SystemTime) {
         let identity = crate::auth::signing_identity("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
