@@ -41,7 +41,5 @@ fn to_wit(error: KeyError) -> wit::KeyError {
         KeyError::Expired(why) => wit::KeyError::Expired(why),
         KeyError::NoEncryptionKey(why) => wit::KeyError::NoEncryptionKey(why),
         KeyError::Malformed(why) => wit::KeyError::Malformed(why),
-        // `KeyError` is non-exhaustive: a case it gains reads as a key that cannot be used.
-        other => wit::KeyError::Malformed(other.to_string()),
     }
 }

@@ -13,7 +13,6 @@ use std::time::SystemTime;
 
 /// Why a key cannot be encrypted to, in the user's terms (the WIT's `key-error` cases).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum KeyError {
     Malformed(String),
     Revoked(String),

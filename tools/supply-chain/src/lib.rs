@@ -46,19 +46,32 @@ pub struct LicencePolicy {
 }
 
 /// Where a package comes from: its licence entries are looked up by ecosystem and name.
-pub const CRATES: &str = "crates.io";
-pub const NPM: &str = "npm";
-pub const PYPI: &str = "pypi";
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Ecosystem {
+    #[default]
+    #[serde(rename = "crates.io")]
+    Crates,
+    #[serde(rename = "npm")]
+    Npm,
+    #[serde(rename = "pypi")]
+    Pypi,
+}
 
-fn crates_io() -> String {
-    CRATES.to_string()
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ecosystem::Crates => "crates.io",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Pypi => "pypi",
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clarification {
-    #[serde(default = "crates_io")]
-    pub ecosystem: String,
+    #[serde(default)]
+    pub ecosystem: Ecosystem,
     pub package: String,
     pub expression: String,
     pub reason: String,
@@ -67,8 +80,8 @@ pub struct Clarification {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
-    #[serde(default = "crates_io")]
-    pub ecosystem: String,
+    #[serde(default)]
+    pub ecosystem: Ecosystem,
     pub package: String,
     /// The licence as the package states it (or as clarified).
     pub licence: String,
@@ -113,17 +126,6 @@ impl Policy {
                 return Err(format!("licences.accepted {}: `reason` must say why this use is sound", accepted.package));
             }
         }
-        for ecosystem in policy
-            .licences
-            .clarified
-            .iter()
-            .map(|c| &c.ecosystem)
-            .chain(policy.licences.accepted.iter().map(|a| &a.ecosystem))
-        {
-            if ![CRATES, NPM, PYPI].contains(&ecosystem.as_str()) {
-                return Err(format!("licences: ecosystem `{ecosystem}` is not one of {CRATES}, {NPM}, {PYPI}"));
-            }
-        }
         Ok(policy)
     }
 }
@@ -156,8 +158,8 @@ impl fmt::Display for Finding {
 pub struct AdvisoryAudit {
     /// Matches with no written exception: the gate fails.
     pub unaddressed: Vec<Finding>,
-    /// Matches the policy accepts, with the reason written there.
-    pub excepted: Vec<(Finding, String)>,
+    /// Matches the policy accepts (its reason is written there).
+    pub excepted: Vec<Finding>,
     /// Exceptions that match nothing locked: the gate fails, so the file says only what holds.
     pub stale: Vec<AdvisoryException>,
 }
@@ -196,7 +198,7 @@ pub fn audit_advisories(db: &Database, lockfile: &Lockfile, policy: &Policy) -> 
         match exception {
             Some(index) => {
                 used.insert(index);
-                audit.excepted.push((finding, policy.advisory_exceptions[index].reason.clone()));
+                audit.excepted.push(finding);
             }
             None => audit.unaddressed.push(finding),
         }
@@ -214,8 +216,7 @@ pub fn audit_advisories(db: &Database, lockfile: &Lockfile, policy: &Policy) -> 
 /// A package as its metadata states its licence.
 #[derive(Debug, Clone)]
 pub struct Package {
-    /// [`CRATES`], [`NPM`] or [`PYPI`].
-    pub ecosystem: &'static str,
+    pub ecosystem: Ecosystem,
     pub name: String,
     pub version: String,
     /// An SPDX expression, where the metadata holds one.
@@ -225,7 +226,7 @@ pub struct Package {
 /// A package whose licence the policy does not allow (or cannot read).
 #[derive(Debug, PartialEq, Eq)]
 pub struct LicenceFinding {
-    pub ecosystem: String,
+    pub ecosystem: Ecosystem,
     pub package: String,
     pub version: String,
     pub problem: String,
@@ -247,13 +248,13 @@ pub fn audit_licences(packages: &[Package], policy: &LicencePolicy) -> Vec<Licen
     let mut findings = Vec::new();
     for package in packages {
         let finding = |problem: String| LicenceFinding {
-            ecosystem: package.ecosystem.to_string(),
+            ecosystem: package.ecosystem,
             package: package.name.clone(),
             version: package.version.clone(),
             problem,
         };
-        let named = |ecosystem: &str, name: &str| ecosystem == package.ecosystem && name == package.name;
-        let clarified = policy.clarified.iter().enumerate().find(|(_, c)| named(&c.ecosystem, &c.package));
+        let named = |ecosystem: Ecosystem, name: &str| ecosystem == package.ecosystem && name == package.name;
+        let clarified = policy.clarified.iter().enumerate().find(|(_, c)| named(c.ecosystem, &c.package));
         let expression = match (&package.licence, clarified) {
             (_, Some((index, clarified))) => {
                 used_clarified.insert(index);
@@ -277,7 +278,7 @@ pub fn audit_licences(packages: &[Package], policy: &LicencePolicy) -> Vec<Licen
         if allowed_by_list {
             continue;
         }
-        match policy.accepted.iter().position(|a| named(&a.ecosystem, &a.package) && a.licence == expression) {
+        match policy.accepted.iter().position(|a| named(a.ecosystem, &a.package) && a.licence == expression) {
             Some(index) => {
                 used_accepted.insert(index);
             }
@@ -286,16 +287,16 @@ pub fn audit_licences(packages: &[Package], policy: &LicencePolicy) -> Vec<Licen
             ))),
         }
     }
-    let unused = |kind: &str, ecosystem: &str, name: &str| LicenceFinding {
-        ecosystem: ecosystem.to_string(),
+    let unused = |kind: &str, ecosystem: Ecosystem, name: &str| LicenceFinding {
+        ecosystem,
         package: name.to_string(),
         version: "-".to_string(),
         problem: format!("its `licences.{kind}` entry matches no package: remove it"),
     };
     let clarified = policy.clarified.iter().enumerate().filter(|(i, _)| !used_clarified.contains(i));
-    findings.extend(clarified.map(|(_, c)| unused("clarified", &c.ecosystem, &c.package)));
+    findings.extend(clarified.map(|(_, c)| unused("clarified", c.ecosystem, &c.package)));
     let accepted = policy.accepted.iter().enumerate().filter(|(i, _)| !used_accepted.contains(i));
-    findings.extend(accepted.map(|(_, a)| unused("accepted", &a.ecosystem, &a.package)));
+    findings.extend(accepted.map(|(_, a)| unused("accepted", a.ecosystem, &a.package)));
     findings
 }
 
@@ -307,7 +308,7 @@ pub fn npm_packages(lock: &str) -> Result<Vec<Package>, String> {
         .iter()
         .filter(|(path, _)| !path.is_empty()) // the project itself
         .map(|(path, entry)| Package {
-            ecosystem: NPM,
+            ecosystem: Ecosystem::Npm,
             // `node_modules/a/node_modules/@b/c` is the package `@b/c`.
             name: path.rsplit_once("node_modules/").map_or(path.as_str(), |(_, name)| name).to_string(),
             version: entry["version"].as_str().unwrap_or_default().to_string(),
@@ -338,7 +339,7 @@ pub fn python_package(metadata: &str) -> Option<Package> {
         .collect();
     let classified = (!classifiers.is_empty() && classifiers.iter().all(Option::is_some))
         .then(|| classifiers.iter().flatten().copied().collect::<Vec<_>>().join(" OR "));
-    Some(Package { ecosystem: PYPI, name, version, licence: expression.or(stated).or(classified) })
+    Some(Package { ecosystem: Ecosystem::Pypi, name, version, licence: expression.or(stated).or(classified) })
 }
 
 /// The snapshot's date as its `SNAPSHOT.md` states it (the first `YYYY-MM-DD` there).
@@ -378,7 +379,7 @@ mod tests {
     fn licences_are_satisfied_by_one_side_of_or_and_both_sides_of_and() {
         let licences = policy("[licences]\nallowed = [\"MIT\", \"Apache-2.0\", \"Unicode-3.0\"]\n").licences;
         let package = |name: &str, licence: Option<&str>| Package {
-            ecosystem: CRATES,
+            ecosystem: Ecosystem::Crates,
             name: name.into(),
             version: "1.0.0".into(),
             licence: licence.map(Into::into),
@@ -402,7 +403,8 @@ mod tests {
              expression = \"ISC\"\nreason = \"its LICENSE file, read for this version\"\n",
         )
         .licences;
-        let ring = Package { ecosystem: CRATES, name: "ring".into(), version: "0.17.0".into(), licence: None };
+        let ring =
+            Package { ecosystem: Ecosystem::Crates, name: "ring".into(), version: "0.17.0".into(), licence: None };
         assert_eq!(audit_licences(&[ring], &licences), []);
     }
 
@@ -415,7 +417,7 @@ mod tests {
         )
         .licences;
         let npm = |name: &str| Package {
-            ecosystem: NPM,
+            ecosystem: Ecosystem::Npm,
             name: name.into(),
             version: "6.3.2".into(),
             licence: Some("LGPL-3.0+".into()),

@@ -6,7 +6,7 @@ use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use supply_chain::{
-    CRATES, Package, Policy, audit_advisories, audit_licences, npm_packages, python_package, snapshot_date,
+    Ecosystem, Package, Policy, audit_advisories, audit_licences, npm_packages, python_package, snapshot_date,
 };
 
 #[derive(Parser)]
@@ -56,7 +56,7 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let dated = snapshot_date(&snapshot).map_or_else(String::new, |date| format!(" of {date}"));
 
     let advisories = audit_advisories(&db, &lockfile, &policy);
-    let excepted: Vec<String> = advisories.excepted.iter().map(|(f, _)| format!("{} {}", f.id, f.krate)).collect();
+    let excepted: Vec<String> = advisories.excepted.iter().map(|f| format!("{} {}", f.id, f.krate)).collect();
     for finding in &advisories.unaddressed {
         eprintln!("advisory {finding}");
         eprintln!("  upgrade it, or write an [[advisory-exception]] with its reason in {}", args.policy.display());
@@ -91,13 +91,13 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     for finding in &licences {
         eprintln!("licence {finding}");
     }
-    let count = |ecosystem: &str| packages.iter().filter(|p| p.ecosystem == ecosystem).count();
+    let count = |ecosystem: Ecosystem| packages.iter().filter(|p| p.ecosystem == ecosystem).count();
     println!(
         "licences: {} packages ({} crates, {} npm, {} Python): {} not allowed",
         packages.len(),
-        count(CRATES),
-        count(supply_chain::NPM),
-        count(supply_chain::PYPI),
+        count(Ecosystem::Crates),
+        count(Ecosystem::Npm),
+        count(Ecosystem::Pypi),
         licences.len()
     );
     Ok(advisories.passed() && licences.is_empty())
@@ -123,7 +123,7 @@ fn crates(args: &Args) -> anyhow::Result<Vec<Package>> {
         .packages
         .into_iter()
         .map(|p| Package {
-            ecosystem: CRATES,
+            ecosystem: Ecosystem::Crates,
             name: p.name.to_string(),
             version: p.version.to_string(),
             licence: p.license,

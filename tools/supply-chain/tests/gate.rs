@@ -7,6 +7,14 @@ use std::process::{Command, Output};
 
 const POLICY: &str = "[licences]\nallowed = [\"MIT\", \"Apache-2.0\"]\n";
 
+/// [`POLICY`] with an exception for quick-xml's RUSTSEC-2026-0194.
+fn policy_excepting_quick_xml() -> String {
+    "[[advisory-exception]]\nid = \"RUSTSEC-2026-0194\"\ncrate = \"quick-xml\"\n\
+     reason = \"this test's own reason, long enough to be one\"\n"
+        .to_string()
+        + POLICY
+}
+
 fn advisory_db() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/advisory-db")
 }
@@ -64,10 +72,7 @@ fn the_workspace_lock_file_passes_and_a_fixed_version_passes() {
 #[test]
 fn a_written_exception_passes_the_gate_and_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = format!(
-        "[[advisory-exception]]\nid = \"RUSTSEC-2026-0194\"\ncrate = \"quick-xml\"\n\
-         reason = \"this test's own reason, long enough to be one\"\n{POLICY}"
-    );
+    let policy = policy_excepting_quick_xml();
     let output = gate(dir.path(), &lockfile_with_quick_xml("0.38.4"), &policy);
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
@@ -77,10 +82,7 @@ fn a_written_exception_passes_the_gate_and_is_reported() {
 #[test]
 fn an_exception_that_matches_nothing_fails_the_gate() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = format!(
-        "[[advisory-exception]]\nid = \"RUSTSEC-2026-0194\"\ncrate = \"quick-xml\"\n\
-         reason = \"written when quick-xml was still 0.38\"\n{POLICY}"
-    );
+    let policy = policy_excepting_quick_xml();
     let output = gate(dir.path(), &lockfile_with_quick_xml("0.42.0"), &policy);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
