@@ -167,6 +167,11 @@ const OPERATIONS = {
       return bucket(found);
     },
   },
+  getBuckets: {
+    command: GetBucketsCommand,
+    members: ['pageToken'],
+    answer: (out) => ({ buckets: (out.buckets ?? []).map(bucket), nextPageToken: out.nextPageToken }),
+  },
   updateBucketBundle: { command: UpdateBucketBundleCommand, members: ['bucketName', 'bundleId'], answer: operations },
   deleteBucket: { command: DeleteBucketCommand, members: ['bucketName', 'forceDelete'], answer: operations },
   tagResource: { command: TagResourceCommand, members: ['resourceName', 'tags'], answer: operations },

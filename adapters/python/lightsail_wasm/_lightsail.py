@@ -182,6 +182,14 @@ _OPERATIONS = {
         record=True,
     ),
     "get-bucket": _Operation("get_buckets", ("bucketName",), _get_bucket, record=True),
+    "get-buckets": _Operation(
+        "get_buckets",
+        ("pageToken",),
+        lambda out, _: record(
+            buckets=[bucket(b) for b in out.get("buckets", [])], next_page_token=out.get("nextPageToken")
+        ),
+        record=True,
+    ),
     "update-bucket-bundle": _Operation("update_bucket_bundle", ("bucketName", "bundleId"), lambda out, _: operations(out)),
     "delete-bucket": _Operation("delete_bucket", ("bucketName", "forceDelete"), lambda out, _: operations(out)),
     "tag-resource": _Operation("tag_resource", ("resourceName", "tags"), lambda out, _: operations(out)),
@@ -194,6 +202,8 @@ def _request(members, args):
     empty one left out, as Lightsail's own clients do)."""
     request = {}
     for member, value in zip(members, args):
+        if value is None:  # an option left out: a member the request omits
+            continue
         if member == "tags":
             if not value:
                 continue

@@ -91,6 +91,31 @@ impl wit::Guest for Component {
         let _call = crate::ALLOCATOR.call();
         provider::import(&Imports, &token, &id).map(read_result).map_err(error)
     }
+
+    fn list(
+        token: String,
+        query: String,
+        limit: u32,
+        page_size: u32,
+        continuation: Option<String>,
+    ) -> Result<wit::ListPage, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
+        let page =
+            provider::list(&Imports, &token, &query, limit, page_size, continuation.as_deref()).map_err(error)?;
+        Ok(wit::ListPage { items: page.items.into_iter().map(read_result).collect(), continuation: page.continuation })
+    }
+
+    fn rotate(
+        token: String,
+        inputs: String,
+        replace: Option<String>,
+        preview: bool,
+    ) -> Result<wit::Rotated, wit::ProviderError> {
+        let _call = crate::ALLOCATOR.call();
+        let rotated = provider::rotate(&Imports, &token, &inputs, replace.as_deref(), preview).map_err(error)?;
+        let created = wit::Created { id: rotated.created.id, outputs: outputs(rotated.created.outputs) };
+        Ok(wit::Rotated { created, deleted: rotated.deleted })
+    }
 }
 
 provider_logic::wit::export!(Component);

@@ -13,9 +13,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// One export call: the first byte picks the resource (its low bit) and the call (the rest, modulo
-/// seven); the remaining bytes are up to three text arguments separated by 0xFF (never in UTF-8):
+/// nine); the remaining bytes are up to three text arguments separated by 0xFF (never in UTF-8):
 /// check(olds, news), diff(id, olds, news), create(inputs) as a preview, read(id, state),
-/// update(id, olds, news) as a preview, delete(id, state), import(id).
+/// update(id, olds, news) as a preview, delete(id, state), import(id), list(query, continuation)
+/// in pages of 1, rotate(inputs, replace) as a preview.
 pub fn component_inputs(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else { return };
     let token = if selector & 1 == 0 { crate::access_key::TOKEN } else { crate::bucket::TOKEN };
@@ -23,14 +24,16 @@ pub fn component_inputs(data: &[u8]) {
     let mut next = || fields.next().unwrap_or_default();
     let (a, b, c) = (next(), next(), next());
     let host = AnsweringHost;
-    let _ = match (selector >> 1) % 7 {
+    let _ = match (selector >> 1) % 9 {
         0 => provider::check(&host, token, (!a.is_empty()).then_some(&*a), &b).map(drop),
         1 => provider::diff(&host, token, &a, &b, &c).map(drop),
         2 => provider::create(&host, token, &a, true).map(drop),
         3 => provider::read(&host, token, &a, Some(&b)).map(drop),
         4 => provider::update(&host, token, &a, &b, &c, true).map(drop),
         5 => provider::delete(&host, token, &a, &b),
-        _ => provider::import(&host, token, &a).map(drop),
+        6 => provider::import(&host, token, &a).map(drop),
+        7 => provider::list(&host, token, &a, 0, 1, (!b.is_empty()).then_some(&*b)).map(drop),
+        _ => provider::rotate(&host, token, &a, (!b.is_empty()).then_some(&*b), true).map(drop),
     };
 }
 
@@ -95,6 +98,14 @@ impl Host for AnsweringHost {
             support_code: None,
             tags: vec![("team".to_owned(), "web".to_owned())],
         })
+    }
+    fn get_buckets(&self, region: Option<&str>, page_token: Option<&str>) -> Result<BucketPage, ApiError> {
+        // Two pages of one bucket each.
+        let (name, next) = match page_token {
+            None => ("fuzz-bucket-1", Some("page-2".to_owned())),
+            Some(_) => ("fuzz-bucket-2", None),
+        };
+        Ok(BucketPage { buckets: vec![self.get_bucket(region, name)?], next_page_token: next })
     }
     fn update_bucket_bundle(&self, _: Option<&str>, _: &str, _: &str) -> Result<Vec<Operation>, ApiError> {
         Ok(Vec::new())

@@ -94,6 +94,14 @@ pub struct Bucket {
     pub tags: Tags,
 }
 
+/// The WIT's `bucket-page`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BucketPage {
+    pub buckets: Vec<Bucket>,
+    pub next_page_token: Option<String>,
+}
+
 /// The WIT's `created-bucket`, in the logic's own types.
 #[allow(missing_docs)] // its members are the WIT's, documented there
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +243,8 @@ pub trait Host {
     ) -> Result<CreatedBucket, ApiError>;
     /// The WIT import `get-bucket` (its doc comment says what a host guarantees).
     fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError>;
+    /// The WIT import `get-buckets` (its doc comment says what a host guarantees).
+    fn get_buckets(&self, region: Option<&str>, page_token: Option<&str>) -> Result<BucketPage, ApiError>;
     /// The WIT import `update-bucket-bundle` (its doc comment says what a host guarantees).
     fn update_bucket_bundle(
         &self,
@@ -333,6 +343,13 @@ impl Host for WitImports {
     }
     fn get_bucket(&self, region: Option<&str>, bucket_name: &str) -> Result<Bucket, ApiError> {
         api::get_bucket(region, bucket_name).map(bucket).map_err(api_error)
+    }
+    fn get_buckets(&self, region: Option<&str>, page_token: Option<&str>) -> Result<BucketPage, ApiError> {
+        let page = api::get_buckets(region, page_token).map_err(api_error)?;
+        Ok(BucketPage {
+            buckets: page.buckets.into_iter().map(bucket).collect(),
+            next_page_token: page.next_page_token,
+        })
     }
     fn update_bucket_bundle(
         &self,

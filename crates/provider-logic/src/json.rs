@@ -89,6 +89,12 @@ impl IntoValue for String {
     }
 }
 
+impl IntoValue for u64 {
+    fn into_value(self) -> Value {
+        Value::Number(self.into())
+    }
+}
+
 impl IntoValue for &str {
     fn into_value(self) -> Value {
         Value::String(self.into())

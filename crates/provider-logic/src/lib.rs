@@ -22,6 +22,7 @@ pub mod bucket;
 pub mod fuzzing;
 pub mod host;
 pub mod json;
+pub mod list;
 mod props;
 pub use props::UNKNOWN;
 pub mod provider;

@@ -112,3 +112,28 @@ pub fn delete(host: &impl Host, token: &str, id: &str, state: &str) -> Result<()
 pub fn import(host: &impl Host, token: &str, id: &str) -> Result<ReadResult, ProviderError> {
     dispatch!(Registered::of(token)?, R => R::import(host, id))
 }
+
+/// One page of the resources of a type that exist, as far as `query` narrows them.
+pub fn list(
+    host: &impl Host,
+    token: &str,
+    query: &str,
+    limit: u32,
+    page_size: u32,
+    continuation: Option<&str>,
+) -> Result<ListPage, ProviderError> {
+    let registered = Registered::of(token)?;
+    let paging = crate::list::Paging::new(limit, page_size, continuation)?;
+    dispatch!(registered, R => R::list(host, query, paging))
+}
+
+/// Creates a resource, making room for it first where its container is full.
+pub fn rotate(
+    host: &impl Host,
+    token: &str,
+    inputs: &str,
+    replace: Option<&str>,
+    preview: bool,
+) -> Result<Rotated, ProviderError> {
+    dispatch!(Registered::of(token)?, R => R::rotate(host, inputs, replace, preview))
+}

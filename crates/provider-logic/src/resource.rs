@@ -3,6 +3,7 @@
 
 use crate::host::Host;
 use crate::json::Value;
+use crate::list::Paging;
 use crate::types::*;
 
 /// One resource type: its token, and the engine-neutral lifecycle the WIT's `resource-provider`
@@ -32,4 +33,10 @@ pub trait Resource {
 
     /// Adopts an existing resource by its id.
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError>;
+
+    /// The resources that exist, as far as `query` narrows them: one page of `paging`.
+    fn list(host: &impl Host, query: &str, paging: Paging) -> Result<ListPage, ProviderError>;
+
+    /// Creates the resource, making room for it where its container is full (the WIT's `rotate`).
+    fn rotate(host: &impl Host, inputs: &str, replace: Option<&str>, preview: bool) -> Result<Rotated, ProviderError>;
 }

@@ -127,3 +127,19 @@ pub struct ReadResult {
     pub inputs: String,
     pub outputs: Outputs,
 }
+
+/// The WIT's `list-page`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPage {
+    pub items: Vec<ReadResult>,
+    pub continuation: Option<String>,
+}
+
+/// The WIT's `rotated`, in the logic's own types.
+#[allow(missing_docs)] // its members are the WIT's, documented there
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    pub created: Created,
+    pub deleted: Option<String>,
+}

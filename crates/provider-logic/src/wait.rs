@@ -106,3 +106,14 @@ pub fn retrying(host: &impl Host, what: &str, call: &mut dyn FnMut() -> Result<(
         }
     }
 }
+
+/// A read's answer, the read retried as [`retrying`] does.
+pub fn reading<T>(host: &impl Host, what: &str, read: &mut dyn FnMut() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let mut answer = None;
+    retrying(host, what, &mut || {
+        answer = Some(read()?);
+        Ok(())
+    })?;
+    // `retrying` returns `Ok` only once the read answered.
+    answer.ok_or_else(|| ApiError::new(crate::host::ErrorKind::Other, "NoAnswer", what, false))
+}

@@ -250,6 +250,16 @@ impl Host for FakeHost {
         let tags = self.bucket_tags.borrow().clone();
         Ok(Bucket { name: name.into(), bundle_id: Some("small_1_0".into()), tags, ..Default::default() })
     }
+    /// The buckets that have keys, one a page (the token is the next one's number).
+    fn get_buckets(&self, region: Option<&str>, token: Option<&str>) -> Result<BucketPage, ApiError> {
+        self.calls.borrow_mut().push(format!("get-buckets {}", token.unwrap_or("-")));
+        let mut names: Vec<String> = self.keys.borrow().iter().map(|(b, _)| b.clone()).collect();
+        names.dedup();
+        let at: usize = token.map_or(0, |t| t.parse().unwrap());
+        let buckets = names.get(at).map(|name| self.get_bucket(region, name).unwrap()).into_iter().collect();
+        let next_page_token = (at + 1 < names.len()).then(|| (at + 1).to_string());
+        Ok(BucketPage { buckets, next_page_token })
+    }
     fn update_bucket_bundle(&self, _: Option<&str>, _: &str, _: &str) -> Result<Vec<Operation>, ApiError> {
         self.calls.borrow_mut().push("update-bucket-bundle".into());
         Ok(vec![self.op(OperationStatus::Succeeded)])
@@ -967,4 +977,173 @@ fn a_bucket_refused_for_its_keys_hints_at_force_delete() {
     assert_eq!(e.hint, Some(Hint { property: "forceDelete".into(), value: "true".into() }));
     assert_eq!(e.message, "The bucket has keys.");
     provider::delete(&host, B, "with-keys", r#"{"forceDelete": true}"#).unwrap();
+}
+
+/// A bucket at its two keys, the older first.
+fn full_bucket(host: &FakeHost) {
+    host.keys
+        .borrow_mut()
+        .extend([("b-1".into(), "AKIAOLDEST0000000000".into()), ("b-1".into(), "AKIANEWER00000000000".into())]);
+}
+
+#[test]
+fn a_rotation_at_the_limit_deletes_the_oldest_under_the_lock_then_creates() {
+    let host = FakeHost::default();
+    full_bucket(&host);
+    let rotated = provider::rotate(&host, T, B1, None, false).unwrap();
+    assert_eq!(rotated.deleted.as_deref(), Some("b-1,AKIAOLDEST0000000000"));
+    assert_eq!(host.keys_of("b-1"), ["AKIANEWER00000000000".to_string(), "AKIA0000000000000000".to_string()]);
+    assert_eq!(rotated.created.id, "b-1,AKIA0000000000000000");
+    assert_eq!(host.log(), [LOCK, "get", "delete", "create", "unlock"], "chosen, deleted and created under one lock");
+}
+
+#[test]
+fn a_rotation_with_room_deletes_nothing_and_one_naming_a_key_deletes_that_one() {
+    let host = FakeHost::default();
+    host.keys.borrow_mut().push(("b-1".into(), "AKIAONLY000000000000".into()));
+    let rotated = provider::rotate(&host, T, B1, None, false).unwrap();
+    assert_eq!(rotated.deleted, None);
+    assert_eq!(host.keys_of("b-1").len(), 2);
+    assert!(!host.log().contains(&"delete".to_string()));
+
+    let host = FakeHost::default();
+    full_bucket(&host);
+    let rotated = provider::rotate(&host, T, B1, Some("b-1,AKIANEWER00000000000"), false).unwrap();
+    assert_eq!(rotated.deleted.as_deref(), Some("b-1,AKIANEWER00000000000"));
+    assert!(host.keys_of("b-1").contains(&"AKIAOLDEST0000000000".to_string()));
+    // A bare access key id names it too.
+    let rotated = provider::rotate(&host, T, B1, Some("AKIAOLDEST0000000000"), false).unwrap();
+    assert_eq!(rotated.deleted.as_deref(), Some("b-1,AKIAOLDEST0000000000"));
+}
+
+#[test]
+fn a_rotation_naming_a_key_the_bucket_lacks_is_refused_before_any_change() {
+    let host = FakeHost::default();
+    full_bucket(&host);
+    for (replace, says) in [
+        (
+            "b-1,AKIAELSEWHERE0000000",
+            "bucket b-1 has no access key AKIAELSEWHERE0000000 (it has AKIAOLDEST0000000000, AKIANEWER00000000000)",
+        ),
+        ("b-2,AKIAOLDEST0000000000", "names a key of bucket b-2, not of b-1"),
+        ("not a key", "access key id"),
+    ] {
+        match provider::rotate(&host, T, B1, Some(replace), false) {
+            Err(ProviderError::InvalidInput(f)) => {
+                assert_eq!(f[0].property, "replace");
+                assert!(f[0].reason.contains(says), "{replace}: {}", f[0].reason);
+            }
+            other => panic!("{replace}: {other:?}"),
+        }
+    }
+    assert!(host.log().iter().all(|call| !matches!(call.as_str(), "delete" | "create")), "{:?}", host.log());
+    assert_eq!(host.keys_of("b-1").len(), 2);
+}
+
+#[test]
+fn a_rotation_preview_reads_which_key_would_go_and_changes_nothing() {
+    let host = FakeHost::default();
+    full_bucket(&host);
+    let rotated = provider::rotate(&host, T, B1, None, true).unwrap();
+    assert_eq!(rotated.deleted.as_deref(), Some("b-1,AKIAOLDEST0000000000"));
+    assert_eq!(rotated.created.id, "");
+    assert_eq!(host.log(), ["get"], "one read, no lock, no change");
+    assert!(matches!(
+        provider::rotate(&host, provider_logic::bucket::TOKEN, "{}", None, true),
+        Err(ProviderError::Unsupported(_))
+    ));
+}
+
+#[test]
+fn a_rotation_whose_create_answer_is_lost_keeps_a_working_key_and_leaves_no_orphan() {
+    let host = FakeHost::with_script(vec![("create", Scripted::LostApplied)]);
+    full_bucket(&host);
+    let rotated = provider::rotate(&host, T, B1, None, false).unwrap();
+    // The lost attempt's key (…0) was found and deleted; the retry's key (…1) is the one recorded.
+    assert_eq!(rotated.created.id, "b-1,AKIA0000000000000001");
+    assert_eq!(host.keys_of("b-1"), ["AKIANEWER00000000000".to_string(), "AKIA0000000000000001".to_string()]);
+    assert_eq!(host.log(), [LOCK, "get", "delete", "create", "get", "delete", "create", "get", "unlock"]);
+}
+
+#[test]
+fn a_rotation_whose_create_fails_says_which_key_went_and_which_is_kept() {
+    let refused = ApiError::new(ErrorKind::AccessDenied, "AccessDeniedException", "not allowed", false);
+    let host = FakeHost::with_script(vec![("create", Scripted::Fails(refused))]);
+    full_bucket(&host);
+    match provider::rotate(&host, T, B1, None, false) {
+        Err(ProviderError::Api(e)) => assert!(
+            e.message.ends_with(
+                "to make room, access key b-1,AKIAOLDEST0000000000 was deleted, and the bucket keeps AKIANEWER00000000000"
+            ),
+            "{}",
+            e.message
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(host.keys_of("b-1"), ["AKIANEWER00000000000".to_string()], "the bucket keeps a working key");
+
+    // Where the lock does not reach every creator, a lost answer's key is named, and nothing else goes.
+    let host = machine_host(vec![("create", Scripted::LostApplied)]);
+    full_bucket(&host);
+    match provider::rotate(&host, T, B1, None, false) {
+        Err(ProviderError::Api(e)) => {
+            assert_eq!(e.code, "OutcomeUnknown");
+            assert!(
+                e.message.contains("AKIA0000000000000000") && e.message.contains("AKIAOLDEST0000000000 was deleted")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(host.keys_of("b-1"), ["AKIANEWER00000000000".to_string(), "AKIA0000000000000000".to_string()]);
+}
+
+fn listed(page: &provider_logic::types::ListPage) -> Vec<&str> {
+    page.items.iter().map(|item| item.id.as_str()).collect()
+}
+
+#[test]
+fn list_pages_a_buckets_keys_and_every_buckets_keys_without_a_secret() {
+    let host = FakeHost::default();
+    full_bucket(&host);
+    host.keys.borrow_mut().push(("b-2".into(), "AKIAOFB2000000000000".into()));
+    let query = r#"{"bucketName": "b-1"}"#;
+    let first = provider::list(&host, T, query, 0, 1, None).unwrap();
+    assert_eq!(listed(&first), ["b-1,AKIAOLDEST0000000000"]);
+    let second = provider::list(&host, T, query, 0, 1, first.continuation.as_deref()).unwrap();
+    assert_eq!(listed(&second), ["b-1,AKIANEWER00000000000"]);
+    assert_eq!(second.continuation, None);
+    let item = &first.items[0];
+    assert!(item.outputs.secrets.is_empty());
+    assert_eq!(values(&item.outputs.values)["secretAccessKey"], Value::Null);
+    assert_eq!(values(&item.inputs), serde_json::json!({"bucketName": "b-1", "region": "us-east-1"}));
+
+    // Every bucket's keys, across Lightsail's pages (one bucket each here); ids outside the
+    // default region carry it.
+    let all = provider::list(&host, T, r#"{"region": "eu-west-1"}"#, 0, 0, None).unwrap();
+    assert_eq!(
+        listed(&all),
+        [
+            "b-1,AKIAOLDEST0000000000@eu-west-1",
+            "b-1,AKIANEWER00000000000@eu-west-1",
+            "b-2,AKIAOFB2000000000000@eu-west-1"
+        ]
+    );
+    let limited = provider::list(&host, T, "{}", 2, 0, None).unwrap();
+    assert_eq!((limited.items.len(), limited.continuation), (2, None));
+    let buckets = provider::list(&host, provider_logic::bucket::TOKEN, "{}", 0, 0, None).unwrap();
+    assert_eq!(listed(&buckets), ["b-1", "b-2"]);
+
+    // A query it cannot use is refused before any call.
+    let calls = host.calls();
+    for (query, property) in [(r#"{"bucket": "b-1"}"#, "bucket"), (r#"{"bucketName": "B_1"}"#, "bucketName")] {
+        match provider::list(&host, T, query, 0, 0, None) {
+            Err(ProviderError::InvalidInput(f)) => assert_eq!(f[0].property, property),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+    assert_eq!(host.calls(), calls);
+    assert!(matches!(
+        provider::list(&host, T, r#"{"bucketName": "missing"}"#, 0, 0, None),
+        Err(ProviderError::NotFound(_))
+    ));
 }

@@ -45,8 +45,8 @@ pub use engine::{CallTimes, ComponentRuntime, RuntimeOptions};
 pub use limits::LimitExceeded;
 pub use provider::{CallError, IDLE_AT_REST, Provider, describe_error};
 pub use types::{
-    ApiError, CheckFailure, CheckResult, Created, DiffResult, ErrorKind, Hint, NotReady, Outputs, ProviderError,
-    ReadResult, UNKNOWN,
+    ApiError, CheckFailure, CheckResult, Created, DiffResult, ErrorKind, Hint, ListPage, NotReady, Outputs,
+    ProviderError, ReadResult, Rotated, UNKNOWN,
 };
 
 /// The contract version this host implements (`wit/provider.wit`'s package line, read at build time).

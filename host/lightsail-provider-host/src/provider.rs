@@ -10,7 +10,7 @@ use crate::interrupt::Interrupt;
 use crate::limits::LimitExceeded;
 use crate::lock::Locks;
 use crate::state::HostState;
-use crate::types::{CheckResult, Created, DiffResult, Outputs, ProviderError, ReadResult};
+use crate::types::{CheckResult, Created, DiffResult, ListPage, Outputs, ProviderError, ReadResult, Rotated};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -425,6 +425,40 @@ impl Provider {
     /// Adopts an existing resource by its id, with the inputs that would produce it.
     pub async fn import(&self, token: &str, id: &str) -> Result<ReadResult, CallError> {
         answer(self.call(async |store, provider| exports(provider).call_import(store, token, id).await).await?)
+    }
+
+    /// One page of the resources of a type that exist, as far as `query` (a JSON object of the
+    /// schema's `TOKENListQuery` properties) narrows them; `limit` and `page_size` 0: none, the
+    /// component's choice. Only reads are made, and no secret is answered.
+    pub async fn list(
+        &self,
+        token: &str,
+        query: &str,
+        limit: u32,
+        page_size: u32,
+        continuation: Option<&str>,
+    ) -> Result<ListPage, CallError> {
+        let (query, continuation) = (query.to_owned(), continuation.map(str::to_owned));
+        let list = async |store: &mut _, provider: &_| {
+            exports(provider).call_list(store, token, &query, limit, page_size, continuation.as_deref()).await
+        };
+        answer(self.call(list).await?)
+    }
+
+    /// Creates a resource, first deleting `replace` (an id of `list`'s) or the oldest where its
+    /// container is full (a bucket's two keys); a `preview` only reads which would go.
+    pub async fn rotate(
+        &self,
+        token: &str,
+        inputs: &str,
+        replace: Option<&str>,
+        preview: bool,
+    ) -> Result<Rotated, CallError> {
+        let inputs = inputs.to_owned();
+        let rotate = async |store: &mut _, provider: &_| {
+            exports(provider).call_rotate(store, token, &inputs, replace, preview).await
+        };
+        answer(self.call(rotate).await?)
     }
 }
 

@@ -90,6 +90,11 @@ impl HostState {
         }
     }
 
+    /// Whether the export call holds a lock now.
+    pub(crate) fn holds_lock(&self) -> bool {
+        self.locks_held > 0
+    }
+
     /// The largest size the instance's memory has grown to, in bytes.
     pub fn memory_grown_to(&self) -> usize {
         self.limits.grown_to()

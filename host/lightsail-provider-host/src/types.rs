@@ -86,6 +86,26 @@ pub struct ReadResult {
     pub outputs: Outputs,
 }
 
+/// One page of `list`: what exists, with no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// Each resource found, as `import` answers its id (which `import` takes as it is).
+    pub items: Vec<ReadResult>,
+    /// Given back to `list` with the same type, query and limit, the next page; `None` after the
+    /// last.
+    pub continuation: Option<String>,
+}
+
+/// The result of `rotate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    /// The new resource.
+    pub created: Created,
+    /// The id of the one deleted to make room for it (in a preview, the one that would be);
+    /// `None` when there was room.
+    pub deleted: Option<String>,
+}
+
 /// A resource that exists but did not become ready: record it, or it is lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotReady {
@@ -217,6 +237,18 @@ impl From<wit::Created> for Created {
 impl From<wit::ReadResult> for ReadResult {
     fn from(r: wit::ReadResult) -> Self {
         Self { id: r.id, inputs: r.inputs, outputs: r.outputs.into() }
+    }
+}
+
+impl From<wit::ListPage> for ListPage {
+    fn from(p: wit::ListPage) -> Self {
+        Self { items: p.items.into_iter().map(Into::into).collect(), continuation: p.continuation }
+    }
+}
+
+impl From<wit::Rotated> for Rotated {
+    fn from(r: wit::Rotated) -> Self {
+        Self { created: r.created.into(), deleted: r.deleted }
     }
 }
 

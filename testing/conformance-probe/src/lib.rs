@@ -73,6 +73,15 @@ mod component {
                 answer(created, |c| json!({"bucket": bucket_json(&c.bucket), "operations": operations(&c.operations)}))
             }
             "get-bucket" => answer(api::get_bucket(region(request).as_deref(), &bucket()), bucket_json),
+            "get-buckets" => {
+                let token = request["page-token"].as_str().map(str::to_string);
+                answer(api::get_buckets(region(request).as_deref(), token.as_deref()), |page| {
+                    json!({
+                        "buckets": page.buckets.iter().map(bucket_json).collect::<Vec<_>>(),
+                        "next-page-token": page.next_page_token,
+                    })
+                })
+            }
             "update-bucket-bundle" => answer(
                 api::update_bucket_bundle(region(request).as_deref(), &bucket(), &text(request, "bundle")),
                 |ops| operations(ops),

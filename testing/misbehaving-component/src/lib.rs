@@ -128,6 +128,12 @@ mod component {
         fn import(_: String, _: String) -> Result<ReadResult, ProviderError> {
             unsupported()
         }
+        fn list(_: String, _: String, _: u32, _: u32, _: Option<String>) -> Result<ListPage, ProviderError> {
+            unsupported()
+        }
+        fn rotate(_: String, _: String, _: Option<String>, _: bool) -> Result<Rotated, ProviderError> {
+            unsupported()
+        }
     }
 
     export!(Misbehaving);

@@ -8,15 +8,17 @@
 
 mod id;
 pub mod inputs;
+mod listing;
 pub mod outputs;
 pub mod pgp;
 
-use crate::host::{ApiError, ErrorKind, Host, Level, LockError, LockReach};
+use crate::host::{AccessKey as ListedKey, ApiError, ErrorKind, Host, Level, LockError, LockReach};
 use crate::json::{self, Value};
+use crate::list::Paging;
 use crate::props::{UNKNOWN, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
-use crate::wait;
+use crate::{validate, wait};
 use alloc::{
     format,
     string::{String, ToString},
@@ -79,7 +81,7 @@ impl Resource for AccessKey {
         let region = region_or_default(host, inputs.region.clone())?;
         let recipient =
             recipient(host, &inputs).map_err(|failure| ProviderError::InvalidInput(Vec::from([failure])))?;
-        create_key(host, &inputs, &region, recipient.as_ref())
+        create_key(host, &inputs, &region, recipient.as_ref(), None).map(|(created, _)| created)
     }
 
     /// Only `pgpKey` of a key whose secret no state holds changes in place (see `diff`): it is
@@ -142,6 +144,85 @@ impl Resource for AccessKey {
                 key_id.bucket_name, key_id.access_key_id
             ))
         })
+    }
+
+    fn list(host: &impl Host, query: &str, paging: Paging) -> Result<ListPage, ProviderError> {
+        listing::list(host, query, paging)
+    }
+
+    /// A key made where the bucket may be full: see [`Room`].
+    fn rotate(host: &impl Host, inputs: &str, replace: Option<&str>, preview: bool) -> Result<Rotated, ProviderError> {
+        let inputs = inputs::parse(inputs).map_err(ProviderError::InvalidInput)?;
+        let bucket = &inputs.bucket_name;
+        let room = Room::parse(bucket, replace)?;
+        if inputs.has_unknowns() {
+            // Even a preview reads the bucket's keys, to say which one would go.
+            return Err(ProviderError::invalid("", "inputs still hold unknown values; a rotation needs them known"));
+        }
+        let region = region_or_default(host, inputs.region.clone())?;
+        let recipient =
+            recipient(host, &inputs).map_err(|failure| ProviderError::InvalidInput(Vec::from([failure])))?;
+        if preview {
+            let keys = list_patiently(host, inputs.region.as_deref(), bucket).map_err(ProviderError::Api)?;
+            let deleted = room.victim(bucket, &keys)?.map(|key| id::format(bucket, &key.access_key_id));
+            let outputs = outputs::preview(bucket, &region, inputs.pgp_key.as_deref());
+            return Ok(Rotated { created: Created { id: String::new(), outputs }, deleted });
+        }
+        let (created, deleted) = create_key(host, &inputs, &region, recipient.as_ref(), Some(&room))?;
+        Ok(Rotated { created, deleted })
+    }
+}
+
+/// How a rotation makes room for its key when the bucket holds all the keys Lightsail allows: it
+/// deletes the key named, or else the oldest. It chooses among the keys listed under the bucket's
+/// lock, so a key made while it works (by a creator the lock keeps out, or not) is never the one.
+struct Room {
+    /// The access key id named to go.
+    replace: Option<String>,
+}
+
+impl Room {
+    /// `replace` as a key id of `list` (`BUCKET,KEY_ID`, `@REGION` allowed) or a bare access key id.
+    fn parse(bucket: &str, replace: Option<&str>) -> Result<Self, ProviderError> {
+        const REPLACE: &str = "replace";
+        let Some(replace) = replace else { return Ok(Self { replace: None }) };
+        let key = if replace.contains(',') {
+            let named = KeyId::parse(replace).map_err(|e| match e {
+                ProviderError::InvalidInput(failures) => ProviderError::InvalidInput(
+                    failures.into_iter().map(|f| CheckFailure::new(REPLACE, f.reason)).collect(),
+                ),
+                other => other,
+            })?;
+            if named.bucket_name != *bucket {
+                let other = &named.bucket_name;
+                return Err(ProviderError::invalid(REPLACE, format!("names a key of bucket {other}, not of {bucket}")));
+            }
+            named.access_key_id
+        } else {
+            validate::access_key_id(replace).map_err(|rule| ProviderError::invalid(REPLACE, rule))?;
+            replace.to_string()
+        };
+        Ok(Self { replace: Some(key) })
+    }
+
+    /// The key to delete among the bucket's `keys`; `None` while there is room. A key named that
+    /// the bucket does not hold is refused, full or not.
+    fn victim<'k>(&self, bucket: &str, keys: &'k [ListedKey]) -> Result<Option<&'k ListedKey>, ProviderError> {
+        let full = keys.len() >= KEYS_PER_BUCKET;
+        if let Some(named) = &self.replace {
+            let Some(found) = keys.iter().find(|k| k.access_key_id == *named) else {
+                let held: Vec<&str> = keys.iter().map(|k| k.access_key_id.as_str()).collect();
+                let held = if held.is_empty() { "none".to_string() } else { held.join(", ") };
+                return Err(ProviderError::invalid(
+                    "replace",
+                    format!("bucket {bucket} has no access key {named} (it has {held})"),
+                ));
+            };
+            return Ok(full.then_some(found));
+        }
+        // The first of the oldest; a key without a creation date counts as the newest.
+        let age = |k: &ListedKey| k.created_at.unwrap_or(f64::INFINITY);
+        Ok(if full { keys.iter().min_by(|a, b| age(a).total_cmp(&age(b))) } else { None })
     }
 }
 
@@ -208,18 +289,88 @@ fn lock_name(region: &str, bucket: &str) -> String {
 /// limit). Otherwise it may be another creator's new key, so nothing is deleted and the create
 /// stops, naming the keys. The lock is let go as soon as the outcome is known: waiting for the
 /// key's operation needs no lock.
-fn create_key(
-    host: &impl Host,
+///
+/// A rotation (`room`) first makes room, under the same lock: see [`Room`]. It answers the id of
+/// the key it deleted, and any error after that delete says which key went and which remain.
+fn create_key<H: Host>(
+    host: &H,
     inputs: &Inputs,
     region: &str,
     recipient: Option<&Recipient>,
-) -> Result<Created, ProviderError> {
+    room: Option<&Room>,
+) -> Result<(Created, Option<String>), ProviderError> {
     let bucket = &inputs.bucket_name;
     let call_region = inputs.region.as_deref();
     host.log(Level::Debug, &format!("creating an access key for bucket {bucket} in {region}"));
     let guard = host.lock(&lock_name(region, bucket)).map_err(|e| lock_failed(e, bucket))?;
+    let listed = list_patiently(host, call_region, bucket).map_err(ProviderError::Api)?;
+    let victim = match room {
+        Some(room) => room.victim(bucket, &listed)?.map(|key| key.access_key_id.clone()),
+        None => None,
+    };
+    let mut before: Vec<String> = listed.into_iter().map(|key| key.access_key_id).collect();
+    let Some(victim) = victim else {
+        return create_listed(host, inputs, region, recipient, guard, before).map(|created| (created, None));
+    };
+    make_room(host, call_region, bucket, &victim)?;
+    before.retain(|key| *key != victim);
+    let deleted = id::format(bucket, &victim);
+    let kept = if before.is_empty() { "no other key".to_string() } else { before.join(", ") };
+    let note = format!("; to make room, access key {deleted} was deleted, and the bucket keeps {kept}");
+    match create_listed(host, inputs, region, recipient, guard, before) {
+        Ok(created) => Ok((created, Some(deleted))),
+        Err(ProviderError::Api(mut e)) => {
+            e.message.push_str(&note);
+            Err(ProviderError::Api(e))
+        }
+        Err(ProviderError::NotReady(mut n)) => {
+            n.reason.push_str(&note);
+            Err(ProviderError::NotReady(n))
+        }
+        Err(other) => {
+            host.log(Level::Warn, &format!("{other}{note}"));
+            Err(other)
+        }
+    }
+}
+
+/// Deletes a rotation's chosen key, and waits until it is gone; one already gone is fine.
+fn make_room(host: &impl Host, region: Option<&str>, bucket: &str, victim: &str) -> Result<(), ProviderError> {
+    host.log(Level::Info, &format!("deleting access key {bucket},{victim} to make room for a new one"));
+    let mut operations = Vec::new();
+    let deleted = wait::retrying(host, &format!("deleting access key {bucket},{victim}"), &mut || match host
+        .delete_bucket_access_key(region, bucket, victim)
+    {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other.map(|answered| operations = answered),
+    });
+    if let Err(mut e) = deleted {
+        e.message = format!("no access key was created: deleting {bucket},{victim} to make room failed: {}", e.message);
+        return Err(ProviderError::Api(e));
+    }
+    if let Some(first) = operations.first()
+        && let Err(e) = wait::until_done(host, region, first)
+    {
+        let keys = list_patiently(host, region, bucket).map_err(ProviderError::Api)?;
+        if keys.iter().any(|key| key.access_key_id == victim) {
+            return Err(e.into_error(&format!("deleting access key {bucket},{victim} to make room")));
+        }
+    }
+    Ok(())
+}
+
+/// The create once the bucket's keys are listed (`before`) under the lock `guard` holds.
+fn create_listed<H: Host>(
+    host: &H,
+    inputs: &Inputs,
+    region: &str,
+    recipient: Option<&Recipient>,
+    guard: H::Guard,
+    before: Vec<String>,
+) -> Result<Created, ProviderError> {
+    let bucket = &inputs.bucket_name;
+    let call_region = inputs.region.as_deref();
     let reach = host.lock_reach();
-    let before = list_patiently(host, call_region, bucket).map_err(ProviderError::Api)?;
     if before.len() >= KEYS_PER_BUCKET {
         // The API would refuse it; say why, and which keys hold the places.
         let message = format!(
@@ -335,14 +486,11 @@ fn encrypted_secret(
     }
 }
 
-/// The ids of the bucket's keys; the list is retried while it may work later.
-fn list_patiently(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<String>, ApiError> {
-    let mut ids = Vec::new();
-    wait::retrying(host, &format!("listing the keys of bucket {bucket}"), &mut || {
-        ids = host.get_bucket_access_keys(region, bucket)?.into_iter().map(|k| k.access_key_id).collect();
-        Ok(())
-    })?;
-    Ok(ids)
+/// The bucket's keys; the list is retried while it may work later.
+fn list_patiently(host: &impl Host, region: Option<&str>, bucket: &str) -> Result<Vec<ListedKey>, ApiError> {
+    wait::reading(host, &format!("listing the keys of bucket {bucket}"), &mut || {
+        host.get_bucket_access_keys(region, bucket)
+    })
 }
 
 /// The keys a create's lost answers may have left, and what was done about them.
@@ -379,8 +527,11 @@ impl Orphans<'_> {
     fn settle(&mut self, host: &impl Host, region: Option<&str>, mine: Option<&str>) -> Result<(), Unsettled> {
         let bucket = self.bucket;
         let after = list_patiently(host, region, bucket).map_err(|e| Unsettled::Unlisted(e.message))?;
-        let new: Vec<String> =
-            after.into_iter().filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine).collect();
+        let new: Vec<String> = after
+            .into_iter()
+            .map(|k| k.access_key_id)
+            .filter(|k| !self.before.contains(k) && Some(k.as_str()) != mine)
+            .collect();
         if !new.is_empty() && self.reach != LockReach::EveryCreator {
             let keys = new.join(", ");
             host.log(Level::Warn, &format!("bucket {bucket} gained keys that may be another creator's: {keys}"));

@@ -8,6 +8,7 @@ mod tags;
 
 use crate::host::{ErrorKind, Hint, Host, Level};
 use crate::json::{self, Value};
+use crate::list::{self, Paging};
 use crate::props::{UNKNOWN, region_or_default, state_region};
 use crate::resource::Resource;
 use crate::types::*;
@@ -180,6 +181,29 @@ impl Resource for Bucket {
         find(host, &name, &region, false, &TagMap::new())?
             .ok_or_else(|| ProviderError::NotFound(format!("no bucket {name} in {region}")))
     }
+
+    /// The buckets of a region (`region`, or the host's default), as `import` answers them.
+    fn list(host: &impl Host, query: &str, paging: Paging) -> Result<ListPage, ProviderError> {
+        let query = list::query(query, &[(REGION, validate::region)])?;
+        let region = region_or_default(host, query.get(REGION).and_then(Value::as_str).map(ToString::to_string))?;
+        let suffix = if host.default_region() == region { String::new() } else { format!("@{region}") };
+        list::page(paging, &mut |token| {
+            let page = wait::reading(host, &format!("listing the buckets of {region}"), &mut || {
+                host.get_buckets(Some(&region), token)
+            })
+            .map_err(ProviderError::Api)?;
+            let items = page.buckets.iter().map(|bucket| {
+                let mut item = read_result(host, bucket, &region, false, &TagMap::new());
+                item.id.push_str(&suffix);
+                item
+            });
+            Ok((items.collect(), page.next_page_token))
+        })
+    }
+
+    fn rotate(_: &impl Host, _: &str, _: Option<&str>, _: bool) -> Result<Rotated, ProviderError> {
+        Err(ProviderError::Unsupported(format!("{TOKEN} has no limit to make room in: create it instead")))
+    }
 }
 
 /// An id is the bucket name, for import optionally `name@region`.
@@ -209,20 +233,31 @@ fn find(
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(ProviderError::Api(e)),
     };
+    Ok(Some(read_result(host, &bucket, region, force_delete, known)))
+}
+
+/// A bucket as `read` answers it, under the id `name`.
+fn read_result(
+    host: &impl Host,
+    bucket: &crate::host::Bucket,
+    region: &str,
+    force_delete: bool,
+    known: &TagMap,
+) -> ReadResult {
     let carried = tags::from_wire(bucket.tags.clone());
     let own = tags::own(&carried, known, &tags::defaults(host));
     let inputs = Inputs {
-        name: name.to_string(),
+        name: bucket.name.clone(),
         bundle_id: bucket.bundle_id.clone().unwrap_or_default(),
         force_delete,
         region: Some(region.to_string()),
         tags: Value::Object(own.clone()),
     };
-    Ok(Some(ReadResult {
-        id: name.to_string(),
+    ReadResult {
+        id: bucket.name.clone(),
         inputs: inputs.to_json(),
-        outputs: outputs::of_bucket(&bucket, region, force_delete, own, carried),
-    }))
+        outputs: outputs::of_bucket(bucket, region, force_delete, own, carried),
+    }
 }
 
 fn force_delete(state: &Value) -> bool {

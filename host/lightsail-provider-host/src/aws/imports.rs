@@ -2,7 +2,7 @@
 //! call that performs it, and its answer in the contract's records. A new import is added here
 //! (and in the WIT, the logic and the other hosts): docs/contract.md has the recipe.
 
-use super::LightsailApi;
+use super::{LightsailApi, shared_reads};
 use crate::bindings::api;
 use crate::bindings::errors::ErrorKind;
 use crate::state::{HostState, Performs};
@@ -22,7 +22,11 @@ impl api::Host for HostState {
         bucket_name: String,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
         self.perform(Performs::Change("CreateBucketAccessKey"), move |api| async move {
-            api.create_bucket_access_key(region.as_deref(), &bucket_name).await
+            api.changing_keys(region.as_deref(), &bucket_name);
+            let created = api.create_bucket_access_key(region.as_deref(), &bucket_name).await;
+            // And once it is done, for a listing sent while it was on its way.
+            api.changing_keys(region.as_deref(), &bucket_name);
+            created
         })
         .await
     }
@@ -31,8 +35,14 @@ impl api::Host for HostState {
         region: Option<String>,
         bucket_name: String,
     ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        // A call that holds a lock settles what it does on a listing of its own (the WIT's rule).
+        let shared = !self.holds_lock();
         self.perform(Performs::Look, move |api| async move {
-            api.get_bucket_access_keys(region.as_deref(), &bucket_name).await
+            if shared {
+                api.get_bucket_access_keys_shared(region.as_deref(), &bucket_name).await
+            } else {
+                api.get_bucket_access_keys(region.as_deref(), &bucket_name).await
+            }
         })
         .await
     }
@@ -43,7 +53,10 @@ impl api::Host for HostState {
         access_key_id: String,
     ) -> Result<Vec<api::Operation>, api::ApiError> {
         self.perform(Performs::Look, move |api| async move {
-            api.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await
+            api.changing_keys(region.as_deref(), &bucket_name);
+            let deleted = api.delete_bucket_access_key(region.as_deref(), &bucket_name, &access_key_id).await;
+            api.changing_keys(region.as_deref(), &bucket_name);
+            deleted
         })
         .await
     }
@@ -73,6 +86,16 @@ impl api::Host for HostState {
     async fn get_bucket(&mut self, region: Option<String>, bucket_name: String) -> Result<api::Bucket, api::ApiError> {
         self.perform(Performs::Look, move |api| async move { api.get_bucket(region.as_deref(), &bucket_name).await })
             .await
+    }
+    async fn get_buckets(
+        &mut self,
+        region: Option<String>,
+        page_token: Option<String>,
+    ) -> Result<api::BucketPage, api::ApiError> {
+        self.perform(Performs::Look, move |api| async move {
+            api.get_buckets(region.as_deref(), page_token.as_deref()).await
+        })
+        .await
     }
     async fn update_bucket_bundle(
         &mut self,
@@ -151,6 +174,32 @@ impl LightsailApi {
         out.access_keys.unwrap_or_default().into_iter().map(access_key).collect()
     }
 
+    /// `get_bucket_access_keys`, sharing a request in flight for the same bucket (the WIT's rule;
+    /// see `shared_reads`).
+    pub(crate) async fn get_bucket_access_keys_shared(
+        &self,
+        region: Option<&str>,
+        bucket_name: &str,
+    ) -> Result<Vec<api::AccessKey>, api::ApiError> {
+        let in_region = region.unwrap_or(&self.default_region);
+        match self.shared_reads.turn(in_region, bucket_name) {
+            shared_reads::Turn::Lead(lead) => {
+                let listing = self.get_bucket_access_keys(region, bucket_name).await;
+                lead.answered(&listing);
+                listing
+            }
+            shared_reads::Turn::Follow(answer) => match shared_reads::joined(answer).await {
+                Some(listing) => listing,
+                None => self.get_bucket_access_keys(region, bucket_name).await,
+            },
+        }
+    }
+
+    /// A change of a bucket's keys begins: later listings are sent after it.
+    fn changing_keys(&self, region: Option<&str>, bucket_name: &str) {
+        self.shared_reads.changing(region.unwrap_or(&self.default_region), bucket_name);
+    }
+
     pub(crate) async fn delete_bucket_access_key(
         &self,
         region: Option<&str>,
@@ -210,6 +259,17 @@ impl LightsailApi {
                 false,
             )),
         }
+    }
+
+    pub(crate) async fn get_buckets(
+        &self,
+        region: Option<&str>,
+        page_token: Option<&str>,
+    ) -> Result<api::BucketPage, api::ApiError> {
+        let out = self.client(region).get_buckets().set_page_token(page_token.map(str::to_owned)).send();
+        let out = self.counted(region, "GetBuckets", out).await?;
+        let buckets = out.buckets.unwrap_or_default().into_iter().map(bucket).collect::<Result<_, _>>()?;
+        Ok(api::BucketPage { buckets, next_page_token: out.next_page_token })
     }
 
     pub(crate) async fn update_bucket_bundle(

@@ -7,6 +7,7 @@ pub mod errors;
 mod imports;
 mod options;
 pub mod settings;
+mod shared_reads;
 
 pub use options::AwsOptions;
 
@@ -44,6 +45,8 @@ pub struct LightsailApi {
     default_region: String,
     default_tags: Vec<(String, String)>,
     clients: Mutex<HashMap<String, Client>>,
+    /// `GetBucketAccessKeys` requests in flight that other calls may join (the WIT's rule).
+    shared_reads: shared_reads::SharedReads,
 }
 
 impl LightsailApi {
@@ -91,7 +94,13 @@ impl LightsailApi {
         let sdk = loader.load().await;
         let default_region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
         let default_tags = options.default_tags;
-        Ok(Self { sdk, default_region, default_tags, clients: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            sdk,
+            default_region,
+            default_tags,
+            clients: Mutex::new(HashMap::new()),
+            shared_reads: Default::default(),
+        })
     }
 
     /// The region of calls that name none; empty when nothing configures one.
