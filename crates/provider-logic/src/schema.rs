@@ -17,6 +17,7 @@ pub fn document() -> String {
 mod tests {
     use crate::access_key::{self, outputs};
     use crate::bucket;
+    use alloc::{format, string::String, vec, vec::Vec};
     use serde_json::Value;
 
     #[test]
@@ -32,5 +33,12 @@ mod tests {
         // Every $ref points at a type the document defines.
         let last_used = key["properties"]["lastUsed"]["$ref"].as_str().unwrap();
         assert!(schema["types"].get(last_used.trim_start_matches("#/types/")).is_some());
+        // The WIT's rule: each resource's list query is the type named by its token and `ListQuery`.
+        for (token, properties) in [(access_key::TOKEN, vec!["bucketName", "region"]), (bucket::TOKEN, vec!["region"])]
+        {
+            let query = &schema["types"][format!("{token}ListQuery")]["properties"];
+            let names: Vec<&str> = query.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(names, properties, "{token}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 
 /// The layout's version, in `PRAGMA user_version`: 2 added the keys' secrets and the S3 side's
 /// objects and uploads.
-const LAYOUT: i64 = 2;
+const LAYOUT: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS buckets (
@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS access_keys (
     status TEXT NOT NULL,
     created_at REAL NOT NULL,
     secret_access_key TEXT,      -- what the S3 side checks signatures with; NULL for keys of layout 1
+    last_used_date REAL,         -- when the S3 side last took a request it signed (from layout 3)
+    last_used_region TEXT,       -- and the region that request named
     PRIMARY KEY (region, bucket, access_key_id)
 );
 CREATE TABLE IF NOT EXISTS operations (
@@ -269,6 +271,13 @@ impl StateFile {
             // Layout 1's keys have no secret kept: they stay, and sign nothing on the S3 side.
             connection.execute_batch("ALTER TABLE access_keys ADD COLUMN secret_access_key TEXT")?;
         }
+        if (1..=2).contains(&version) {
+            // Keys of layouts 1 and 2 were never seen used.
+            connection.execute_batch(
+                "ALTER TABLE access_keys ADD COLUMN last_used_date REAL; \
+                 ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;",
+            )?;
+        }
         connection.execute_batch(SCHEMA)?;
         connection.pragma_update(None, "user_version", LAYOUT)?;
         let next_seq =
@@ -304,15 +313,20 @@ impl StateFile {
             region_of(&mut store, &region).buckets.insert(bucket.name.clone(), bucket);
         }
         let mut keys = self.connection.prepare(
-            "SELECT region, bucket, access_key_id, status, created_at, secret_access_key FROM access_keys \
-             ORDER BY region, bucket, position",
+            "SELECT region, bucket, access_key_id, status, created_at, secret_access_key, last_used_date, \
+             last_used_region FROM access_keys ORDER BY region, bucket, position",
         )?;
         let rows = keys.query_map([], |row| {
+            let used: (Option<f64>, Option<String>) = (row.get(6)?, row.get(7)?);
             let key = StoredAccessKey {
                 access_key_id: row.get(2)?,
                 status: row.get(3)?,
                 created_at: row.get(4)?,
                 secret_access_key: row.get(5)?,
+                last_used: match used {
+                    (Some(at), Some(region)) => Some((at, region)),
+                    _ => None,
+                },
             };
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, key))
         })?;
@@ -546,8 +560,8 @@ fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&Stor
     )?;
     for (position, key) in bucket.access_keys.iter().enumerate() {
         tx.execute(
-            "INSERT INTO access_keys (region, bucket, position, access_key_id, status, created_at, secret_access_key) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO access_keys (region, bucket, position, access_key_id, status, created_at, secret_access_key, \
+             last_used_date, last_used_region) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 region,
                 name,
@@ -555,7 +569,9 @@ fn write_bucket(tx: &Transaction, region: &str, name: &str, bucket: Option<&Stor
                 key.access_key_id,
                 key.status,
                 key.created_at,
-                key.secret_access_key
+                key.secret_access_key,
+                key.last_used.as_ref().map(|(at, _)| *at),
+                key.last_used.as_ref().map(|(_, region)| region.as_str()),
             ],
         )?;
     }

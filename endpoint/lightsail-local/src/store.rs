@@ -165,6 +165,9 @@ pub(crate) struct StoredAccessKey {
     /// (they were never kept there) and sign nothing.
     #[serde(skip)]
     pub(crate) secret_access_key: Option<String>,
+    /// When, and in which region, the S3 side last took a request signed with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) last_used: Option<(f64, String)>,
 }
 
 impl std::fmt::Debug for StoredAccessKey {
@@ -246,6 +249,29 @@ impl Store {
     /// The rows changed since the last call, and forgets them.
     pub fn take_changes(&mut self) -> BTreeSet<Changed> {
         std::mem::take(&mut self.changed)
+    }
+
+    /// Whether a request signed with this key, in `region`, at `now`, is news to its last use:
+    /// like AWS, the endpoint keeps the time to the minute, so a key used again within one in the
+    /// same region is not written again.
+    pub(crate) fn key_use_is_news(&self, access_key_id: &str, region: &str, now: f64) -> bool {
+        let keys = self.regions.values().flat_map(|state| state.buckets.values()).flat_map(|b| &b.access_keys);
+        keys.filter(|k| k.access_key_id == access_key_id)
+            .any(|k| !k.last_used.as_ref().is_some_and(|(at, r)| r == region && now - at < 60.0))
+    }
+
+    /// Records that the S3 side took a request signed with this key, in `region`, at `now`, as
+    /// GetBucketAccessKeys then reports it.
+    pub(crate) fn record_key_use(&mut self, access_key_id: &str, region: &str, now: f64) {
+        for (bucket_region, state) in &mut self.regions {
+            for bucket in state.buckets.values_mut() {
+                if let Some(key) = bucket.access_keys.iter_mut().find(|k| k.access_key_id == access_key_id) {
+                    key.last_used = Some((now, region.to_string()));
+                    self.changed.insert(Changed::Bucket { region: bucket_region.clone(), name: bucket.name.clone() });
+                    return;
+                }
+            }
+        }
     }
 
     /// The access key ids of a bucket, or `None` when the bucket does not exist.
@@ -461,6 +487,7 @@ impl Store {
             status: "Active".into(),
             created_at: now,
             secret_access_key: Some(secret.clone()),
+            last_used: None,
         };
         let mut wire = access_key_wire(&key);
         wire.secret_access_key = Some(secret);
@@ -837,7 +864,12 @@ fn access_key_wire(key: &StoredAccessKey) -> AccessKey {
         secret_access_key: None,
         status: key.status.clone(),
         created_at: key.created_at,
-        last_used: AccessKeyLastUsed::never(),
+        last_used: match &key.last_used {
+            Some((at, region)) => {
+                AccessKeyLastUsed { last_used_date: Some(*at), region: region.clone(), service_name: "s3".into() }
+            }
+            None => AccessKeyLastUsed::never(),
+        },
     }
 }
 

@@ -75,8 +75,21 @@ async fn a_bucket_s_key_copies_lists_reads_and_removes_its_objects_and_stops_onc
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "index.html", b"<h1>hello, bucket</h1>\n");
 
+    let last_used = async || {
+        let keys = client(&endpoint, "us-east-1").get_bucket_access_keys().bucket_name("site-bucket").send().await;
+        keys.unwrap().access_keys.unwrap().remove(0).last_used.unwrap()
+    };
+    let never = last_used().await;
+    assert_eq!(
+        (never.last_used_date, never.region.as_deref(), never.service_name.as_deref()),
+        (None, Some("N/A"), Some("N/A"))
+    );
     let copied = aws(&endpoint, &key, &["s3", "cp", &file, &s3("site-bucket", "site/index.html")]).unwrap();
     assert!(copied.contains("upload:"), "{copied}");
+    // As GetBucketAccessKeys reports a key's use afterwards.
+    let used = last_used().await;
+    assert!(used.last_used_date.is_some());
+    assert_eq!((used.region.as_deref(), used.service_name.as_deref()), (Some("us-east-1"), Some("s3")));
     aws(&endpoint, &key, &["s3", "cp", &file, &s3("site-bucket", "site/a b+c.html")]).unwrap();
     aws(&endpoint, &key, &["s3", "cp", &file, &s3("site-bucket", "top.txt")]).unwrap();
 

@@ -291,6 +291,11 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Option<Respon
         None => (Caller::Anonymous, None),
         Some(value) => {
             let signed = authenticate(shared, &parts, value)?;
+            // As GetBucketAccessKeys reports it afterwards: the key's last use.
+            let (key, region, now) = (&signed.access_key_id, &signed.region, crate::server::now_seconds());
+            if lock(&shared.store).key_use_is_news(key, region, now) {
+                change(shared, |store| store.record_key_use(key, region, now)).await?;
+            }
             (Caller::Key { bucket: signed.bucket, scope_region: signed.region.clone() }, Some(signed.chunks))
         }
     };
@@ -380,6 +385,7 @@ fn modeled(error: crate::ModeledError) -> S3Error {
 
 /// A request's signer, once its signature checked out.
 struct Signed {
+    access_key_id: String,
     bucket: String,
     region: String,
     chunks: ChunkKeys,
@@ -450,6 +456,7 @@ fn authenticate(shared: &Shared, parts: &http::request::Parts, authorization: &s
         return Err(S3Error::signature_does_not_match());
     }
     Ok(Signed {
+        access_key_id: auth.access_key_id.to_string(),
         bucket,
         region: auth.region.to_string(),
         chunks: ChunkKeys {
