@@ -248,6 +248,77 @@ async fn subcommands_against_a_local_endpoint() {
     assert_eq!(endpoint.stats().total_calls(), before);
 }
 
+/// `list` shows a bucket's keys with their last use in words (one used through S3 by the AWS CLI,
+/// one never), filters them by it, and holds no secret in JSON; `rotate` makes room in the full
+/// bucket by deleting the oldest key, and its preview only reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_shows_last_use_and_rotate_makes_room() {
+    if !lightsail_test_support::aws_cli::installed("list_shows_last_use_and_rotate_makes_room") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let endpoint = lightsail_local::LocalEndpoint::start(Default::default()).await.unwrap();
+    let (url, creds) = (endpoint.url(), endpoint.credentials().clone());
+    let run = {
+        let url = url.clone();
+        move |args: Vec<&str>| {
+            let output = command(home.path())
+                .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+                .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_ENDPOINT_URL", &url)
+                .args(args)
+                .output()
+                .unwrap();
+            let (stdout, stderr) = text(&output);
+            assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
+            stdout
+        }
+    };
+    let options = lightsail_provider_host::aws::AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1");
+    let api = lightsail_provider_host::aws::LightsailApi::new(options).await.unwrap();
+    lightsail_test_support::create_bucket(&api, "audit-bucket").await.unwrap();
+    let create = || {
+        let created = run(vec!["create", "--bucket-name", "audit-bucket", "--output", "json", "--show-secrets"]);
+        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+        let key = created["outputs"]["accessKeyId"].as_str().unwrap().to_string();
+        (key, created["outputs"]["secretAccessKey"].as_str().unwrap().to_string())
+    };
+    let (used, used_secret) = create();
+    let (idle, idle_secret) = create();
+    lightsail_test_support::aws_cli::aws(&url, Some((&used, &used_secret)), &["s3", "ls", "s3://audit-bucket"])
+        .unwrap();
+
+    let listed = run(vec!["list", "--bucket-name", "audit-bucket"]);
+    let line = |key: &str| listed.lines().find(|l| l.contains(key)).unwrap_or_default().to_string();
+    assert!(listed.starts_with("ID ") && listed.contains("LAST USED"), "{listed}");
+    assert!(line(&used).ends_with(" UTC in us-east-1 (s3)"), "{listed}");
+    assert!(line(&idle).ends_with("  never used"), "{listed}");
+    let column = |l: String| l.find("Active").unwrap();
+    assert_eq!(column(line(&used)), column(line(&idle)), "the columns hold:\n{listed}");
+
+    let unused = run(vec!["list", "--bucket-name", "audit-bucket", "--unused-for", "30"]);
+    assert!(unused.contains(&idle) && !unused.contains(&used), "{unused}");
+    let json = run(vec!["--output", "json", "list", "--bucket-name", "audit-bucket"]);
+    assert!(!json.contains(&used_secret) && !json.contains(&idle_secret), "no secret in: {json}");
+    let items: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(items["items"].as_array().unwrap().len(), 2);
+    assert_eq!(items["items"][0]["outputs"]["lastUsed"]["serviceName"], "s3");
+
+    let writes = || ["CreateBucketAccessKey", "DeleteBucketAccessKey"].map(|op| endpoint.stats().calls_of(op));
+    let before = writes();
+    let preview = run(vec!["rotate", "--bucket-name", "audit-bucket", "--preview"]);
+    assert!(preview.contains(&format!("would delete audit-bucket,{used} to make room")), "{preview}");
+    assert_eq!(writes(), before, "a preview changes nothing");
+    let rotated = run(vec!["rotate", "--bucket-name", "audit-bucket"]);
+    assert!(
+        rotated.starts_with(&format!("deleted audit-bucket,{used} to make room\ncreated audit-bucket,")),
+        "{rotated}"
+    );
+    let keys = endpoint.inspect(|s| s.access_key_ids("us-east-1", "audit-bucket")).unwrap();
+    assert_eq!((keys.len(), keys[0].as_str()), (2, idle.as_str()));
+}
+
 #[test]
 fn local_flag_keeps_state_between_invocations() {
     let home = tempfile::tempdir().unwrap();

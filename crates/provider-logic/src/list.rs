@@ -13,11 +13,11 @@ use alloc::{
 /// The items a page holds when the engine leaves it to the component.
 const DEFAULT_PAGE_SIZE: u32 = 100;
 
+/// A query property's rule: `Err` says which it breaks.
+pub(crate) type Rule = fn(&str) -> Result<(), String>;
+
 /// A query's string properties, each by its name and rule; any other property is refused.
-pub(crate) fn query(
-    text: &str,
-    properties: &[(&str, fn(&str) -> Result<(), String>)],
-) -> Result<Object, ProviderError> {
+pub(crate) fn query(text: &str, properties: &[(&str, Rule)]) -> Result<Object, ProviderError> {
     let object = bag(text).map_err(|failures| {
         ProviderError::InvalidInput(failures.into_iter().map(|f| CheckFailure::new("query", f.reason)).collect())
     })?;
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_query_names_what_it_cannot_use() {
-        let rules: &[(&str, fn(&str) -> Result<(), String>)] = &[("region", crate::validate::region)];
+        let rules: &[(&str, Rule)] = &[("region", crate::validate::region)];
         assert!(query(r#"{"region": "eu-west-1"}"#, rules).is_ok());
         assert!(query("{}", rules).is_ok());
         let refused = |text: &str| match query(text, rules) {

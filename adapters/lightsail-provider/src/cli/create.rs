@@ -11,12 +11,18 @@ use super::progress::Line;
 use super::{exit, report};
 use lightsail_provider_host::interrupt::INTERRUPTED;
 use lightsail_provider_host::interrupt::Interrupt;
-use lightsail_provider_host::{CallError, Provider, ProviderError};
+use lightsail_provider_host::{CallError, Provider, ProviderError, Rotated};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
-pub async fn run(provider: &Provider, printer: &Printer, token: &str, inputs: &str) -> u8 {
+/// What the command makes: a resource, or an access key for which room is made first.
+pub enum Making<'a> {
+    Create,
+    Rotate { replace: Option<&'a str> },
+}
+
+pub async fn run(provider: &Provider, printer: &Printer, token: &str, inputs: &str, making: Making<'_>) -> u8 {
     // Taken before the call starts: from here on these signals no longer end the process.
     let signals = match Signals::new() {
         Ok(signals) => signals,
@@ -29,7 +35,14 @@ pub async fn run(provider: &Provider, printer: &Printer, token: &str, inputs: &s
     let progress = Line::start(&format!("creating {token} (Ctrl-C stops it safely)"));
     let received = Arc::new(AtomicI32::new(0));
     let watcher = tokio::spawn(watch(signals, interrupt.clone(), received.clone(), progress.clone()));
-    let result = provider.clone().with_interrupt(interrupt).create(token, inputs, false).await;
+    // The delete below, of what could not be printed, runs on `provider`, whom no signal stops.
+    let interruptible = provider.clone().with_interrupt(interrupt);
+    let result = match making {
+        Making::Create => {
+            interruptible.create(token, inputs, false).await.map(|created| Rotated { created, deleted: None })
+        }
+        Making::Rotate { replace } => interruptible.rotate(token, inputs, replace, false).await,
+    };
     watcher.abort();
     progress.finish();
     let signal = received.load(Ordering::SeqCst);
@@ -38,7 +51,10 @@ pub async fn run(provider: &Provider, printer: &Printer, token: &str, inputs: &s
     ignore_sigpipe();
     printer.hold();
     let (code, made) = match &result {
-        Ok(created) => (printer.created(created, false), Some((created.id.clone(), created.outputs.values.clone()))),
+        Ok(rotated) => {
+            let created = &rotated.created;
+            (printer.rotated(rotated, false), Some((created.id.clone(), created.outputs.values.clone())))
+        }
         Err(CallError::Provider(ProviderError::Api(e))) if signal != 0 && e.code == INTERRUPTED => {
             progress.note(&format!("interrupted by {}: nothing was created", name(signal)));
             return exit::SIGNALLED + signal as u8;

@@ -205,6 +205,37 @@ enum Command {
         #[arg(long)]
         preview: bool,
     },
+    /// Create an access key where its bucket may be full: at Lightsail's two keys, the oldest key
+    /// (or the one --replace names) is deleted first, under the bucket's lock. Ctrl-C stops it as
+    /// it stops create
+    Rotate {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// The key to delete when the bucket is full (BUCKET,ACCESS_KEY_ID, or ACCESS_KEY_ID)
+        #[arg(long, value_name = "ID")]
+        replace: Option<String>,
+        /// Only show which key would be deleted, and what would be created; change nothing
+        #[arg(long)]
+        preview: bool,
+    },
+    /// List what exists: a bucket's access keys with their last use, every bucket's keys in the
+    /// region, or (--type aws:lightsail/bucket:Bucket) the region's buckets. No secret is shown
+    List {
+        #[command(flatten)]
+        of: TypeArg,
+        /// The bucket whose keys to list (shorthand for --query '{"bucketName": NAME}')
+        #[arg(long, value_name = "NAME", conflicts_with = "query")]
+        bucket_name: Option<String>,
+        /// What to list, as a JSON object (the schema's TOKENListQuery type); @FILE, or -
+        #[arg(long, value_name = "JSON")]
+        query: Option<String>,
+        /// Only keys never used, or not used in the last DAYS days
+        #[arg(long, value_name = "DAYS")]
+        unused_for: Option<u32>,
+        /// At most this many
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+    },
     /// Read a resource by id; exit code 3 when it is gone
     Read {
         id: String,
@@ -389,9 +420,30 @@ async fn run(cli: Cli) -> u8 {
                 Err(e) => return fail(&printer, exit::USER_ERROR, &e),
             };
             if !preview {
-                return create::run(&provider, &printer, &inputs.token, &news).await;
+                return create::run(&provider, &printer, &inputs.token, &news, create::Making::Create).await;
             }
             provider.create(&inputs.token, &news, true).await.map(|c| printer.created(&c, true))
+        }
+        Command::Rotate { inputs, replace, preview } => {
+            let news = match inputs.json(&mut stdin) {
+                Ok(news) => news,
+                Err(e) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            if !preview {
+                let making = create::Making::Rotate { replace: replace.as_deref() };
+                return create::run(&provider, &printer, &inputs.token, &news, making).await;
+            }
+            provider.rotate(&inputs.token, &news, replace.as_deref(), true).await.map(|r| printer.rotated(&r, true))
+        }
+        Command::List { of, bucket_name, query, unused_for, limit } => {
+            let query = match (&bucket_name, stdin.optional("--query", query.as_deref())) {
+                (Some(name), _) => serde_json::json!({ "bucketName": name }).to_string(),
+                (None, Ok(query)) => query.unwrap_or_else(|| "{}".into()),
+                (None, Err(e)) => return fail(&printer, exit::USER_ERROR, &e),
+            };
+            list_all(&provider, &of.token, &query, limit.unwrap_or(0))
+                .await
+                .map(|items| printer.listed(&items, unused_for))
         }
         Command::Read { id, state, of } => {
             let state = match stdin.optional("--state", state.as_deref()) {
@@ -419,6 +471,24 @@ async fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) => report(&printer, &e),
+    }
+}
+
+/// Every page of a listing.
+async fn list_all(
+    provider: &Provider,
+    token: &str,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<lightsail_provider_host::ReadResult>, CallError> {
+    let (mut items, mut continuation) = (Vec::new(), None);
+    loop {
+        let page = provider.list(token, query, limit, 0, continuation.as_deref()).await?;
+        items.extend(page.items);
+        match page.continuation {
+            Some(next) => continuation = Some(next),
+            None => return Ok(items),
+        }
     }
 }
 

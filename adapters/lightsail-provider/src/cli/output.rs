@@ -3,7 +3,7 @@
 
 use super::{Format, exit};
 use lightsail_provider_host::{
-    CallError, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, UNKNOWN,
+    CallError, CheckResult, Created, DiffResult, NotReady, Outputs, ProviderError, ReadResult, Rotated, UNKNOWN,
 };
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -42,6 +42,55 @@ fn plain(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The output that holds a key's last use, and the one that holds its secret encrypted.
+const LAST_USED: &str = "lastUsed";
+const ENCRYPTED_SECRET: &str = "encryptedSecretAccessKey";
+
+/// An RFC 3339 time to the minute, as a person reads it: `2026-12-05 18:04 UTC`.
+fn when(time: &str) -> String {
+    match (time.get(..10), time.get(11..16)) {
+        (Some(day), Some(minute)) if time.as_bytes().get(10) == Some(&b'T') => format!("{day} {minute} UTC"),
+        _ => time.to_string(),
+    }
+}
+
+/// A key's `lastUsed` in words: "never used", or when, where and with which service.
+fn last_use(used: &Value) -> String {
+    let Some(date) = used.get("lastUsedDate").and_then(Value::as_str) else { return "never used".into() };
+    let known = |name| used.get(name).and_then(Value::as_str).filter(|v| *v != "N/A");
+    let mut words = when(date);
+    if let Some(region) = known("region") {
+        words.push_str(&format!(" in {region}"));
+    }
+    if let Some(service) = known("serviceName") {
+        words.push_str(&format!(" ({service})"));
+    }
+    words
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time.
+fn epoch_seconds(time: &str) -> Option<f64> {
+    use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
+    DateTime::from_str(time, DateTimeFormat::DateTime).ok().map(|t| t.as_secs_f64())
+}
+
+/// Rows under a header, each column as wide as its widest cell.
+fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut lines = vec![line(header.to_vec())];
+    lines.extend(rows.iter().map(|row| line(row.iter().map(String::as_str).collect())));
+    lines
 }
 
 /// `accessKeyId` → `access key id`.
@@ -153,22 +202,35 @@ impl Printer {
         answer
     }
 
-    fn text_outputs(&self, outputs: &Outputs) {
+    /// The outputs as label and value lines, `first` before them: an output with no value is left
+    /// out (a secret that has none says why), last use is said in words, and the labels' column
+    /// is as wide as the longest.
+    fn text_outputs(&self, outputs: &Outputs, first: &[(&str, String)]) {
         let (values, hidden, unknown) = self.withheld(outputs);
         let Value::Object(map) = values else { return };
-        for (name, value) in map {
-            let shown = match (&value, outputs.secrets.contains(&name)) {
-                _ if hidden.contains(&name) => HIDDEN.to_string(),
-                _ if unknown.contains(&name) => "(known after the create)".to_string(),
-                (Value::Null, true) => UNAVAILABLE.to_string(),
-                (Value::Null, false) => "-".to_string(),
-                (Value::String(s), _) => s.clone(),
-                (Value::Object(fields), _) => {
+        // Where the secret is kept encrypted, the plain one is missing on purpose.
+        let encrypted = map.get(ENCRYPTED_SECRET).is_some_and(|v| !v.is_null());
+        let mut lines: Vec<(String, String)> =
+            first.iter().map(|(label, value)| (label.to_string(), value.clone())).collect();
+        for (name, value) in &map {
+            let secret = outputs.secrets.contains(name);
+            let shown = match value {
+                _ if hidden.contains(name) => HIDDEN.to_string(),
+                _ if unknown.contains(name) => "(known after the create)".to_string(),
+                Value::Null if secret && !encrypted => UNAVAILABLE.to_string(),
+                Value::Null => continue,
+                _ if name == LAST_USED => last_use(value),
+                Value::String(s) => s.clone(),
+                Value::Object(fields) => {
                     fields.iter().map(|(k, v)| format!("{} {}", words(k), plain(v))).collect::<Vec<_>>().join(", ")
                 }
-                (other, _) => other.to_string(),
+                other => other.to_string(),
             };
-            say!(self, "  {:<18} {shown}", words(&name));
+            lines.push((words(name), shown));
+        }
+        let width = lines.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
+        for (label, value) in lines {
+            say!(self, "  {label:<width$}  {value}");
         }
     }
 
@@ -235,7 +297,79 @@ impl Printer {
                 } else {
                     say!(self, "created {id}");
                 }
-                self.text_outputs(&created.outputs);
+                self.text_outputs(&created.outputs, &[]);
+            }
+        }
+        exit::OK
+    }
+
+    /// A rotation: the key it deleted to make room (or would, in a preview), then the new one.
+    pub fn rotated(&self, rotated: &Rotated, preview: bool) -> u8 {
+        let deleted = rotated.deleted.as_deref();
+        match self.format {
+            Format::Json => {
+                let id = self.next_id(&rotated.created.id, &rotated.created.outputs);
+                let answer = json!({ "id": id, "preview": preview, "deleted": deleted });
+                self.json(self.json_outputs(&rotated.created.outputs, answer));
+                exit::OK
+            }
+            Format::Text => {
+                match (deleted, preview) {
+                    (Some(deleted), true) => say!(self, "would delete {deleted} to make room"),
+                    (Some(deleted), false) => say!(self, "deleted {deleted} to make room"),
+                    (None, _) => {}
+                }
+                self.created(&rotated.created, preview)
+            }
+        }
+    }
+
+    /// What `list` found: a table for people (a key's last use in words), every item for
+    /// programs. `unused_for`: only keys never used, or not used in that many days.
+    pub fn listed(&self, items: &[ReadResult], unused_for: Option<u32>) -> u8 {
+        let outputs: Vec<Value> = items.iter().map(|item| parse(&item.outputs.values)).collect();
+        let keep = |values: &Value| match unused_for {
+            None => true,
+            Some(days) => {
+                let last = values.get(LAST_USED).and_then(|u| u.get("lastUsedDate")).and_then(Value::as_str);
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                last.and_then(epoch_seconds).is_none_or(|at| now.as_secs_f64() - at >= f64::from(days) * 86_400.0)
+            }
+        };
+        let kept: Vec<(&ReadResult, &Value)> = items.iter().zip(&outputs).filter(|(_, values)| keep(values)).collect();
+        match self.format {
+            Format::Json => {
+                let items: Vec<Value> = kept
+                    .iter()
+                    .map(|(item, values)| json!({ "id": item.id, "inputs": parse(&item.inputs), "outputs": values }))
+                    .collect();
+                self.json(json!({ "items": items }));
+            }
+            Format::Text if kept.is_empty() => say!(self, "none found"),
+            Format::Text => {
+                let text =
+                    |values: &Value, name: &str| values.get(name).and_then(Value::as_str).unwrap_or("-").to_string();
+                let is_key = kept.iter().any(|(_, values)| values.get(LAST_USED).is_some());
+                let (header, rows): (Vec<&str>, Vec<Vec<String>>) = if is_key {
+                    let row = |(item, values): &(&ReadResult, &Value)| {
+                        let used = values.get(LAST_USED).map_or_else(|| "never used".to_string(), last_use);
+                        vec![item.id.clone(), text(values, "status"), when(&text(values, "createdAt")), used]
+                    };
+                    (vec!["ID", "STATUS", "CREATED", "LAST USED"], kept.iter().map(row).collect())
+                } else {
+                    let row = |(item, values): &(&ReadResult, &Value)| {
+                        vec![
+                            item.id.clone(),
+                            text(values, "region"),
+                            text(values, "bundleId"),
+                            when(&text(values, "createdAt")),
+                        ]
+                    };
+                    (vec!["ID", "REGION", "BUNDLE", "CREATED"], kept.iter().map(row).collect())
+                };
+                for line in table(&header, &rows) {
+                    say!(self, "{line}");
+                }
             }
         }
         exit::OK
@@ -249,8 +383,7 @@ impl Printer {
             }
             Format::Text => {
                 say!(self, "{heading} {id}");
-                say!(self, "  {:<18} {}", "inputs", result.inputs);
-                self.text_outputs(&result.outputs);
+                self.text_outputs(&result.outputs, &[("inputs", result.inputs.clone())]);
             }
         }
     }
@@ -302,7 +435,7 @@ impl Printer {
             )),
             Format::Text => {
                 say!(self, "created but not ready: {id} ({})", not_ready.reason);
-                self.text_outputs(&not_ready.outputs);
+                self.text_outputs(&not_ready.outputs, &[]);
             }
         }
     }

@@ -16,10 +16,13 @@ pub(crate) type Listing = Result<Vec<api::AccessKey>, api::ApiError>;
 /// A bucket's keys' listing, by region and bucket name.
 type Bucket = (String, String);
 
+/// A listing in flight: its number, and where its answer will be.
+type InFlight = (u64, watch::Receiver<Option<Listing>>);
+
 /// The listings in flight that a call may join.
 #[derive(Default)]
 pub(crate) struct SharedReads {
-    in_flight: Mutex<HashMap<Bucket, (u64, watch::Receiver<Option<Listing>>)>>,
+    in_flight: Mutex<HashMap<Bucket, InFlight>>,
     next_id: AtomicU64,
 }
 
@@ -39,7 +42,7 @@ pub(crate) struct Lead<'a> {
 }
 
 impl SharedReads {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Bucket, (u64, watch::Receiver<Option<Listing>>)>> {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Bucket, InFlight>> {
         // Nothing panics while holding it; a poisoned map is still a whole one.
         self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
     }
