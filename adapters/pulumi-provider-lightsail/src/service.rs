@@ -385,10 +385,36 @@ impl ResourceProvider for Service {
         Err(Status::unimplemented("this provider has no methods"))
     }
 
-    type ListStream = tokio_stream::Empty<Result<rpc::ListResponse, Status>>;
+    type ListStream = tokio_stream::Iter<std::vec::IntoIter<Result<rpc::ListResponse, Status>>>;
 
-    async fn list(&self, _: Request<rpc::ListRequest>) -> Answer<Self::ListStream> {
-        Err(Status::unimplemented("this provider does not list resources"))
+    /// One page of the component's `list`: its items (each id importable by `Read`), then the
+    /// continuation when there is another page. A query that holds an unknown value is answered
+    /// `Computed`, as the protocol asks.
+    async fn list(&self, request: Request<rpc::ListRequest>) -> Answer<Self::ListStream> {
+        use rpc::list_response::{Computed, Continuation, Response as Entry, Result as Found};
+        let request = request.into_inner();
+        let query = incoming(request.query.as_ref());
+        let entry = |response| Ok(rpc::ListResponse { response: Some(response) });
+        if query.has_unknowns() {
+            return Ok(Response::new(tokio_stream::iter(vec![entry(Entry::Computed(Computed {}))])));
+        }
+        // Below 1: no limit, the provider's page size (the protocol's words, the contract's 0).
+        let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+        let continuation = Some(request.continuation_token.as_str()).filter(|token| !token.is_empty());
+        let listed = self
+            .provider()?
+            .list(&request.token, &query.text(), count(request.limit), count(request.page_size), continuation)
+            .await;
+        let page = listed.map_err(|e| status(e, &query.secrets, self))?;
+        let mut entries: Vec<_> = page
+            .items
+            .into_iter()
+            .map(|item| entry(Entry::Result(Found { id: item.id, name: String::new() })))
+            .collect();
+        if let Some(continuation_token) = page.continuation {
+            entries.push(entry(Entry::Continuation(Continuation { continuation_token })));
+        }
+        Ok(Response::new(tokio_stream::iter(entries)))
     }
 
     async fn construct(&self, _: Request<rpc::ConstructRequest>) -> Answer<rpc::ConstructResponse> {

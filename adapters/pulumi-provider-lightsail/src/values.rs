@@ -26,6 +26,19 @@ pub struct Incoming {
 }
 
 impl Incoming {
+    /// Whether a value is not known yet (at any depth).
+    pub fn has_unknowns(&self) -> bool {
+        fn unknown(value: &Value) -> bool {
+            match value {
+                Value::String(s) => s == UNKNOWN,
+                Value::Array(items) => items.iter().any(unknown),
+                Value::Object(members) => members.values().any(unknown),
+                _ => false,
+            }
+        }
+        self.json.values().any(unknown)
+    }
+
     pub fn text(&self) -> String {
         Value::Object(self.json.clone()).to_string()
     }

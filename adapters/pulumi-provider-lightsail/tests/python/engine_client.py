@@ -139,6 +139,8 @@ def run(stub):
                                               news=news, type=KEY))
     check(diff.changes == provider_pb2.DiffResponse.DIFF_NONE, f"no diff after import: {diff}")
 
+    list_keys(stub, key)
+
     # Replacement of the key, update of the bucket in place.
     diff = stub.Diff(provider_pb2.DiffRequest(id=key.id, urn=urn(KEY, "k"), olds=key.properties,
                                               news=bag({"bucketName": "other-bucket"}), type=KEY))
@@ -172,6 +174,54 @@ def run(stub):
         check(False, "a malformed id is refused")
     except grpc.RpcError as e:
         check(e.code() == grpc.StatusCode.INVALID_ARGUMENT and "id:" in e.details(), f"{e.details()}")
+
+
+def list_page(stub, query, page_size=0, limit=0, continuation=""):
+    """One List call: the ids it streamed, and its continuation token ("" after the last page)."""
+    request = provider_pb2.ListRequest(token=KEY, query=bag(query), limit=limit, page_size=page_size,
+                                       continuation_token=continuation)
+    ids, token, kinds = [], "", []
+    for response in stub.List(request):
+        kind = response.WhichOneof("response")
+        kinds.append(kind)
+        if kind == "result":
+            ids.append(response.result.id)
+        elif kind == "continuation":
+            token = response.continuation.continuation_token
+    check(all(k == "result" for k in kinds[:len(ids)]) and kinds[len(ids):] in ([], ["continuation"]),
+          f"results first, then at most one continuation: {kinds}")
+    return ids, token
+
+
+def list_keys(stub, key):
+    """The bucket's two keys through List in pages of one, each id importable by Read; a limit; a
+    query not known yet answered Computed; a query the schema does not describe refused."""
+    other = stub.Create(provider_pb2.CreateRequest(urn=urn(KEY, "k2"), properties=bag({"bucketName": "py-bucket"}),
+                                                   type=KEY))
+    query = {"bucketName": "py-bucket"}
+    first, token = list_page(stub, query, page_size=1)
+    check(len(first) == 1 and token, f"a page of one, and a continuation: {first} {token!r}")
+    second, token = list_page(stub, query, page_size=1, continuation=token)
+    check(len(second) == 1 and not token, f"the last page: {second} {token!r}")
+    check(sorted(first + second) == sorted([key.id, other.id]), f"both keys, once each: {first + second}")
+    for listed in first + second:
+        found = stub.Read(provider_pb2.ReadRequest(id=listed, urn=urn(KEY, "listed"), type=KEY))
+        secret = plain(found.properties).get("secretAccessKey")
+        check(found.id == listed and (secret is None or secret.get("value") is None),
+              f"a listed id imports, with no secret: {listed}")
+    limited, token = list_page(stub, query, limit=1)
+    check(len(limited) == 1 and not token, "the limit counts every page")
+    everything, _ = list_page(stub, {})
+    check(set(first + second) <= set(everything), "every bucket's keys in the region")
+    computed = [r.WhichOneof("response") for r in stub.List(provider_pb2.ListRequest(
+        token=KEY, query=bag({"bucketName": UNKNOWN})))]
+    check(computed == ["computed"], f"an unknown query is Computed: {computed}")
+    try:
+        list(stub.List(provider_pb2.ListRequest(token=KEY, query=bag({"colour": "red"}))))
+        check(False, "a query the schema does not describe is refused")
+    except grpc.RpcError as e:
+        check(e.code() == grpc.StatusCode.INVALID_ARGUMENT and "colour" in e.details(), f"{e.details()}")
+    stub.Delete(provider_pb2.DeleteRequest(id=other.id, urn=urn(KEY, "k2"), properties=other.properties, type=KEY))
 
 
 def pgp_key(stub):
