@@ -50,7 +50,7 @@ async fn the_javascript_host_runs_the_same_component() {
     let output = tokio::task::spawn_blocking(move || test.output().unwrap()).await.unwrap();
     let out = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("pass 4") && out.contains("fail 0"), "{out}");
+    assert!(out.contains("pass 5") && out.contains("fail 0"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 api=lightsail:provider/lightsail
 args=()
 for f in create-bucket-access-key get-bucket-access-keys delete-bucket-access-key get-operation \
-  create-bucket get-bucket update-bucket-bundle delete-bucket tag-resource untag-resource; do
+  create-bucket get-bucket get-buckets update-bucket-bundle delete-bucket tag-resource untag-resource; do
   args+=(--async-imports "$api#$f")
 done
 args+=(--async-imports lightsail:provider/wait#wait --async-imports lightsail:provider/lock#acquire)
@@ -16,7 +16,7 @@ args+=(--async-imports lightsail:provider/openpgp#check-public-key --async-impor
 if [ "${3:-}" = probe ]; then
   args+=(--async-exports lightsail:provider/probe#call)
 else
-  for f in check diff create read update delete import; do
+  for f in check diff create read update delete import list rotate; do
     args+=(--async-exports "lightsail:provider/resource-provider#$f")
   done
 fi

@@ -135,4 +135,30 @@ export class Provider {
   delete(type, id, state = {}) {
     return this.#run((x) => x.delete(type, id, JSON.stringify(state)));
   }
+
+  /** One page of what exists, narrowed by `query` (the schema's `TYPEListQuery`):
+   * `{items: [{id, inputs, outputs}], continuation}`; no item holds a secret, and each id imports.
+   * Pass `continuation` back for the next page (`undefined` after the last). */
+  async list(type, query = {}, { limit = 0, pageSize = 0, continuation } = {}) {
+    const page = await this.#run((x) => x.list(type, JSON.stringify(query), limit, pageSize, continuation));
+    const items = page.items.map((found) => ({ id: found.id, inputs: bag(found.inputs), outputs: outputs(found.outputs) }));
+    return { items, continuation: page.continuation };
+  }
+
+  /** Every page of `list`, one after another. */
+  async *listAll(type, query = {}, { limit = 0 } = {}) {
+    let continuation;
+    do {
+      const page = await this.list(type, query, { limit, continuation });
+      yield* page.items;
+      continuation = page.continuation;
+    } while (continuation !== undefined);
+  }
+
+  /** Creates, first deleting `replace` (an id of `list`'s) or the oldest where the bucket is full:
+   * `{id, outputs, deleted}`; with `preview`, only reads which key would go. */
+  async rotate(type, inputs, { replace, preview = false } = {}) {
+    const rotated = await this.#run((x) => x.rotate(type, JSON.stringify(inputs), replace, preview));
+    return { id: rotated.created.id, outputs: outputs(rotated.created.outputs), deleted: rotated.deleted };
+  }
 }

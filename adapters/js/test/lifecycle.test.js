@@ -56,6 +56,33 @@ test('the lifecycle of a key, through one reused instance', async () => {
   assert.equal((await calls()).CreateBucketAccessKey, 1);
 });
 
+test('list pages a bucket\'s keys with no secret, and rotate makes room in a full bucket', async () => {
+  const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
+  await direct.send(new CreateBucketCommand({ bucketName: 'js-listed', bundleId: 'small_1_0' }));
+  const first = await provider.create(KEY, { bucketName: 'js-listed' });
+  const second = await provider.create(KEY, { bucketName: 'js-listed' });
+  const page = await provider.list(KEY, { bucketName: 'js-listed' }, { pageSize: 1 });
+  assert.equal(page.items.length, 1);
+  assert.notEqual(page.continuation, undefined);
+  const rest = await provider.list(KEY, { bucketName: 'js-listed' }, { pageSize: 1, continuation: page.continuation });
+  assert.equal(rest.continuation, undefined);
+  const ids = [...page.items, ...rest.items].map((item) => item.id);
+  assert.deepEqual(ids, [first.id, second.id]);
+  for (const item of [...page.items, ...rest.items]) assert.equal(item.outputs.values.secretAccessKey, null);
+  const all = [];
+  for await (const item of provider.listAll(KEY, { bucketName: 'js-listed' })) all.push(item.id);
+  assert.deepEqual(all, ids);
+
+  const before = (await calls()).DeleteBucketAccessKey ?? 0;
+  const preview = await provider.rotate(KEY, { bucketName: 'js-listed' }, { preview: true });
+  assert.equal(preview.deleted, first.id);
+  assert.equal((await calls()).DeleteBucketAccessKey ?? 0, before, 'a preview deletes nothing');
+  const rotated = await provider.rotate(KEY, { bucketName: 'js-listed' }, { replace: second.id });
+  assert.equal(rotated.deleted, second.id);
+  const left = (await provider.list(KEY, { bucketName: 'js-listed' })).items.map((item) => item.id);
+  assert.deepEqual(left, [first.id, rotated.id]);
+});
+
 test('a reused instance stays flat over 10,000 calls', async () => {
   const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
   const run = async (n) => {

@@ -243,3 +243,27 @@ class Provider:
 
     def import_(self, token, id):
         return _read(self._call("import", token, id))
+
+    def list(self, token, query=None, limit=0, page_size=0, continuation=None):
+        """One page of what exists, narrowed by `query` (the schema's `TOKENListQuery`):
+        `{"items": [{"id", "inputs", "outputs"}], "continuation"}`; no item holds a secret, and each
+        id imports. Pass `continuation` back for the next page (None after the last)."""
+        page = self._call("list", token, json.dumps(query or {}), limit, page_size, continuation)
+        return {"items": [_read(item) for item in page["items"]], "continuation": page["continuation"]}
+
+    def list_all(self, token, query=None, limit=0):
+        """Every page of `list`, one after another."""
+        continuation = None
+        while True:
+            page = self.list(token, query, limit=limit, continuation=continuation)
+            yield from page["items"]
+            continuation = page["continuation"]
+            if continuation is None:
+                return
+
+    def rotate(self, token, inputs, replace=None, preview=False):
+        """Creates, first deleting `replace` (an id of `list`'s) or the oldest where the bucket is
+        full: `{"id", "outputs", "deleted"}`; with `preview`, only reads which key would go."""
+        rotated = self._call("rotate", token, json.dumps(inputs), replace, preview)
+        created = rotated["created"]
+        return {"id": created["id"], "outputs": _outputs(created["outputs"]), "deleted": rotated["deleted"]}

@@ -109,6 +109,35 @@ class Contract(unittest.TestCase):
         p.delete(KEY, created["id"], values)
         self.assertEqual(calls()["CreateBucketAccessKey"], creates + 1, "the create was sent once")
 
+    def test_list_pages_keys_with_no_secret_and_rotate_makes_room(self):
+        p = self.provider
+        direct().create_bucket(bucketName="py-listed", bundleId="small_1_0")
+        first = p.create(KEY, {"bucketName": "py-listed"})
+        second = p.create(KEY, {"bucketName": "py-listed"})
+        page = p.list(KEY, {"bucketName": "py-listed"}, page_size=1)
+        self.assertEqual(len(page["items"]), 1)
+        self.assertIsNotNone(page["continuation"])
+        rest = p.list(KEY, {"bucketName": "py-listed"}, page_size=1, continuation=page["continuation"])
+        self.assertIsNone(rest["continuation"])
+        ids = [item["id"] for item in page["items"] + rest["items"]]
+        self.assertEqual(ids, [first["id"], second["id"]])
+        for item in page["items"] + rest["items"]:
+            self.assertIsNone(item["outputs"]["values"]["secretAccessKey"])
+            self.assertEqual(item["outputs"]["secrets"], [])
+        self.assertEqual([item["id"] for item in p.list_all(KEY, {"bucketName": "py-listed"})], ids)
+        with self.assertRaises(ProviderError) as refused:
+            p.list(KEY, {"colour": "red"})
+        self.assertEqual(refused.exception.kind, "invalid-input")
+
+        deletes = calls().get("DeleteBucketAccessKey", 0)
+        preview = p.rotate(KEY, {"bucketName": "py-listed"}, preview=True)
+        self.assertEqual(preview["deleted"], first["id"])
+        self.assertEqual(calls().get("DeleteBucketAccessKey", 0), deletes, "a preview deletes nothing")
+        rotated = p.rotate(KEY, {"bucketName": "py-listed"}, replace=second["id"])
+        self.assertEqual(rotated["deleted"], second["id"])
+        left = [item["id"] for item in p.list_all(KEY, {"bucketName": "py-listed"})]
+        self.assertEqual(left, [first["id"], rotated["id"]])
+
     def test_a_key_whose_operation_failed_is_not_ready_with_its_id(self):
         direct().create_bucket(bucketName="py-not-ready", bundleId="small_1_0")
         control("faults", {"script": [{"operation": "CreateBucketAccessKey", "fault": "operation_failed"}]})
