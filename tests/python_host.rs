@@ -60,7 +60,7 @@ async fn the_python_host_passes_the_contract_tests() {
     let output = tokio::task::spawn_blocking(move || test.output().unwrap()).await.unwrap();
     let out = text(&output);
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("Ran 8 tests") && out.contains("\nOK"), "{out}");
+    assert!(out.contains("Ran 9 tests") && out.contains("\nOK"), "{out}");
 }
 
 /// `pgpKey` through the Python host: pysequoia refuses an expired, a revoked and a sign-only key
@@ -280,6 +280,65 @@ async fn ansible_runs_the_seed_example_idempotently_and_keeps_the_secret_hidden(
     assert!(!crossing::keys_of(&ansible.endpoint, "example-bucket").contains(&key));
 }
 
+/// amazon.aws's iam_access_key integration target, translated for a bucket's keys
+/// (`adapters/ansible/tests/integration/targets/bucket_access_key`), runs every step on the local
+/// endpoint: listings of none, one and two keys; check-mode create, rotation and delete, after each
+/// of which the endpoint's count of writes (its stats route, read by the play) has not moved; a
+/// third key refused; a rotation; a key touched and deleted by id. The connection options reach
+/// every module through `module_defaults` and the collection's group, with no AWS variable in the
+/// environment; no secret shows in the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amazon_aws_iam_access_key_target_translated_runs_every_step() {
+    let test = "amazon_aws_iam_access_key_target_translated_runs_every_step";
+    let Some(ansible) = Collection::installed(test).await else { return };
+    let creds = ansible.endpoint.credentials();
+    let target = repository().join("adapters/ansible/tests/integration/targets/bucket_access_key/tasks/main.yml");
+    let play = format!(
+        r#"- hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/lightsail_wasm.lightsail.lightsail:
+      access_key: "{{{{ access_key }}}}"
+      secret_key: "{{{{ secret_key }}}}"
+      endpoint_url: "{{{{ endpoint_url }}}}"
+      region: us-east-1
+  vars:
+    bucket_name: translated-keys
+    # Templated anew each time it is read: the endpoint's writes (every call but a Get) so far.
+    writes_now: "{{{{ (lookup('ansible.builtin.url', endpoint_url ~ '/_lightsail-local/stats', split_lines=false)
+      | from_json).calls | dict2items | rejectattr('key', 'match', 'Get') | map(attribute='value') | sum }}}}"
+  tasks:
+    - ansible.builtin.import_tasks: {}
+"#,
+        target.display()
+    );
+    let file = ansible.home.path().join("translated.yml");
+    std::fs::write(&file, play).unwrap();
+    let vars = serde_json::json!({
+        "access_key": creds.access_key_id, "secret_key": creds.secret_access_key, "endpoint_url": ansible.endpoint.url(),
+    });
+    let vars_file = ansible.home.path().join("connection.json");
+    std::fs::write(&vars_file, vars.to_string()).unwrap();
+    let mut command = ansible.command("ansible-playbook");
+    command.arg(&file).arg("-e").arg(format!("@{}", vars_file.display()));
+    for variable in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_REGION"] {
+        command.env_remove(variable);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(recap(&output).contains("failed=0") && recap(&output).contains("ignored=1"), "{out}");
+    let asserted = out.matches("All assertions passed").count();
+    assert_eq!(asserted, 12, "every step's assertions ran: {out}");
+    let issued = ansible.endpoint.inspect(|s| s.issued_secrets().to_vec());
+    assert_eq!(issued.len(), 3, "two keys and the rotation's");
+    assert!(issued.iter().all(|secret| !out.contains(secret)), "no secret in the output: {out}");
+    let calls = ansible.endpoint.stats().calls;
+    // The rotation deleted one key, the task by id another; the bucket went with the last.
+    assert_eq!((calls["CreateBucketAccessKey"], calls["DeleteBucketAccessKey"]), (3, 2), "{calls:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ansible_refuses_bad_input_naming_the_option_with_no_request() {
     let test = "ansible_refuses_bad_input_naming_the_option_with_no_request";
@@ -303,15 +362,19 @@ async fn ansible_refuses_bad_input_naming_the_option_with_no_request() {
         assert!(!failure.contains("bucketName") && !out.contains("Traceback"), "Ansible's names, no traceback: {out}");
         assert_eq!(ansible.calls(), calls, "no request for {task}");
     }
-    for (module, own) in
-        [("bucket_access_key", ["rotate_keys", "secret_access_key"]), ("bucket", ["bundle_id", "tags_all"])]
-    {
+    for (module, own) in [
+        ("bucket_access_key", ["rotate_keys", "secret_access_key"]),
+        ("bucket", ["bundle_id", "tags_all"]),
+        ("bucket_access_key_info", ["access_keys", "last_used"]),
+        ("bucket_info", ["buckets", "bundle_id"]),
+    ] {
         let doc = ansible.command("ansible-doc").arg(format!("lightsail_wasm.lightsail.{module}")).output().unwrap();
         let out = text(&doc);
         assert!(doc.status.success(), "{out}");
         // Its own options and return values, and the connection options of the shared fragment.
         assert!(own.iter().all(|word| out.contains(word)) && out.contains("RETURN VALUES"), "{out}");
         assert!(out.contains("AWS_DEFAULT_REGION") && out.contains("endpoint_url"), "{out}");
+        assert!(["access_key", "secret_key", "session_token", "profile"].iter().all(|o| out.contains(o)), "{out}");
     }
 }
 

@@ -5,7 +5,7 @@ resource rule lives here: validation, diffs, previews and lost answers are the c
 import base64
 import re
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 try:
     import boto3
@@ -33,13 +33,20 @@ BUILT_WITHOUT_COMPONENT = (
     "with `ansible-galaxy collection install`"
 )
 
-# The options of every module: where the calls go and as whom (boto3 reads the rest of its usual
-# configuration, and AWS_ENDPOINT_URL, itself; the region's variables are amazon.aws's).
+# The options of every module: where the calls go and as whom, spelled as amazon.aws spells them
+# (its aliases too). boto3 reads the rest of its usual configuration, and AWS_ENDPOINT_URL, itself.
 CONNECTION_OPTIONS = dict(
-    region=dict(type="str", fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
-    profile=dict(type="str"),
-    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+    region=dict(type="str", aliases=["aws_region", "ec2_region"], fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+    profile=dict(type="str", aliases=["aws_profile"]),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key", "ec2_access_key"], no_log=False),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key", "ec2_secret_key"], no_log=True),
+    session_token=dict(type="str", aliases=["aws_session_token", "security_token", "aws_security_token"], no_log=True),
 )
+
+# As amazon.aws: a profile names the credentials, or the task gives them, not both.
+CONNECTION_EXCLUSIVE = [["profile", "access_key"], ["profile", "secret_key"], ["profile", "session_token"]]
+CONNECTION_TOGETHER = [["access_key", "secret_key"]]
 
 
 def snake(name):
@@ -61,7 +68,14 @@ def provider(module, key_creators_share_lock=False):
     if BUILD_ERROR is not None:
         module.fail_json(msg=BUILT_WITHOUT_COMPONENT, exception=str(BUILD_ERROR))
     p = module.params
-    session = boto3.Session(profile_name=p["profile"], region_name=p["region"])
+    # Every call the component makes goes through this session: the task's credentials or profile.
+    session = boto3.Session(
+        aws_access_key_id=p["access_key"],
+        aws_secret_access_key=p["secret_key"],
+        aws_session_token=p["session_token"],
+        profile_name=p["profile"],
+        region_name=p["region"],
+    )
     return lightsail_wasm.load(
         base64.b64decode("".join(WASM_BASE64)),
         session=session,
@@ -93,6 +107,27 @@ def checked(module, engine, token, news, olds=None):
     if result["failures"]:
         fail(module, lightsail_wasm.ProviderError("invalid-input", result["failures"]))
     return result["inputs"]
+
+
+def module_of(argument_spec, **kwargs):
+    """An AnsibleModule with the connection options and their rules, in check mode as well."""
+    return AnsibleModule(
+        argument_spec=dict(argument_spec, **CONNECTION_OPTIONS),
+        mutually_exclusive=CONNECTION_EXCLUSIVE + kwargs.pop("mutually_exclusive", []),
+        required_together=CONNECTION_TOGETHER,
+        supports_check_mode=True,
+        **kwargs,
+    )
+
+
+def listed(provider, token, query):
+    """Every item of the component's `list`, with Ansible's names (no item holds a secret)."""
+    items = []
+    for item in provider.list_all(token, query):
+        # What a resource does not have (a secret, a pgp key) is left out, as amazon.aws's info modules do.
+        values = {k: v for k, v in snake_keys(item["outputs"]["values"]).items() if v is not None}
+        items.append(dict(values, id=item["id"]))
+    return items
 
 
 def resource_id(name, region):

@@ -71,24 +71,20 @@ bucket:
     force_delete: {description: Whether a delete forces., type: bool}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils import engine as e
 
 TOKEN = "aws:lightsail/bucket:Bucket"
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = e.module_of(
+        dict(
             name=dict(type="str", required=True),
             bundle_id=dict(type="str"),
             tags=dict(type="dict"),
             force_delete=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            **e.CONNECTION_OPTIONS,
-        ),
-        supports_check_mode=True,
+        )
     )
     p = module.params
     provider = e.provider(module)

@@ -34,6 +34,8 @@ options:
   rotate_keys:
     description:
       - When the bucket already holds two keys (Lightsail's limit), delete the oldest before creating one.
+      - The provider component chooses and deletes it holding the bucket's lock, so a key another task
+        makes meanwhile is never the one; in check mode it only reads which key would go.
     type: bool
     default: false
   key_creators_share_lock:
@@ -95,28 +97,22 @@ deleted_access_key_id:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.lightsail_wasm.lightsail.plugins.module_utils import engine as e
 
 TOKEN = "aws:lightsail/bucketAccessKey:BucketAccessKey"
-# Lightsail's limit of keys per bucket, for rotate_keys (the component refuses a third key itself).
-KEYS_PER_BUCKET = 2
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = e.module_of(
+        dict(
             bucket_name=dict(type="str", required=True),
             id=dict(type="str", aliases=["access_key_id"]),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             rotate_keys=dict(type="bool", default=False),
             key_creators_share_lock=dict(type="bool", default=False),
-            **e.CONNECTION_OPTIONS,
         ),
         required_if=[("state", "absent", ["id"])],
-        mutually_exclusive=[("id", "rotate_keys")],
-        supports_check_mode=True,
+        mutually_exclusive=[["id", "rotate_keys"]],
     )
     p = module.params
     provider = e.provider(module, key_creators_share_lock=p["key_creators_share_lock"])
@@ -159,35 +155,19 @@ def run(module, provider, p):
 
     result = dict(changed=True)
     if p["rotate_keys"]:
-        oldest = oldest_key_when_full(module, p)
-        if oldest is not None:
-            result["deleted_access_key_id"] = oldest
-            if not module.check_mode:
-                provider.delete(TOKEN, e.resource_id(f"{p['bucket_name']},{oldest}", p["region"]), {})
-    created = provider.create(TOKEN, inputs, preview=module.check_mode)
+        # The component makes room (the oldest key goes when the bucket is full) under the bucket's
+        # lock; in check mode it only reads which key that would be.
+        created = provider.rotate(TOKEN, inputs, preview=module.check_mode)
+        if created["deleted"]:
+            result["deleted_access_key_id"] = created["deleted"].split(",", 1)[-1].split("@", 1)[0]
+    else:
+        created = provider.create(TOKEN, inputs, preview=module.check_mode)
     values = created["outputs"]["values"]
     result.update(id=created["id"], access_key_id=values.get("accessKeyId"), access_key=shown(values))
     if values.get("secretAccessKey"):
         result["secret_access_key"] = values["secretAccessKey"]
     result["diff"] = dict(before={}, after=shown(values))
     module.exit_json(**result)
-
-
-def oldest_key_when_full(module, p):
-    """The oldest key's id when the bucket holds as many keys as it may (a listing, which no export
-    of the component offers), else None."""
-    import boto3
-
-    client = boto3.Session(profile_name=p["profile"], region_name=p["region"]).client(
-        "lightsail", endpoint_url=p["endpoint_url"]
-    )
-    try:
-        keys = client.get_bucket_access_keys(bucketName=p["bucket_name"]).get("accessKeys", [])
-    except Exception as error:  # noqa: BLE001: reported as the component would
-        module.fail_json(msg=f"cannot list the keys of bucket {p['bucket_name']}: {error}")
-    if len(keys) < KEYS_PER_BUCKET:
-        return None
-    return min(keys, key=lambda k: k["createdAt"])["accessKeyId"]
 
 
 if __name__ == "__main__":
