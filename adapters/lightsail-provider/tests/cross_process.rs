@@ -6,6 +6,7 @@ mod common;
 
 use common::{BIN, text};
 use lightsail_local::LocalEndpoint;
+use lightsail_test_support::LocalEndpointOptions;
 use lightsail_test_support::crossing::{self, FIRST_CREATE, finished, printed_key};
 use std::path::Path;
 use std::process::Child;
@@ -138,4 +139,64 @@ async fn a_create_waiting_for_another_process_stops_at_ctrl_c_having_made_nothin
     endpoint.open_gate(FIRST_CREATE);
     let a = finished(a).await;
     assert_eq!(a.status.code(), Some(4), "{}", text(&a).0);
+}
+
+/// Two rotations of one full bucket from two processes, the first's create answer lost: they take
+/// turns on the bucket's lock, so while the first works the second deletes nothing, and the bucket
+/// keeps the key it had (which still opens it); each deletes the oldest key it finds, the lost
+/// attempt's key is found and deleted, and the bucket ends with exactly the two keys they printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_rotations_take_turns_and_a_lost_create_answer_loses_nothing() {
+    let endpoint = endpoint_with_bucket().await;
+    // The bucket is full: A, then B (the older first), made before the faults meet a create.
+    endpoint.set_faults(Default::default()).unwrap();
+    let options = lightsail_provider_host::aws::AwsOptions::default()
+        .with_local_endpoint(&endpoint, lightsail_test_support::REGION);
+    let api = lightsail_provider_host::aws::LightsailApi::new(options).await.unwrap();
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        let key = api.client(None).create_bucket_access_key().bucket_name(BUCKET).send().await.unwrap();
+        let key = key.access_key.unwrap();
+        made.push((key.access_key_id.unwrap(), key.secret_access_key.unwrap()));
+    }
+    let [(a, _), (b, b_secret)] = <[_; 2]>::try_from(made).unwrap();
+    endpoint.set_faults(crossing::first_create_held_then_lost()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let locks = home.path().join("locks");
+    let declared = ["--key-creators-share-lock"];
+    let rotate = |home: &Path| crossing::cli_rotate(Path::new(BIN), &endpoint, home, &locks, BUCKET, &declared);
+
+    // The first rotation deleted the oldest key and its create is held at the endpoint, under the lock.
+    let first = rotate(home.path());
+    crossing::until_held(&endpoint, FIRST_CREATE).await;
+    let second = rotate(home.path());
+    let file = crossing::bucket_lock_file(&locks, BUCKET);
+    crossing::until_waiting_for_lock(second.id(), &file, || keys(&endpoint).len() < 1).await;
+    assert_eq!(keys(&endpoint), vec![b.clone()], "the second rotation waits; the bucket keeps a key");
+    if lightsail_test_support::aws_cli::installed("two_rotations_take_turns_and_a_lost_create_answer_loses_nothing") {
+        let url = endpoint.url();
+        let listed = tokio::task::block_in_place(|| {
+            lightsail_test_support::aws_cli::aws(&url, Some((&b, &b_secret)), &["s3", "ls", &format!("s3://{BUCKET}")])
+        });
+        assert!(listed.is_ok(), "the key kept still opens the bucket: {listed:?}");
+    }
+    endpoint.open_gate(FIRST_CREATE);
+
+    let (first, second) = (finished(first).await, finished(second).await);
+    let printed = |output: &std::process::Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}{}", text(output).0, text(output).1);
+        serde_json::from_str(&text(output).0).unwrap()
+    };
+    let (first, second) = (printed(&first), printed(&second));
+    assert_eq!(first["deleted"], format!("{BUCKET},{a}"), "the oldest went first");
+    assert_eq!(second["deleted"], format!("{BUCKET},{b}"), "then the oldest of what the first left");
+    let mut recorded: Vec<String> =
+        [&first, &second].iter().map(|r| r["outputs"]["accessKeyId"].as_str().unwrap().to_string()).collect();
+    recorded.sort();
+    assert_eq!(keys(&endpoint), recorded, "both printed keys exist, and nothing else: no orphan");
+    let stats = endpoint.stats();
+    assert_eq!(stats.faults["lost_response"], 1);
+    // Creates: A and B, the lost attempt, its retry, the second rotation. Deletes: A, the lost
+    // attempt's key, B.
+    assert_eq!((stats.calls["CreateBucketAccessKey"], stats.calls["DeleteBucketAccessKey"]), (5, 3), "{stats:?}");
 }

@@ -105,6 +105,22 @@ pub fn cli_create(
     bucket: &str,
     extra: &[&str],
 ) -> Child {
+    cli(binary, endpoint, home, locks, extra, &["create", "--bucket-name", bucket])
+}
+
+/// `lightsail-provider rotate --bucket-name BUCKET --output json`, as [`cli_create`] starts a create.
+pub fn cli_rotate(
+    binary: &Path,
+    endpoint: &LocalEndpoint,
+    home: &Path,
+    locks: &Path,
+    bucket: &str,
+    extra: &[&str],
+) -> Child {
+    cli(binary, endpoint, home, locks, extra, &["rotate", "--bucket-name", bucket])
+}
+
+fn cli(binary: &Path, endpoint: &LocalEndpoint, home: &Path, locks: &Path, extra: &[&str], command: &[&str]) -> Child {
     let creds = endpoint.credentials();
     Command::new(binary)
         .env_clear()
@@ -120,7 +136,7 @@ pub fn cli_create(
         .args(["--region", "us-east-1", "--endpoint-url", &endpoint.url(), "--output", "json", "--lock-directory"])
         .arg(locks)
         .args(extra)
-        .args(["create", "--bucket-name", bucket])
+        .args(command)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
