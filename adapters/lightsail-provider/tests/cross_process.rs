@@ -171,7 +171,7 @@ async fn two_rotations_take_turns_and_a_lost_create_answer_loses_nothing() {
     crossing::until_held(&endpoint, FIRST_CREATE).await;
     let second = rotate(home.path());
     let file = crossing::bucket_lock_file(&locks, BUCKET);
-    crossing::until_waiting_for_lock(second.id(), &file, || keys(&endpoint).len() < 1).await;
+    crossing::until_waiting_for_lock(second.id(), &file, || keys(&endpoint).is_empty()).await;
     assert_eq!(keys(&endpoint), vec![b.clone()], "the second rotation waits; the bucket keeps a key");
     if lightsail_test_support::aws_cli::installed("two_rotations_take_turns_and_a_lost_create_answer_loses_nothing") {
         let url = endpoint.url();
