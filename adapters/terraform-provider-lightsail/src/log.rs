@@ -38,7 +38,14 @@ where
         event.record(&mut fields);
         let mut line = serde_json::Map::new();
         line.insert("@level".into(), metadata.level().as_str().to_ascii_lowercase().into());
-        line.insert("@message".into(), fields.0.remove("message").unwrap_or_default());
+        // go-plugin reads `@message` as a string and panics (taking Terraform down) on anything
+        // else: an event with no message has an empty one.
+        let message = match fields.0.remove("message") {
+            Some(serde_json::Value::String(text)) => text,
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        line.insert("@message".into(), message.into());
         let now = time::OffsetDateTime::now_utc();
         let timestamp = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         line.insert("@timestamp".into(), timestamp.into());
@@ -65,5 +72,51 @@ impl Visit for Fields {
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.0.insert(field.name().into(), value.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    /// What the events wrote, one JSON line each.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Every line carries the members go-plugin reads as strings, an event without a message too
+    /// (Terraform 1.11's go-plugin panicked on a null `@message`).
+    #[test]
+    fn every_line_has_a_string_message_level_and_timestamp() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(super::Hclog)
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!(frame = 7);
+            tracing::info!(bucket = "b", "listed");
+        });
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        for line in &lines {
+            for member in ["@message", "@level", "@timestamp"] {
+                assert!(line[member].is_string(), "{member} in {line}");
+            }
+        }
+        assert_eq!((lines[0]["@message"].as_str(), lines[0]["frame"].as_u64()), (Some(""), Some(7)));
+        assert_eq!((lines[1]["@message"].as_str(), lines[1]["bucket"].as_str()), (Some("listed"), Some("b")));
     }
 }

@@ -222,6 +222,18 @@ provider "awslightsail" {{
 }
 
 impl Workspace {
+    /// `terraform ARGS` started with its log and the plugin's at debug level in `log`
+    /// (`TF_LOG_PATH`), its output piped.
+    pub fn spawn_logging(&self, args: &[&str], log: &std::path::Path) -> std::process::Child {
+        self.command(args)
+            .env("TF_LOG_PROVIDER", "debug")
+            .env("TF_LOG_PATH", log)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// `terraform ARGS` started in a process group of its own (its plugins join it), so that a
     /// test can kill the whole run at once.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {

@@ -184,14 +184,19 @@ impl LightsailApi {
         let in_region = region.unwrap_or(&self.default_region);
         match self.shared_reads.turn(in_region, bucket_name) {
             shared_reads::Turn::Lead(lead) => {
+                tracing::debug!(bucket = bucket_name, region = in_region, "GetBucketAccessKeys sent, for sharing");
                 let listing = self.get_bucket_access_keys(region, bucket_name).await;
                 lead.answered(&listing);
                 listing
             }
-            shared_reads::Turn::Follow(answer) => match shared_reads::joined(answer).await {
-                Some(listing) => listing,
-                None => self.get_bucket_access_keys(region, bucket_name).await,
-            },
+            shared_reads::Turn::Follow(answer) => {
+                tracing::debug!(bucket = bucket_name, region = in_region, "GetBucketAccessKeys in flight joined");
+                match shared_reads::joined(answer).await {
+                    Some(listing) => listing,
+                    // Its leader was cancelled before an answer came.
+                    None => self.get_bucket_access_keys(region, bucket_name).await,
+                }
+            }
         }
     }
 
