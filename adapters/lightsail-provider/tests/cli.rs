@@ -96,6 +96,14 @@ fn component_is_written_for_other_hosts() {
     let output = command(home.path()).args(["component", "--out"]).arg(&out).output().unwrap();
     assert_eq!(code(&output), 0);
     assert_eq!(std::fs::read(&out).unwrap(), lightsail_provider_host::PROVIDER_COMPONENT);
+    // The binary names the component it carries by its digest, as coreutils computes it.
+    let digest = lightsail_test_support::component_digest_by_coreutils();
+    assert!(text(&output).0.contains(&digest), "{}", text(&output).0);
+    let version = command(home.path()).arg("--version").output().unwrap();
+    assert_eq!(
+        text(&version).0.trim(),
+        format!("lightsail-provider {} (component {digest})", env!("CARGO_PKG_VERSION"))
+    );
 
     // --component loads it from there; something that is not a component is refused clearly.
     let output = command(home.path()).args(["types", "--no-cache", "--component"]).arg(&out).output().unwrap();

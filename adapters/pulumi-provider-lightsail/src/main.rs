@@ -41,7 +41,13 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // `--version` names the component this plugin carries by its digest.
+    let version =
+        format!("{} (component {})", env!("CARGO_PKG_VERSION"), lightsail_provider_host::provider_component_digest());
+    // Made once per process; clap keeps its version as a `&'static str` (without its `string` feature).
+    let matches =
+        <Args as clap::CommandFactory>::command().version(&*Box::leak(version.into_boxed_str())).get_matches();
+    let args = <Args as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let level = match args.verbosity {
         0 => "warn",
         1..=3 => "info",

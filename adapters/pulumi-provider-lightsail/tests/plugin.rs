@@ -315,3 +315,13 @@ async fn the_launch_contract_holds_with_logging_at_its_most_verbose() {
     assert!(!stderr.contains(&secret), "no secret in the log");
     assert!(!stderr.contains(&env.endpoint.credentials().secret_access_key), "no credentials in the log");
 }
+
+/// `--version` names the component the plugin carries, by the digest coreutils computes for it.
+#[test]
+fn the_version_names_the_component_it_carries() {
+    let output =
+        std::process::Command::new(env!("CARGO_BIN_EXE_pulumi-resource-aws")).arg("--version").output().unwrap();
+    let digest = lightsail_test_support::component_digest_by_coreutils();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && stdout.trim_end().ends_with(&format!("(component {digest})")), "{stdout}");
+}

@@ -37,6 +37,12 @@ fn main() -> ExitCode {
     if args.first().is_some_and(|a| a == "mirror") {
         return mirror::lay_out(args.get(1));
     }
+    if args.first().is_some_and(|a| a == "--version" || a == "version") {
+        // Which component this plugin carries, by the digest a distribution's SHA256SUMS names.
+        let digest = lightsail_provider_host::provider_component_digest();
+        println!("terraform-provider-lightsail {} (component {digest})", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     if !plugin::launched_by_terraform() {
         eprintln!(
             "This binary is a Terraform/OpenTofu provider plugin; Terraform starts it.\n\

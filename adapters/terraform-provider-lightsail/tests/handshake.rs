@@ -115,3 +115,16 @@ fn a_terraform_that_offers_only_protocol_5_is_told_which_this_speaks() {
     assert!(stderr.contains("speaks plugin protocol 6"), "{stderr}");
     assert!(output.stdout.is_empty(), "no handshake");
 }
+
+/// `--version` names the component the plugin carries, by the digest coreutils computes for it.
+#[test]
+fn the_version_names_the_component_it_carries() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-lightsail"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let digest = lightsail_test_support::component_digest_by_coreutils();
+    let expected = format!("terraform-provider-lightsail {} (component {digest})\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+    assert!(output.status.success());
+}

@@ -129,6 +129,11 @@ fn store(dir: &Path, path: &Path, key: &str, component: &Component) -> anyhow::R
     Ok(())
 }
 
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -38,6 +38,14 @@ mod types;
 /// The component built from `crates/provider-component` by this crate's build script.
 pub static PROVIDER_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/provider.wasm"));
 
+/// The SHA-256 of [`PROVIDER_COMPONENT`] as `sha256:HEX`: what every adapter reports it carries
+/// (`--version`), and what a distribution's SHA256SUMS names.
+pub fn provider_component_digest() -> &'static str {
+    static DIGEST: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("sha256:{}", cache::sha256_hex(PROVIDER_COMPONENT)));
+    &DIGEST
+}
+
 // One path per name: a topic with functions and tables of its own is a public module (`aws`,
 // `cache`, `interrupt`, `lock`, `logging`, `schema`); the call API's types are here.
 pub use batch::{Answer, Call};
@@ -71,6 +79,23 @@ mod tests {
     /// The component's size is one of the project's targets: under 192 KiB since issue 29 (it was
     /// 128 KiB; docs/performance.md says where the bytes go). It is reached with `wasm-opt`, which `.ci/run` installs and
     /// requires; elsewhere the build may go without it.
+    /// Built with the paths of the builder's machine remapped (`tools/component-build`), the
+    /// component holds none of them: another machine with the same toolchain makes the same bytes.
+    #[test]
+    fn the_component_holds_no_path_of_the_machine_that_built_it() {
+        let text = String::from_utf8_lossy(super::PROVIDER_COMPONENT);
+        let home = std::env::var("HOME").unwrap_or_default();
+        let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{home}/.cargo"));
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let workspace = std::path::Path::new(workspace).canonicalize().unwrap();
+        for path in [cargo_home.as_str(), &workspace.to_string_lossy(), "/home/", "/root/", "/tmp/"] {
+            assert!(!path.is_empty() && !text.contains(path), "the component holds {path}");
+        }
+        assert!(text.contains("/cargo/registry/src/"), "the registry's paths are remapped, not gone");
+        let digest = super::provider_component_digest();
+        assert!(digest.starts_with("sha256:") && digest.len() == 7 + 64, "{digest}");
+    }
+
     #[test]
     fn the_component_is_under_192_kib() {
         if env!("PROVIDER_COMPONENT_SHRUNK") != "true" {

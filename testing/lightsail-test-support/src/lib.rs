@@ -46,6 +46,17 @@ pub async fn create_bucket(
     api.client(None).create_bucket().bucket_name(name).bundle_id(DEMO_BUNDLE).send().await.map(drop)
 }
 
+/// The embedded component's digest as `sha256:HEX`, computed by coreutils' `sha256sum` (not by the
+/// host): what each adapter's `--version` must name.
+pub fn component_digest_by_coreutils() -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("provider.wasm");
+    std::fs::write(&path, lightsail_provider_host::PROVIDER_COMPONENT).expect("written");
+    let output = std::process::Command::new("sha256sum").arg(&path).output().expect("sha256sum runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    format!("sha256:{}", text.split_whitespace().next().expect("a digest"))
+}
+
 /// The embedded component, compiled once per process, for tests: no cache directory (tests leave
 /// no files behind) and waits shortened to a millisecond.
 pub fn test_runtime() -> Arc<ComponentRuntime> {

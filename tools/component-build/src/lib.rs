@@ -5,7 +5,7 @@
 
 #![deny(missing_docs)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The target guest crates are compiled for: no WASI, so the component imports nothing else.
@@ -120,6 +120,17 @@ fn core_module(workspace: &Path, package: &str, artifact: &str, target_dir: &Pat
     {
         command.env_remove(var);
     }
+    // Panic locations name source files: the registry's and the checkout's are remapped, so that
+    // the bytes do not depend on where the builder keeps them (the same toolchain anywhere makes
+    // the same component; the standard library's are already `/rustc/HASH/...`).
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let mut remaps = vec![format!("--remap-path-prefix={}=/lightsail-provider", workspace.display())];
+    if let Some(cargo_home) = cargo_home {
+        remaps.push(format!("--remap-path-prefix={}=/cargo", cargo_home.display()));
+    }
+    command.env("CARGO_ENCODED_RUSTFLAGS", remaps.join("\x1f"));
     let status = command.status().expect("cargo runs");
     if !status.success() {
         panic!(

@@ -329,11 +329,21 @@ impl StdinOnce {
     }
 }
 
+/// The command line, `--version` naming the component this binary carries by its digest.
+fn parse_with_version() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let digest = lightsail_provider_host::provider_component_digest();
+    let version = format!("{} (component {digest})", env!("CARGO_PKG_VERSION"));
+    // Made once per process; clap keeps its version as a `&'static str` (without its `string` feature).
+    let matches = Cli::command().version(&*Box::leak(version.into_boxed_str())).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 pub fn main() -> ExitCode {
     // aws-config warns of each source of settings it could not reach (the instance metadata
     // service, off EC2), with `Debug` dumps: what matters reaches the user as the command's error.
     lightsail_provider_host::logging::init_stderr("warn,aws_config=error");
-    let cli = Cli::parse();
+    let cli = parse_with_version();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -353,7 +363,11 @@ async fn run(cli: Cli) -> u8 {
     if let Command::Component { out } = &cli.command {
         return match std::fs::write(out, lightsail_provider_host::PROVIDER_COMPONENT) {
             Ok(()) => {
-                say!(printer, "wrote {} ({} bytes)", out.display(), lightsail_provider_host::PROVIDER_COMPONENT.len());
+                let (bytes, digest) = (
+                    lightsail_provider_host::PROVIDER_COMPONENT.len(),
+                    lightsail_provider_host::provider_component_digest(),
+                );
+                say!(printer, "wrote {} ({bytes} bytes, {digest})", out.display());
                 exit::OK
             }
             Err(e) => fail(&printer, exit::USER_ERROR, &format!("cannot write {}: {e}", out.display())),
