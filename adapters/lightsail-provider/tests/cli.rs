@@ -129,9 +129,11 @@ fn help_reads_well_and_usage_errors_exit_2() {
     let home = tempfile::tempdir().unwrap();
     let output = command(home.path()).arg("--help").output().unwrap();
     let (help, _) = text(&output);
-    for word in
-        ["schema", "check", "diff", "create", "read", "import", "delete", "demo", "--region", "--local", "Exit codes"]
-    {
+    let words = [
+        "schema", "check", "diff", "create", "read", "import", "delete", "list", "rotate", "demo", "--region",
+        "--local",
+    ];
+    for word in words.into_iter().chain(["Exit codes"]) {
         assert!(help.contains(word), "{word} missing from --help:\n{help}");
     }
     let output = command(home.path()).args(["create"]).output().unwrap();
@@ -148,6 +150,11 @@ fn help_reads_well_and_usage_errors_exit_2() {
     let output = command(home.path()).args(["--max-retries", "100", "schema"]).output().unwrap();
     assert_eq!(code(&output), 2);
     assert!(text(&output).1.contains("--max-retries: must be a whole number from 0 to 99"), "{}", text(&output).1);
+    // Only keys have a last use: asked of buckets, the filter is refused before anything runs.
+    let args = ["list", "--type", "aws:lightsail/bucket:Bucket", "--unused-for", "30"];
+    let output = command(home.path()).args(args).output().unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(text(&output).1.contains("--unused-for: only access keys have a last use"), "{}", text(&output).1);
 }
 
 /// Every subcommand against a local endpoint started by the test, reached with --endpoint-url and

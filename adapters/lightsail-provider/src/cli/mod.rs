@@ -360,6 +360,12 @@ async fn run(cli: Cli) -> u8 {
         Ok(settings) => settings,
         Err(e) => return fail(&printer, exit::USER_ERROR, &e),
     };
+    if let Command::List { of, unused_for: Some(_), .. } = &cli.command
+        && of.token != BUCKET_ACCESS_KEY
+    {
+        let why = format!("--unused-for: only access keys have a last use, not {}", of.token);
+        return fail(&printer, exit::USER_ERROR, &why);
+    }
     if let Command::Component { out } = &cli.command {
         return match std::fs::write(out, lightsail_provider_host::PROVIDER_COMPONENT) {
             Ok(()) => {
@@ -450,6 +456,13 @@ async fn run(cli: Cli) -> u8 {
             provider.rotate(&inputs.token, &news, replace.as_deref(), true).await.map(|r| printer.rotated(&r, true))
         }
         Command::List { of, bucket_name, query, unused_for, limit } => {
+            if unused_for.is_some() && of.token != BUCKET_ACCESS_KEY {
+                return fail(
+                    &printer,
+                    exit::USER_ERROR,
+                    &format!("--unused-for: only access keys have a last use, not {}", of.token),
+                );
+            }
             let query = match (&bucket_name, stdin.optional("--query", query.as_deref())) {
                 (Some(name), _) => serde_json::json!({ "bucketName": name }).to_string(),
                 (None, Ok(query)) => query.unwrap_or_else(|| "{}".into()),

@@ -67,19 +67,26 @@ impl SharedReads {
 }
 
 impl Lead<'_> {
-    /// Hands the answer to the calls that joined; later calls send their own.
+    /// Hands the answer to the calls that joined. It is taken out of the map first, so that no
+    /// later call joins an answer that has already come back: they send their own.
     pub(crate) fn answered(self, listing: &Listing) {
+        self.leave();
         self.answer.send_replace(Some(listing.clone()));
+    }
+
+    /// Takes this listing out of the map, unless a change already did (and a later call put its
+    /// own in its place).
+    fn leave(&self) {
+        let mut map = self.reads.map();
+        if map.get(&self.bucket).is_some_and(|(id, _)| *id == self.id) {
+            map.remove(&self.bucket);
+        }
     }
 }
 
 impl Drop for Lead<'_> {
     fn drop(&mut self) {
-        let mut map = self.reads.map();
-        // A change may have removed this listing, and a later call put its own in its place.
-        if map.get(&self.bucket).is_some_and(|(id, _)| *id == self.id) {
-            map.remove(&self.bucket);
-        }
+        self.leave();
     }
 }
 
