@@ -47,6 +47,11 @@ impl GnuPg {
         Self { home }
     }
 
+    /// The `GNUPGHOME`, for a program that runs gpg itself.
+    pub fn home(&self) -> &std::path::Path {
+        &self.home
+    }
+
     fn gpg(&self, args: &[&str]) -> Output {
         let output = Command::new("gpg")
             .env("GNUPGHOME", &self.home)
