@@ -62,7 +62,12 @@ impl Position {
     }
 
     fn decode(text: &str) -> Result<Self, ProviderError> {
-        let broken = || ProviderError::invalid("continuation", "is not one a list of this provider answered");
+        let broken = || {
+            ProviderError::invalid(
+                "continuation",
+                "is not one that a list of this provider answered: list again from the first page, without it",
+            )
+        };
         let value = json::parse(text).map_err(|_| broken())?;
         let number = |name| json::get(&value, name).and_then(Value::as_u64).ok_or_else(broken);
         let page_token = match json::get(&value, "page") {
