@@ -2,6 +2,7 @@
 // plain objects, WIT errors as `ProviderError`s that carry the WIT payload. One instance serves
 // every call, one call at a time, as the WIT allows.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { imports } from './imports.js';
 
@@ -45,6 +46,20 @@ const outputs = (o) => ({ values: bag(o.values), secrets: o.secrets });
  * per-user directory every host of this project uses; `null`: this process only), and
  * `keyCreatorsShareLock: true` declares that every creator of keys of these buckets takes them.
  */
+/**
+ * `sha256:HEX` of the component this package carries (`provider.wasm`, which its `generated/` was
+ * transpiled from), or of the file at `path`; null where there is none (a checkout before
+ * `npm run transpile`).
+ */
+export async function componentDigest(path = new URL('../provider.wasm', import.meta.url)) {
+  try {
+    return `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
+  } catch (e) {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
 export async function load({
   transpiled = new URL('../generated/', import.meta.url),
   sdk,

@@ -23,6 +23,8 @@ use tokio::signal::unix::SignalKind;
 /// The arguments the engine passes: `[--logtostderr] [-v=N] [--tracing URL] ENGINE_ADDRESS`.
 #[derive(Parser)]
 #[command(
+    // The binary's name, as Pulumi finds plugins (`pulumi-resource-PACKAGE`), not the crate's.
+    name = "pulumi-resource-aws",
     version,
     about = "Pulumi resource provider plugin for Lightsail bucket access keys and buckets (a WebAssembly component). The Pulumi engine starts it."
 )]

@@ -3,6 +3,7 @@ Lightsail calls. Property bags are dicts; a WIT `provider-error` is raised as `P
 instance serves every call, one at a time (the component cleans its heap per call), as the WIT
 allows; a call that traps is followed by a fresh instance."""
 
+import hashlib
 import json
 import logging
 import os
@@ -17,7 +18,15 @@ from . import _openpgp
 from ._lightsail import Lightsail
 from ._locks import Locks, default_lock_directory, lock_file_name
 
-__all__ = ["load", "Provider", "ProviderError", "default_lock_directory", "lock_file_name"]
+__all__ = [
+    "load",
+    "bundled_component",
+    "component_digest",
+    "Provider",
+    "ProviderError",
+    "default_lock_directory",
+    "lock_file_name",
+]
 
 _PACKAGE = "lightsail:provider"
 _GUARD = 1  # the host's number for the `guard` resource type
@@ -74,8 +83,27 @@ def _read(found):
     return {"id": found["id"], "inputs": json.loads(found["inputs"]), "outputs": _outputs(found["outputs"])}
 
 
+# The component the wheel carries, beside this file (a checkout has none: give `load` a path).
+_BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "provider.wasm")
+
+
+def bundled_component():
+    """The component this package carries (the wheel holds it), as bytes; None where it holds none."""
+    try:
+        with open(_BUNDLED, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def component_digest(wasm=None):
+    """`sha256:HEX` of `wasm` (bytes), or of the component this package carries (None if none)."""
+    wasm = bundled_component() if wasm is None else wasm
+    return None if wasm is None else "sha256:" + hashlib.sha256(wasm).hexdigest()
+
+
 def load(
-    wasm,
+    wasm=None,
     *,
     session=None,
     endpoint_url=None,
@@ -85,7 +113,8 @@ def load(
     log=None,
     provider_class=None,
 ):
-    """A provider running `wasm` (the component's bytes, or a path to them).
+    """A provider running `wasm` (the component's bytes, or a path to them; by default the one
+    this package carries).
 
     `session` is the boto3 Session whose credentials, region and profile the calls use (default:
     boto3's own chain; `AWS_ENDPOINT_URL` is honoured, or give `endpoint_url`). `default_tags`
@@ -96,7 +125,14 @@ def load(
     component's log (default: the `lightsail_wasm` logger). `provider_class` runs another
     component of the contract on the same imports (the conformance kit's driver does).
     """
-    if isinstance(wasm, (str, os.PathLike)):
+    if wasm is None:
+        wasm = bundled_component()
+        if wasm is None:
+            raise ValueError(
+                "this lightsail_wasm carries no component (installed from a checkout, not the wheel): "
+                "give load() the component, as `lightsail-provider component --out provider.wasm` writes it"
+            )
+    elif isinstance(wasm, (str, os.PathLike)):
         with open(wasm, "rb") as f:
             wasm = f.read()
     directory = default_lock_directory() if lock_directory is default_lock_directory else lock_directory

@@ -7,6 +7,10 @@
 //!   reads as a filesystem mirror (packed layout) and, served over HTTPS, as a network mirror
 //!   (`index.json`, `VERSION.json`);
 //! - the Pulumi plugin as Pulumi ships plugins: `pulumi-resource-aws-vVERSION-PLATFORM.tar.gz`;
+//! - the CLI the same way: `lightsail-provider-vVERSION-PLATFORM.tar.gz`;
+//! - the JavaScript host as an npm package (`npm pack`) carrying the component and jco's output
+//!   for it, so that it runs with no build step where it is installed;
+//! - the Python host as a wheel carrying the component;
 //! - the Ansible collection with the component inside (`adapters/ansible/build.sh`);
 //! - `SHA256SUMS` over all of it.
 //!
@@ -45,6 +49,12 @@ struct Args {
     /// The ansible-galaxy that packs the collection
     #[arg(long, value_name = "PATH", default_value = "ansible-galaxy")]
     ansible_galaxy: PathBuf,
+    /// The Python (with pip and setuptools, as adapters/python/requirements.txt pins them) that builds the wheel
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    python: PathBuf,
+    /// The npm that packs the JavaScript host (its jco comes from `npm ci` in adapters/js)
+    #[arg(long, value_name = "PATH", default_value = "npm")]
+    npm: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -75,13 +85,15 @@ fn main() -> anyhow::Result<()> {
     let version = version.unwrap_or_default();
 
     let terraform = terraform(&out, &binaries, &version, &platform, args.sign.as_deref())?;
-    let pulumi = pulumi(&out, &binaries, &version, &platform)?;
+    let pulumi = executable_tarball(&out, &binaries, PULUMI_PLUGIN, &version, &platform)?;
+    let cli = executable_tarball(&out, &binaries, "lightsail-provider", &version, &platform)?;
+    let npm = npm_package(&workspace, &out, &wasm, &args.npm)?;
+    let wheel = python_wheel(&workspace, &out, &wasm, &args.python)?;
     let collection = ansible(&workspace, &out, &wasm, &args.ansible_galaxy)?;
 
     let mut files = vec![PathBuf::from("provider.wasm")];
     files.extend(terraform);
-    files.push(pulumi);
-    files.push(collection);
+    files.extend([pulumi, cli, npm, wheel, collection]);
     let mut sums = String::new();
     for file in &files {
         sums.push_str(&format!("{}  {}\n", sha256_hex(&std::fs::read(out.join(file))?), file.display()));
@@ -157,10 +169,17 @@ fn stored_zip(name: &str, bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(zip.finish()?.into_inner())
 }
 
-/// The Pulumi plugin as `pulumi plugin install` takes it: the binary alone in a gzipped tarball.
-fn pulumi(out: &Path, binaries: &Path, version: &str, platform: &str) -> anyhow::Result<PathBuf> {
-    let name = format!("{PULUMI_PLUGIN}-v{version}-{}.tar.gz", platform.replace('_', "-"));
-    let binary = std::fs::read(binaries.join(PULUMI_PLUGIN))?;
+/// A binary alone in a gzipped tarball, `NAME-vVERSION-OS-ARCH.tar.gz`: how `pulumi plugin install`
+/// takes a plugin, and how the CLI ships too.
+fn executable_tarball(
+    out: &Path,
+    binaries: &Path,
+    executable: &str,
+    version: &str,
+    platform: &str,
+) -> anyhow::Result<PathBuf> {
+    let name = format!("{executable}-v{version}-{}.tar.gz", platform.replace('_', "-"));
+    let binary = std::fs::read(binaries.join(executable))?;
     let gzip = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
     let mut tarball = tar::Builder::new(gzip);
     let mut header = tar::Header::new_gnu();
@@ -168,25 +187,110 @@ fn pulumi(out: &Path, binaries: &Path, version: &str, platform: &str) -> anyhow:
     header.set_mode(0o755);
     header.set_mtime(0);
     header.set_entry_type(tar::EntryType::Regular);
-    tarball.append_data(&mut header, PULUMI_PLUGIN, binary.as_slice())?;
+    tarball.append_data(&mut header, executable, binary.as_slice())?;
     std::fs::write(out.join(&name), tarball.into_inner()?.finish()?)?;
     Ok(PathBuf::from(name))
 }
 
+/// The JavaScript host as `npm pack` packs it, with the component and what jco makes of it
+/// (`generated/`), and its lock file as `npm-shrinkwrap.json`, so that an install gets the
+/// dependency versions it was tested with.
+fn npm_package(workspace: &Path, out: &Path, wasm: &Path, npm: &Path) -> anyhow::Result<PathBuf> {
+    let js = workspace.join("adapters/js");
+    let stage = tempfile::tempdir()?;
+    for file in ["package.json", "README.md"] {
+        std::fs::copy(js.join(file), stage.path().join(file))?;
+    }
+    std::fs::copy(js.join("package-lock.json"), stage.path().join("npm-shrinkwrap.json"))?;
+    copy_tree(&js.join("src"), &stage.path().join("src"))?;
+    std::fs::copy(wasm, stage.path().join("provider.wasm"))?;
+    run(Command::new(js.join("scripts/transpile.sh"))
+        .arg(stage.path().join("provider.wasm"))
+        .arg(stage.path().join("generated")))
+    .context("jco cannot transpile the component: run `npm ci` in adapters/js first")?;
+    remove_old(out, "lightsail-wasm-provider-")?;
+    let printed =
+        run(Command::new(npm).current_dir(stage.path()).args(["pack", "--silent", "--pack-destination"]).arg(out))?;
+    match printed.lines().last() {
+        Some(name) if out.join(name.trim()).is_file() => Ok(PathBuf::from(name.trim())),
+        _ => bail!("npm pack printed no package: {printed}"),
+    }
+}
+
+/// The Python host as a wheel with the component inside, built by setuptools from
+/// adapters/python/pyproject.toml.
+fn python_wheel(workspace: &Path, out: &Path, wasm: &Path, python: &Path) -> anyhow::Result<PathBuf> {
+    let host = workspace.join("adapters/python");
+    let stage = tempfile::tempdir()?;
+    for file in ["pyproject.toml", "README.md"] {
+        std::fs::copy(host.join(file), stage.path().join(file))?;
+    }
+    copy_tree(&host.join("lightsail_wasm"), &stage.path().join("lightsail_wasm"))?;
+    std::fs::copy(wasm, stage.path().join("lightsail_wasm/provider.wasm"))?;
+    remove_old(out, "lightsail_wasm-")?;
+    run(Command::new(python)
+        .args(["-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index"])
+        .arg("--wheel-dir")
+        .arg(out)
+        .arg(stage.path())
+        // setuptools stamps the wheel's entries with this time, not the build's.
+        .env("SOURCE_DATE_EPOCH", "315532800"))?;
+    found(out, "lightsail_wasm-", ".whl")
+}
+
 /// The Ansible collection, packed by its build script with the component inside.
 fn ansible(workspace: &Path, out: &Path, wasm: &Path, galaxy: &Path) -> anyhow::Result<PathBuf> {
-    for old in std::fs::read_dir(out)? {
-        let old = old?.path();
-        if old.file_name().is_some_and(|n| n.to_string_lossy().starts_with("lightsail_wasm-lightsail-")) {
-            std::fs::remove_file(old)?;
-        }
-    }
+    remove_old(out, "lightsail_wasm-lightsail-")?;
     let printed = run(Command::new(workspace.join("adapters/ansible/build.sh")).arg(wasm).arg(out).arg(galaxy))?;
     let tarball = PathBuf::from(printed.trim());
     match tarball.file_name() {
         Some(name) => Ok(PathBuf::from(name)),
         None => bail!("adapters/ansible/build.sh printed no tarball: {printed}"),
     }
+}
+
+/// Removes what an earlier run wrote under a name starting with `prefix`.
+fn remove_old(out: &Path, prefix: &str) -> anyhow::Result<()> {
+    for old in std::fs::read_dir(out)? {
+        let old = old?.path();
+        if old.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)) {
+            std::fs::remove_file(old)?;
+        }
+    }
+    Ok(())
+}
+
+/// The one file in `out` named `prefix…suffix`.
+fn found(out: &Path, prefix: &str, suffix: &str) -> anyhow::Result<PathBuf> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(out)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            names.push(PathBuf::from(name));
+        }
+    }
+    match names.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => bail!("expected one {prefix}*{suffix} in {}, found {names:?}", out.display()),
+    }
+}
+
+/// Copies a folder of sources, leaving out Python's caches.
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 /// Terraform's name of this platform (`linux_amd64`).

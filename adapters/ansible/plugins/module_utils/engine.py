@@ -27,10 +27,8 @@ except ImportError as e:
 
 BUILT_WITHOUT_COMPONENT = (
     "this build of lightsail_wasm.lightsail has no provider component: it was packed without build.sh, "
-    "which lays in the component and its Python host. Build the collection with "
-    "`cargo run -p lightsail-provider -- component --out provider.wasm && "
-    "adapters/ansible/build.sh provider.wasm dist`, then install the tarball it writes "
-    "with `ansible-galaxy collection install`"
+    "which lays in the component and its Python host. Install a release's collection tarball, or build "
+    "one with `cargo run -p dist` (docs/distribution.md), and install it with `ansible-galaxy collection install`"
 )
 
 # The options of every module: where the calls go and as whom, spelled as amazon.aws spells them
@@ -61,12 +59,23 @@ def snake_keys(values):
     return {snake(k): (v if k in ("tags", "tagsAll") else snake_keys(v)) for k, v in values.items()}
 
 
-def provider(module, key_creators_share_lock=False):
-    """The component, loaded once per module run, with this module's connection options."""
+def component(module):
+    """The component's bytes, or `fail_json` saying what is missing."""
     if IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("wasmtime and boto3"), exception=str(IMPORT_ERROR))
     if BUILD_ERROR is not None:
         module.fail_json(msg=BUILT_WITHOUT_COMPONENT, exception=str(BUILD_ERROR))
+    return base64.b64decode("".join(WASM_BASE64))
+
+
+def component_digest(module):
+    """`sha256:HEX` of the component the modules run."""
+    return lightsail_wasm.component_digest(component(module))
+
+
+def provider(module, key_creators_share_lock=False):
+    """The component, loaded once per module run, with this module's connection options."""
+    wasm = component(module)
     p = module.params
     # Every call the component makes goes through this session: the task's credentials or profile.
     session = boto3.Session(
@@ -77,7 +86,7 @@ def provider(module, key_creators_share_lock=False):
         region_name=p["region"],
     )
     return lightsail_wasm.load(
-        base64.b64decode("".join(WASM_BASE64)),
+        wasm,
         session=session,
         endpoint_url=p["endpoint_url"],
         key_creators_share_lock=key_creators_share_lock,
