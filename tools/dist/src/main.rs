@@ -46,12 +46,13 @@ struct Args {
     /// The GnuPG key (as `gpg --local-user` takes it) that signs the Terraform provider's SHA256SUMS
     #[arg(long, value_name = "KEY")]
     sign: Option<String>,
-    /// The ansible-galaxy that packs the collection
-    #[arg(long, value_name = "PATH", default_value = "ansible-galaxy")]
-    ansible_galaxy: PathBuf,
-    /// The Python (with pip and setuptools, as adapters/python/requirements.txt pins them) that builds the wheel
-    #[arg(long, value_name = "PATH", default_value = "python3")]
-    python: PathBuf,
+    /// The ansible-galaxy that packs the collection [default: the venv's, else from PATH]
+    #[arg(long, value_name = "PATH")]
+    ansible_galaxy: Option<PathBuf>,
+    /// The Python (with pip and setuptools, as adapters/python/requirements.txt pins them) that
+    /// builds the wheel [default: the venv's, else python3 from PATH]
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
     /// The npm that packs the JavaScript host (its jco comes from `npm ci` in adapters/js)
     #[arg(long, value_name = "PATH", default_value = "npm")]
     npm: PathBuf,
@@ -88,8 +89,10 @@ fn main() -> anyhow::Result<()> {
     let pulumi = executable_tarball(&out, &binaries, PULUMI_PLUGIN, &version, &platform)?;
     let cli = executable_tarball(&out, &binaries, "lightsail-provider", &version, &platform)?;
     let npm = npm_package(&workspace, &out, &wasm, &args.npm)?;
-    let wheel = python_wheel(&workspace, &out, &wasm, &args.python)?;
-    let collection = ansible(&workspace, &out, &wasm, &args.ansible_galaxy)?;
+    let python = args.python.unwrap_or_else(|| python_tool(&workspace, "python", "python3"));
+    let wheel = python_wheel(&workspace, &out, &wasm, &python)?;
+    let galaxy = args.ansible_galaxy.unwrap_or_else(|| python_tool(&workspace, "ansible-galaxy", "ansible-galaxy"));
+    let collection = ansible(&workspace, &out, &wasm, &galaxy)?;
 
     let mut files = vec![PathBuf::from("provider.wasm")];
     files.extend(terraform);
@@ -247,6 +250,13 @@ fn ansible(workspace: &Path, out: &Path, wasm: &Path, galaxy: &Path) -> anyhow::
         Some(name) => Ok(PathBuf::from(name)),
         None => bail!("adapters/ansible/build.sh printed no tarball: {printed}"),
     }
+}
+
+/// A program of the venv `.ci/run` makes (`target/python-host`, adapters/python/requirements.txt
+/// installed: the pinned setuptools and ansible-core), or `otherwise` from PATH.
+fn python_tool(workspace: &Path, name: &str, otherwise: &str) -> PathBuf {
+    let venv = workspace.join("target/python-host/bin").join(name);
+    if venv.is_file() { venv } else { PathBuf::from(otherwise) }
 }
 
 /// Removes what an earlier run wrote under a name starting with `prefix`.
