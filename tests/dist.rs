@@ -133,13 +133,15 @@ async fn one_command_writes_every_artifact_and_each_installs_as_its_users_instal
     verify.env("GNUPGHOME", gpg.home()).args(["--batch", "--verify"]);
     verify.arg(first.join(format!("{provider_sums}.sig"))).arg(first.join(&provider_sums));
     assert!(succeeds(verify).await.contains("Good signature"));
+    let zip_sum = format!("{}  {zip}\n", hex(&sha2::Sha256::digest(file(&first, &zip))));
+    assert_eq!(String::from_utf8(file(&first, &provider_sums)).unwrap(), zip_sum);
 
     pulumi_plugin_from_its_tarball(&first.join(&pulumi), dir.path(), &digest).await;
     cli_from_its_tarball(&first.join(&cli), dir.path(), &digest).await;
     npm_package_in_an_empty_project(&first.join(&npm), dir.path(), &node, &digest).await;
     wheel_in_an_empty_venv(&first.join(&wheel), dir.path(), &digest).await;
     collection_from_its_tarball(&first.join(&collection), dir.path(), &venv, &digest).await;
-    terraform_from_a_network_mirror(&first, &zip, dir.path()).await;
+    terraform_from_a_network_mirror(&first, &zip, dir.path(), &digest).await;
 }
 
 /// npm's cache, which `npm ci` in adapters/js filled: the package installs from it, offline.
@@ -305,7 +307,7 @@ async fn collection_from_its_tarball(tarball: &Path, dir: &Path, venv: &Path, di
 /// packages from the mirror), into an empty plugin cache: Terraform checks the zip against the
 /// mirror's `zh:` hash and locks the package's `h1:`; the seed applies; then a tampered zip served
 /// under the same name is refused.
-async fn terraform_from_a_network_mirror(dist: &Path, zip: &str, dir: &Path) {
+async fn terraform_from_a_network_mirror(dist: &Path, zip: &str, dir: &Path, digest: &str) {
     let installed = Command::new("terraform").arg("version").output().is_ok_and(|o| o.status.success());
     if !installed {
         assert!(std::env::var_os("REQUIRE_TERRAFORM").is_none(), "REQUIRE_TERRAFORM is set but terraform is missing");
@@ -369,12 +371,20 @@ resource "aws_lightsail_bucket_access_key" "example" {{
     // here anew. (It locks the mirror's own hashes only when a signature vouches for them, which
     // the registry protocol carries and a mirror does not.)
     let init = succeeds(terraform(&["init"])).await;
-    assert!(init.contains("Installed lightsail-wasm/awslightsail v0.1.0 (verified checksum)"), "{init}");
+    let verified = format!("Installed lightsail-wasm/awslightsail v{VERSION} (verified checksum)");
+    assert!(init.contains(&verified), "{init}");
     let lock = std::fs::read_to_string(work.join(".terraform.lock.hcl")).unwrap();
     let binary = std::fs::read(workspace_binary("terraform-provider-lightsail")).unwrap();
     let line = format!("{}  terraform-provider-awslightsail_v{VERSION}\n", hex(&sha2::Sha256::digest(&binary)));
     let h1 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(line.as_bytes()));
     assert!(lock.contains(&format!("\"h1:{h1}\"")), "the package's hash is locked:\n{lock}");
+    // What Terraform runs names the component.
+    let installed = work.join(".terraform/providers/registry.terraform.io/lightsail-wasm/awslightsail");
+    let executable = format!("{VERSION}/linux_amd64/terraform-provider-awslightsail_v{VERSION}");
+    let mut version = Command::new(installed.join(executable));
+    version.arg("--version");
+    let said = succeeds(version).await;
+    assert_eq!(said.trim(), format!("terraform-provider-lightsail {VERSION} (component {digest})"));
     assert!(mirror.served().iter().any(|p| p.ends_with(zip)), "the zip came from the mirror: {:?}", mirror.served());
     succeeds(terraform(&["apply", "-auto-approve"])).await;
     assert_eq!(endpoint.inspect(|s| s.access_key_ids("us-east-1", "example-bucket")).unwrap().len(), 1);
