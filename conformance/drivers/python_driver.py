@@ -57,6 +57,7 @@ def main():
         endpoint_url=os.environ["ENDPOINT_URL"],
         default_tags=json.loads(os.environ["DEFAULT_TAGS"]),
         lock_directory=os.environ["LOCK_DIRECTORY"],
+        cache_directory=None,  # the kit checks the imports; a cache would only leave files behind
         provider_class=Probe,
     )
     for line in sys.stdin:

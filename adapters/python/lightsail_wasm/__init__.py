@@ -12,9 +12,10 @@ import time
 
 import boto3
 import wasmtime
-from wasmtime.component import Component, Linker, ResourceHost, ResourceType, Variant
+from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
-from . import _openpgp
+from . import _cache, _openpgp
+from ._cache import default_cache_directory
 from ._lightsail import Lightsail
 from ._locks import Locks, default_lock_directory, lock_file_name
 
@@ -24,6 +25,7 @@ __all__ = [
     "component_digest",
     "Provider",
     "ProviderError",
+    "default_cache_directory",
     "default_lock_directory",
     "lock_file_name",
 ]
@@ -110,6 +112,7 @@ def load(
     default_tags=None,
     lock_directory=default_lock_directory,
     key_creators_share_lock=False,
+    cache_directory=default_cache_directory,
     log=None,
     provider_class=None,
 ):
@@ -121,7 +124,9 @@ def load(
     (`{KEY: VALUE}`) are carried by every resource that takes tags. `lock_directory` is where the
     locks that keep a bucket's key creators apart live (default: the per-user directory every host
     of this project uses; None: this process only); `key_creators_share_lock=True` declares that
-    every creator of keys of these buckets takes them. `log(level, message)` receives the
+    every creator of keys of these buckets takes them. `cache_directory` keeps the component
+    compiled, for the next process (default: the per-user directory the Rust host uses; None: no
+    cache); a directory others may write to is not used. `log(level, message)` receives the
     component's log (default: the `lightsail_wasm` logger). `provider_class` runs another
     component of the contract on the same imports (the conformance kit's driver does).
     """
@@ -136,11 +141,13 @@ def load(
         with open(wasm, "rb") as f:
             wasm = f.read()
     directory = default_lock_directory() if lock_directory is default_lock_directory else lock_directory
+    cache = default_cache_directory() if cache_directory is default_cache_directory else cache_directory
     return (provider_class or Provider)(
         wasm,
         Lightsail(session or boto3.Session(), endpoint_url, default_tags),
         Locks(directory, key_creators_share_lock),
         log or (lambda level, message: _log.log(_LEVELS[level], "%s", message)),
+        cache_directory=cache,
     )
 
 
@@ -160,9 +167,9 @@ class Provider:
     # The interface whose functions `_call` runs.
     _EXPORT = "resource-provider"
 
-    def __init__(self, wasm, lightsail, locks, log):
+    def __init__(self, wasm, lightsail, locks, log, cache_directory=None):
         self._engine = wasmtime.Engine()
-        self._component = Component(self._engine, wasm)
+        self._component, self._component_source = _cache.load_or_compile(self._engine, wasm, cache_directory)
         self._version = _contract_version(self._component, self._engine)
         self._lightsail = lightsail
         self._locks = locks
@@ -173,6 +180,11 @@ class Provider:
         # Guards the component holds, by rep: released when it drops them, or when its call ends.
         self._held = {}
         self._next_rep = 0
+
+    @property
+    def component_source(self):
+        """`"cache"` if the compiled component came from the cache, `"compiled"` if compiled now."""
+        return self._component_source
 
     def _link(self):
         linker = Linker(self._engine)

@@ -50,6 +50,7 @@ def load(**options):
     with open(os.environ["PROVIDER_WASM"], "rb") as f:
         wasm = f.read()
     options.setdefault("lock_directory", LOCKS.name)
+    options.setdefault("cache_directory", None)
     return lightsail_wasm.load(wasm, session=session(), endpoint_url=ENDPOINT, **options)
 
 
@@ -245,6 +246,57 @@ class Contract(unittest.TestCase):
         # A leak of a few hundred bytes a call (an unreleased string, a heap that is not reset) is
         # megabytes here.
         self.assertLess(grown, 2 * 1024 * 1024, f"the process grew by {grown} bytes over 9,000 calls")
+
+class CompiledComponentCache(unittest.TestCase):
+    """The compiled component kept for the next process, as the Rust host keeps it."""
+
+    def setUp(self):
+        self.parent = tempfile.TemporaryDirectory()
+        self.directory = os.path.join(self.parent.name, "lightsail-provider")
+
+    def tearDown(self):
+        self.parent.cleanup()
+
+    def entries(self):
+        return [name for name in os.listdir(self.directory) if name.endswith(".cwasm")]
+
+    def test_a_second_load_runs_the_compiled_component_from_the_cache(self):
+        first = load(cache_directory=self.directory)
+        self.assertEqual(first.component_source, "compiled")
+        self.assertEqual(os.stat(self.directory).st_mode & 0o777, 0o700)
+        [entry] = self.entries()
+        self.assertEqual(os.stat(os.path.join(self.directory, entry)).st_mode & 0o777, 0o600)
+        second = load(cache_directory=self.directory)
+        self.assertEqual(second.component_source, "cache")
+        self.assertEqual(second.check(KEY, {"bucketName": "example-bucket"})["failures"], [])
+
+    def test_a_damaged_entry_is_compiled_again_and_replaced(self):
+        load(cache_directory=self.directory)
+        [entry] = self.entries()
+        path = os.path.join(self.directory, entry)
+        with open(path, "r+b") as f:
+            f.seek(-1, os.SEEK_END)
+            last = f.read(1)
+            f.seek(-1, os.SEEK_END)
+            f.write(bytes([last[0] ^ 0xFF]))
+        with self.assertLogs("lightsail_wasm", "WARNING") as logged:
+            self.assertEqual(load(cache_directory=self.directory).component_source, "compiled")
+        self.assertIn("is damaged or not this component's", logged.output[0])
+        self.assertEqual(load(cache_directory=self.directory).component_source, "cache")
+        self.assertEqual(self.entries(), [entry])
+
+    def test_a_directory_others_may_write_to_is_not_used(self):
+        os.mkdir(self.directory)
+        os.chmod(self.directory, 0o777)
+        with self.assertLogs("lightsail_wasm", "WARNING") as logged:
+            self.assertEqual(load(cache_directory=self.directory).component_source, "compiled")
+        self.assertIn("others may write to it", logged.output[0])
+        self.assertEqual(self.entries(), [])
+
+    def test_without_a_directory_nothing_is_written(self):
+        self.assertEqual(load(cache_directory=None).component_source, "compiled")
+        self.assertFalse(os.path.exists(self.directory))
+
 
 if __name__ == "__main__":
     unittest.main()
