@@ -182,7 +182,7 @@ async fn main() -> anyhow::Result<()> {
     let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
     let (id, state) = (created.id.clone(), created.outputs.values.clone());
 
-    // `bench throughput` (or read, instance, cli, js) runs one section; no argument runs them all.
+    // `bench throughput` (or read, instance, cli, js, python) runs one section; no argument runs them all.
     let only = std::env::args().nth(1);
     let wanted = |section: &str| only.as_deref().is_none_or(|o| o == section);
     println!("Machine: {} cores, {}", std::thread::available_parallelism()?.get(), std::env::consts::ARCH);
@@ -352,6 +352,31 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", String::from_utf8_lossy(&output.stdout));
         } else {
             println!("| read via the JS host | run `npm ci` in adapters/js to measure it | | | |");
+        }
+    }
+    if wanted("python") {
+        // 6. The Python host: a read against boto3 directly, and a new process's first answer with
+        // and without the compiled-component cache against boto3's import and call.
+        match std::env::var_os("PYTHON_HOST") {
+            Some(venv) => {
+                let dir = tempfile::tempdir()?;
+                let wasm = dir.path().join("provider.wasm");
+                std::fs::write(&wasm, PROVIDER_COMPONENT)?;
+                let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters/python/bench/host.py");
+                let output = Command::new(std::path::Path::new(&venv).join("bin/python"))
+                    .arg(script)
+                    .env("ENDPOINT_URL", endpoint.url())
+                    .env("ACCESS_KEY_ID", &creds.access_key_id)
+                    .env("SECRET_ACCESS_KEY", &creds.secret_access_key)
+                    .env("PROVIDER_WASM", &wasm)
+                    .env("PYTHONDONTWRITEBYTECODE", "1")
+                    .output()?;
+                anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+                print!("{}", String::from_utf8_lossy(&output.stdout));
+            }
+            None => println!(
+                "| read via the Python host | set PYTHON_HOST to the venv `.ci/run` makes to measure it | | | |"
+            ),
         }
     }
     if wanted("throughput") {

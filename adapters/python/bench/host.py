@@ -1,0 +1,116 @@
+"""The Python host against boto3 alone, same endpoint, same run, interleaved so that drift hits both
+alike. Prints Markdown rows, as the JS host's bench does:
+
+- a read through the component (one provider, one reused instance) against the same
+  `get_bucket_access_keys` call made with boto3 directly: three rounds of 300;
+- a new process's first answer: `import boto3` and that call, against `import lightsail_wasm`, a
+  provider with the compiled component from its cache, and a read; and the same without the cache
+  (the component compiled in the process). Medians of 9 processes each.
+
+Run by `cargo run --release --example bench -- python`, which starts the endpoint and passes
+ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY and PROVIDER_WASM; the interpreter is the venv that
+has adapters/python/requirements.txt."""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+import boto3  # noqa: E402
+
+import lightsail_wasm  # noqa: E402
+
+KEY = "aws:lightsail/bucketAccessKey:BucketAccessKey"
+BUCKET = "py-bench"
+ENDPOINT = os.environ["ENDPOINT_URL"]
+ENV = dict(
+    os.environ,
+    AWS_ACCESS_KEY_ID=os.environ["ACCESS_KEY_ID"],
+    AWS_SECRET_ACCESS_KEY=os.environ["SECRET_ACCESS_KEY"],
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE="/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    AWS_EC2_METADATA_DISABLED="true",
+)
+
+BOTO3_PROCESS = f"""
+import time; start = time.perf_counter()
+import boto3
+boto3.Session().client("lightsail", endpoint_url={ENDPOINT!r}).get_bucket_access_keys(bucketName={BUCKET!r})
+print(time.perf_counter() - start)
+"""
+HOST_PROCESS = f"""
+import time; start = time.perf_counter()
+import sys; sys.path.insert(0, {os.path.join(HERE, "..")!r})
+import lightsail_wasm
+cache = sys.argv[1] or None
+provider = lightsail_wasm.load(sys.argv[2], endpoint_url={ENDPOINT!r}, lock_directory=None, cache_directory=cache)
+provider.read({KEY!r}, sys.argv[3])
+print(time.perf_counter() - start)
+"""
+
+
+def row(what, measured, baseline_what, baseline):
+    print(f"| {what} | {measured * 1e3:.3f} ms | {baseline_what} | {baseline * 1e3:.3f} ms | {measured / baseline:.2f}x |")
+
+
+def process(code, *args):
+    out = subprocess.run([sys.executable, "-c", code, *args], env=ENV, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main():
+    session = boto3.Session(
+        aws_access_key_id=ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=ENV["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    direct = session.client("lightsail", endpoint_url=ENDPOINT)
+    direct.create_bucket(bucketName=BUCKET, bundleId="small_1_0")
+    wasm = os.environ["PROVIDER_WASM"]
+    provider = lightsail_wasm.load(
+        wasm, session=session, endpoint_url=ENDPOINT, lock_directory=None, cache_directory=None
+    )
+    key = provider.create(KEY, {"bucketName": BUCKET})
+
+    def host(n):
+        for _ in range(n):
+            provider.read(KEY, key["id"], key["outputs"]["values"])
+
+    def boto(n):
+        for _ in range(n):
+            direct.get_bucket_access_keys(bucketName=BUCKET)
+
+    host(50)
+    boto(50)
+    hosts, boto3s = [], []
+    for _ in range(3):
+        for side, times in ((boto, boto3s), (host, hosts)):
+            start = time.perf_counter()
+            side(300)
+            times.append((time.perf_counter() - start) / 300)
+    row("read via the Python host (median of 3 rounds of 300)", statistics.median(hosts),
+        "boto3 get_bucket_access_keys", statistics.median(boto3s))
+
+    with tempfile.TemporaryDirectory() as parent:
+        cache = os.path.join(parent, "cache")
+        process(HOST_PROCESS, cache, wasm, key["id"])  # fills the cache
+        runs = {"boto3": [], "cached": [], "compiled": []}
+        for _ in range(9):
+            runs["boto3"].append(process(BOTO3_PROCESS))
+            runs["cached"].append(process(HOST_PROCESS, cache, wasm, key["id"]))
+            runs["compiled"].append(process(HOST_PROCESS, "", wasm, key["id"]))
+    boto3_start = statistics.median(runs["boto3"])
+    row("new Python process to its first read, compiled component cached", statistics.median(runs["cached"]),
+        "`import boto3` and the call", boto3_start)
+    row("new Python process to its first read, no cache (compiled)", statistics.median(runs["compiled"]),
+        "`import boto3` and the call", boto3_start)
+    provider.delete(KEY, key["id"], key["outputs"]["values"])
+
+
+main()
