@@ -9,6 +9,8 @@ import os
 import re
 import threading
 
+from ._cache import default_cache_directory
+
 _SAFE = re.compile(rb"[A-Za-z0-9._-]")
 
 # In-process locks per (directory, name), each with the number of its holders and waiters, so that
@@ -34,9 +36,9 @@ def _leave(key):
 
 
 def default_lock_directory():
-    """`$XDG_CACHE_HOME/lightsail-provider/locks`, else `~/.cache/lightsail-provider/locks`."""
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache, "lightsail-provider", "locks")
+    """`locks` in the per-user directory (`$XDG_CACHE_HOME/lightsail-provider/locks`, else
+    `~/.cache/lightsail-provider/locks`), as every host of this project names it."""
+    return os.path.join(default_cache_directory(), "locks")
 
 
 def lock_file_name(name):
