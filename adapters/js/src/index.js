@@ -38,15 +38,6 @@ const bag = (json) => JSON.parse(json);
 const outputs = (o) => ({ values: bag(o.values), secrets: o.secrets });
 
 /**
- * Loads the component transpiled by jco (`npm run transpile`) into one instance whose imports use
- * the AWS SDK with `sdk` (LightsailClient configuration: region, credentials, endpoint; by default
- * the SDK's own environment and profile). `log(level, message)` receives the component's log.
- * `defaultTags` (`{KEY: VALUE}`) are carried by every resource that takes tags, besides its own.
- * `lockDirectory` is where the locks that keep a bucket's key creators apart live (default: the
- * per-user directory every host of this project uses; `null`: this process only), and
- * `keyCreatorsShareLock: true` declares that every creator of keys of these buckets takes them.
- */
-/**
  * `sha256:HEX` of the component this package carries (`provider.wasm`, which its `generated/` was
  * transpiled from), or of the file at `path`; null where there is none (a checkout before
  * `npm run transpile`).
@@ -60,6 +51,15 @@ export async function componentDigest(path = new URL('../provider.wasm', import.
   }
 }
 
+/**
+ * Loads the component transpiled by jco (`npm run transpile`) into one instance whose imports use
+ * the AWS SDK with `sdk` (LightsailClient configuration: region, credentials, endpoint; by default
+ * the SDK's own environment and profile). `log(level, message)` receives the component's log.
+ * `defaultTags` (`{KEY: VALUE}`) are carried by every resource that takes tags, besides its own.
+ * `lockDirectory` is where the locks that keep a bucket's key creators apart live (default: the
+ * per-user directory every host of this project uses; `null`: this process only), and
+ * `keyCreatorsShareLock: true` declares that every creator of keys of these buckets takes them.
+ */
 export async function load({
   transpiled = new URL('../generated/', import.meta.url),
   sdk,
