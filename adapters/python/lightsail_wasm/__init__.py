@@ -14,7 +14,7 @@ import boto3
 import wasmtime
 from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
-from . import _cache, _openpgp
+from . import _cache, _openpgp, _typecache
 from ._cache import default_cache_directory
 from ._lightsail import Lightsail
 from ._locks import Locks, default_lock_directory, lock_file_name
@@ -167,15 +167,18 @@ class Provider:
     # The interface whose functions `_call` runs.
     _EXPORT = "resource-provider"
 
-    def __init__(self, wasm, lightsail, locks, log, cache_directory=None):
+    def __init__(self, wasm, lightsail, locks, log, cache_directory=None, types_once=True):
         self._engine = wasmtime.Engine()
         self._component, self._component_source = _cache.load_or_compile(self._engine, wasm, cache_directory)
         self._version = _contract_version(self._component, self._engine)
         self._lightsail = lightsail
         self._locks = locks
         self._log = log
+        # wasmtime-py derives a function's types on every call; `_typecache` keeps them.
+        self._types_once = types_once and _typecache.supported()
         self._linker = self._link()
         self._instance = None
+        self._functions = {}
         self._serial = threading.Lock()
         # Guards the component holds, by rep: released when it drops them, or when its call ends.
         self._held = {}
@@ -189,24 +192,25 @@ class Provider:
     def _link(self):
         linker = Linker(self._engine)
         version = self._version
+        add_func = _typecache.add_func if self._types_once else (lambda instance, *f: instance.add_func(*f))
         with linker.root() as root:
             # `errors` holds types only: an instance with nothing in it.
             with root.add_instance(f"{_PACKAGE}/errors@{version}"):
                 pass
             with root.add_instance(f"lightsail:provider/lightsail@{version}") as lightsail:
                 for name, function in self._lightsail.functions():
-                    lightsail.add_func(name, function)
+                    add_func(lightsail, name, function)
             with root.add_instance(f"lightsail:provider/openpgp@{version}") as openpgp:
                 for name, function in _openpgp.functions():
-                    openpgp.add_func(name, function)
+                    add_func(openpgp, name, function)
             with root.add_instance(f"lightsail:provider/lock@{version}") as lock:
                 lock.add_resource("guard", ResourceType.host(_GUARD), self._drop_guard)
-                lock.add_func("reach", lambda store: self._locks.reach)
-                lock.add_func("acquire", self._acquire)
+                add_func(lock, "reach", lambda store: self._locks.reach)
+                add_func(lock, "acquire", self._acquire)
             with root.add_instance(f"lightsail:provider/wait@{version}") as wait:
-                wait.add_func("wait", lambda store, millis: time.sleep(millis / 1000))
+                add_func(wait, "wait", lambda store, millis: time.sleep(millis / 1000))
             with root.add_instance(f"lightsail:provider/log@{version}") as log:
-                log.add_func("log", lambda store, level, message: self._log(level, message))
+                add_func(log, "log", lambda store, level, message: self._log(level, message))
         return linker
 
     def _acquire(self, store, name):
@@ -236,9 +240,14 @@ class Provider:
                 interface = instance.get_export_index(self._store, f"{_PACKAGE}/{self._EXPORT}@{self._version}")
                 self._instance = instance
                 self._interface = interface
-            function = self._instance.get_func(
-                self._store, self._instance.get_export_index(self._store, export, self._interface)
-            )
+                self._functions = {}
+            function = self._functions.get(export)
+            if function is None:
+                index = self._instance.get_export_index(self._store, export, self._interface)
+                function = self._instance.get_func(self._store, index)
+                if self._types_once:
+                    function = _typecache.settled_func(function, self._store)
+                self._functions[export] = function
             try:
                 answer = function(self._store, *args)
             except BaseException:

@@ -3,6 +3,7 @@ type, regions, and one instance reused for 10,000 calls with flat memory. The ca
 (tests/python_host.rs) starts a local endpoint and names it, and the component, in ENDPOINT_URL,
 ACCESS_KEY_ID, SECRET_ACCESS_KEY and PROVIDER_WASM."""
 
+import functools
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import boto3  # noqa: E402
 
 import lightsail_wasm  # noqa: E402
+import wasmtime.component._types as wasmtime_types  # noqa: E402
 from lightsail_wasm import ProviderError  # noqa: E402
 
 KEY = "aws:lightsail/bucketAccessKey:BucketAccessKey"
@@ -246,6 +248,56 @@ class Contract(unittest.TestCase):
         # A leak of a few hundred bytes a call (an unreleased string, a heap that is not reset) is
         # megabytes here.
         self.assertLess(grown, 2 * 1024 * 1024, f"the process grew by {grown} bytes over 9,000 calls")
+
+class TypesDerivedOnce(unittest.TestCase):
+    """wasmtime-py derives a function's types anew on every call; the host derives them once
+    (lightsail_wasm/_typecache.py) and answers as wasmtime-py's own path does."""
+
+    def derivations(self, call):
+        """How many value types wasmtime-py derives from the C API while `call` runs, and its answer."""
+        count = [0]
+        original = wasmtime_types.valtype_from_ptr
+
+        def counted(ptr):
+            count[0] += 1
+            return original(ptr)
+
+        wasmtime_types.valtype_from_ptr = counted
+        try:
+            answer = call()
+        finally:
+            wasmtime_types.valtype_from_ptr = original
+        return count[0], answer
+
+    def test_types_are_derived_once_and_answers_are_wasmtime_pys(self):
+        self.assertTrue(lightsail_wasm._typecache.supported(), "the pinned wasmtime-py's layout changed")
+        once = load()
+        every_call = load(provider_class=functools.partial(lightsail_wasm.Provider, types_once=False))
+        direct().create_bucket(bucketName="py-types", bundleId="small_1_0")
+        key = once.create(KEY, {"bucketName": "py-types"})  # a lock's guard too: a resource, per call
+        state = key["outputs"]["values"]
+        read = functools.partial(once.read, KEY, key["id"], state)
+        first = read()
+        derived, again = self.derivations(read)
+        self.assertEqual(derived, 0, "a second read derived types")
+        self.assertEqual(again, first)
+        derived, theirs = self.derivations(functools.partial(every_call.read, KEY, key["id"], state))
+        self.assertGreater(derived, 0)
+        self.assertEqual(theirs, first)
+        self.assertEqual(first["outputs"]["values"]["secretAccessKey"], state["secretAccessKey"])
+        query = {"bucketName": "py-types"}
+        self.assertEqual(list(once.list_all(KEY, query)), list(every_call.list_all(KEY, query)))
+        # An import's `err` and the export's: lowered and lifted the same way both ways.
+        failures = []
+        for provider in (once, every_call):
+            with self.assertRaises(ProviderError) as raised:
+                provider.create(KEY, {"bucketName": "py-types-none"})
+            failures.append((raised.exception.kind, raised.exception.payload, str(raised.exception)))
+        self.assertEqual(failures[0], failures[1])
+        self.assertEqual(failures[0][0], "api")
+        once.delete(KEY, key["id"], state)
+        self.assertIsNone(every_call.read(KEY, key["id"], state))
+
 
 class CompiledComponentCache(unittest.TestCase):
     """The compiled component kept for the next process, as the Rust host keeps it."""
