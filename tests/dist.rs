@@ -52,24 +52,9 @@ fn readme_block(first: &str) -> String {
     block.unwrap_or_else(|| panic!("README.md has a code block starting with {first:?}")).to_string()
 }
 
-/// The environment every installed artifact runs in: a home of its own (so the per-user lock
-/// directory is the test's), the local endpoint as AWS, nothing of the machine's AWS configuration.
+/// The environment every installed artifact runs in (the shared helper's).
 fn user(command: &mut Command, home: &Path, endpoint: &LocalEndpoint) {
-    let creds = endpoint.credentials();
-    command
-        .current_dir(home)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint.url())
-        .env("AWS_ACCESS_KEY_ID", &creds.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
-        // The JavaScript SDK reads the first, boto3 the second.
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+    lightsail_test_support::hosts::as_aws_user(command, home, endpoint);
 }
 
 /// A folder of its own under the test's.

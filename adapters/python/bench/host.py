@@ -3,6 +3,8 @@ alike. Prints Markdown rows, as the JS host's bench does:
 
 - a read through the component (one provider, one reused instance) against the same
   `get_bucket_access_keys` call made with boto3 directly: three rounds of 300;
+- a create/read/delete lifecycle through the component against the four calls it makes, made with
+  boto3 directly: three rounds of 100;
 - a new process's first answer: `import boto3` and that call, against `import lightsail_wasm`, a
   provider with the compiled component from its cache, and a read; and the same without the cache
   (the component compiled in the process). Medians of 9 processes each.
@@ -55,8 +57,22 @@ print(time.perf_counter() - start)
 """
 
 
-def row(what, measured, baseline_what, baseline):
+def row(what, measured, baseline, baseline_what):
     print(f"| {what} | {measured * 1e3:.3f} ms | {baseline_what} | {baseline * 1e3:.3f} ms | {measured / baseline:.2f}x |")
+
+
+def interleaved(host, boto, n):
+    """Medians of the time a call takes through `host` and through `boto` (each runs it `n` times),
+    in three rounds taking turns, after a sixth of a round each not counted."""
+    host(n // 6)
+    boto(n // 6)
+    hosts, boto3s = [], []
+    for _ in range(3):
+        for side, times in ((boto, boto3s), (host, hosts)):
+            start = time.perf_counter()
+            side(n)
+            times.append((time.perf_counter() - start) / n)
+    return statistics.median(hosts), statistics.median(boto3s)
 
 
 def process(code, *args):
@@ -86,16 +102,26 @@ def main():
         for _ in range(n):
             direct.get_bucket_access_keys(bucketName=BUCKET)
 
-    host(50)
-    boto(50)
-    hosts, boto3s = [], []
-    for _ in range(3):
-        for side, times in ((boto, boto3s), (host, hosts)):
-            start = time.perf_counter()
-            side(300)
-            times.append((time.perf_counter() - start) / 300)
-    row("read via the Python host (median of 3 rounds of 300)", statistics.median(hosts),
-        "boto3 get_bucket_access_keys", statistics.median(boto3s))
+    row("read via the Python host (median of 3 rounds of 300)", *interleaved(host, boto, 300),
+        "boto3 get_bucket_access_keys")
+
+    def host_lifecycles(n):
+        for _ in range(n):
+            created = provider.create(KEY, {"bucketName": BUCKET})
+            provider.read(KEY, created["id"], created["outputs"]["values"])
+            provider.delete(KEY, created["id"], created["outputs"]["values"])
+
+    def boto_lifecycles(n):
+        # The calls a lifecycle makes: list (the create's check of the bucket's keys), create,
+        # list (the read), delete.
+        for _ in range(n):
+            direct.get_bucket_access_keys(bucketName=BUCKET)
+            created = direct.create_bucket_access_key(bucketName=BUCKET)
+            direct.get_bucket_access_keys(bucketName=BUCKET)
+            direct.delete_bucket_access_key(bucketName=BUCKET, accessKeyId=created["accessKey"]["accessKeyId"])
+
+    row("create/read/delete lifecycle via the Python host (median of 3 rounds of 100)",
+        *interleaved(host_lifecycles, boto_lifecycles, 100), "the same four calls with boto3")
 
     with tempfile.TemporaryDirectory() as parent:
         cache = os.path.join(parent, "cache")
@@ -107,9 +133,9 @@ def main():
             runs["compiled"].append(process(HOST_PROCESS, "", wasm, key["id"]))
     boto3_start = statistics.median(runs["boto3"])
     row("new Python process to its first read, compiled component cached", statistics.median(runs["cached"]),
-        "`import boto3` and the call", boto3_start)
+        boto3_start, "`import boto3` and the call")
     row("new Python process to its first read, no cache (compiled)", statistics.median(runs["compiled"]),
-        "`import boto3` and the call", boto3_start)
+        boto3_start, "`import boto3` and the call")
     provider.delete(KEY, key["id"], key["outputs"]["values"])
 
 

@@ -1,13 +1,21 @@
-// One read through the component in the JS host (jco, one reused instance, the AWS SDK for
-// JavaScript in its imports) against the same call made directly with the AWS SDK for JavaScript,
-// same endpoint, same run, interleaved so that drift hits both alike. Prints Markdown rows: the
-// target's row, then its breakdown.
+// The JS host (jco, one reused instance, the AWS SDK for JavaScript in its imports) against the
+// AWS SDK for JavaScript directly, same endpoint, same run, interleaved so that drift hits both
+// alike. Prints Markdown rows: a read and its breakdown, a create/read/delete lifecycle against the
+// four calls it makes, and a new Node process to its first read against one that imports the SDK
+// and makes the call (Node keeps no compiled WebAssembly between processes: there is no cache).
 //
 // Run by `cargo run --release --example bench -- js`, which starts the endpoint and transpiles the
 // component; it passes ENDPOINT_URL, ACCESS_KEY_ID, SECRET_ACCESS_KEY and TRANSPILED.
 
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { LightsailClient, CreateBucketCommand, GetBucketAccessKeysCommand } from '@aws-sdk/client-lightsail';
+import {
+  LightsailClient,
+  CreateBucketCommand,
+  CreateBucketAccessKeyCommand,
+  DeleteBucketAccessKeyCommand,
+  GetBucketAccessKeysCommand,
+} from '@aws-sdk/client-lightsail';
 import { load, Provider } from '../src/index.js';
 import { imports } from '../src/imports.js';
 
@@ -19,7 +27,7 @@ const sdk = {
   credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
 };
 const direct = new LightsailClient(sdk);
-const provider = await load({ transpiled: process.env.TRANSPILED, sdk });
+const provider = await load({ transpiled: process.env.TRANSPILED, sdk, lockDirectory: null });
 await direct.send(new CreateBucketCommand({ bucketName: BUCKET, bundleId: 'small_1_0' }));
 const created = await provider.create(KEY, { bucketName: BUCKET });
 
@@ -35,7 +43,7 @@ inMemory['lightsail:provider/lightsail'].getBucketAccessKeys = async () => answe
 const dir = new URL(`file://${process.env.TRANSPILED.replace(/\/?$/, '/')}`);
 const { instantiate } = await import(new URL('provider.js', dir));
 const root = await instantiate(async (name) => WebAssembly.compile(await readFile(new URL(name, dir))), inMemory);
-const offline = new Provider(root.resourceProvider);
+const offline = new Provider(root.resourceProvider, inMemory['lightsail:provider/lock']);
 
 const idle = () => new Promise((resolve) => setTimeout(resolve, 1));
 const calls = {
@@ -48,15 +56,32 @@ const calls = {
     await idle();
     await offline.read(KEY, created.id, created.outputs.values);
   },
+  lifecycleThrough: async () => {
+    const key = await provider.create(KEY, { bucketName: BUCKET });
+    await provider.read(KEY, key.id, key.outputs.values);
+    await provider.delete(KEY, key.id, key.outputs.values);
+  },
+  // The calls a lifecycle makes: list (the create's check of the bucket's keys), create, list
+  // (the read), delete.
+  lifecycleDirectly: async () => {
+    await direct.send(new GetBucketAccessKeysCommand({ bucketName: BUCKET }));
+    const made = await direct.send(new CreateBucketAccessKeyCommand({ bucketName: BUCKET }));
+    await direct.send(new GetBucketAccessKeysCommand({ bucketName: BUCKET }));
+    const accessKeyId = made.accessKey.accessKeyId;
+    await direct.send(new DeleteBucketAccessKeyCommand({ bucketName: BUCKET, accessKeyId }));
+  },
 };
 
 const ROUNDS = 2000;
 const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 /** Median wall time of each call (µs), the calls taking turns, after a warm-up. */
 async function interleaved(...names) {
-  for (let i = 0; i < 300; i++) for (const n of names) await calls[n]();
+  return interleavedRounds(ROUNDS, ...names);
+}
+async function interleavedRounds(rounds, ...names) {
+  for (let i = 0; i < Math.min(300, rounds); i++) for (const n of names) await calls[n]();
   const times = names.map(() => []);
-  for (let i = 0; i < ROUNDS; i++) {
+  for (let i = 0; i < rounds; i++) {
     for (const [j, n] of names.entries()) {
       const started = process.hrtime.bigint();
       await calls[n]();
@@ -88,5 +113,35 @@ const [idleCpu, idleThenCpu] = [await cpuPerCall('idle'), await cpuPerCall('idle
 const [cold, backToBack] = [idleThenCpu - idleCpu, await cpuPerCall('inMemory')];
 console.log(
   `| - the same read after the thread idled 1 ms (as a read idles waiting for the network): CPU | ${us(cold)} | back to back: CPU | ${us(backToBack)} | ${(cold / backToBack).toFixed(2)}x |`,
+);
+const [l, ld] = await interleavedRounds(300, 'lifecycleThrough', 'lifecycleDirectly');
+console.log(
+  `| create/read/delete lifecycle via the JS host | ${us(l)} | the same four calls, AWS SDK for JavaScript directly | ${us(ld)} | ${(l / ld).toFixed(2)}x |`,
+);
+
+// A new process to its first answer: Node's own clock from the process's start (performance.now()).
+const here = new URL('.', import.meta.url).pathname;
+const firstRead = `
+  const { load } = await import(${JSON.stringify(new URL('../src/index.js', import.meta.url).href)});
+  const sdk = ${JSON.stringify(sdk)};
+  const provider = await load({ transpiled: ${JSON.stringify(process.env.TRANSPILED)}, sdk, lockDirectory: null });
+  await provider.read(${JSON.stringify(KEY)}, ${JSON.stringify(created.id)});
+  console.log(performance.now());`;
+const sdkCall = `
+  const { LightsailClient, GetBucketAccessKeysCommand } = await import('@aws-sdk/client-lightsail');
+  const direct = new LightsailClient(${JSON.stringify(sdk)});
+  await direct.send(new GetBucketAccessKeysCommand({ bucketName: ${JSON.stringify(BUCKET)} }));
+  console.log(performance.now());`;
+const started = (code) =>
+  Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: here, encoding: 'utf8' }).trim());
+const [hostStarts, sdkStarts] = [[], []];
+for (let i = 0; i < 9; i++) {
+  sdkStarts.push(started(sdkCall));
+  hostStarts.push(started(firstRead));
+}
+const ms = (x) => `${x.toFixed(1)} ms`;
+const [hs, ss] = [median(hostStarts), median(sdkStarts)];
+console.log(
+  `| a new Node process to its first read via the JS host (no cache: Node keeps no compiled wasm) | ${ms(hs)} | to the same call, AWS SDK for JavaScript imported | ${ms(ss)} | ${(hs / ss).toFixed(2)}x |`,
 );
 await provider.delete(KEY, created.id, created.outputs.values);
