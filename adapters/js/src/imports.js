@@ -16,7 +16,6 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lightsail';
-import * as openpgp from 'openpgp';
 import { locks } from './locks.js';
 
 const seconds = (date) => (date instanceof Date ? date.getTime() / 1000 : undefined);
@@ -180,10 +179,16 @@ const OPERATIONS = {
 
 const keyError = (tag, val) => ({ payload: { tag, val } });
 
+// OpenPGP.js takes about 45 ms to import: it is loaded when a key is first checked or encrypted
+// to, not by every process (a read, an Ansible-like one-shot) that never uses it.
+let openpgpImport;
+const openpgpLibrary = () => (openpgpImport ??= import('openpgp'));
+
 // The WIT's rules for a usable key are OpenPGP.js's own: getEncryptionKey() returns the newest
 // subkey (or primary) bound by a valid self-signature, marked for encryption, neither revoked nor
 // expired now. What stops a key is told apart for the error kinds.
 async function usableKey(bytes) {
+  const openpgp = await openpgpLibrary();
   const text = new TextDecoder().decode(bytes);
   let key;
   try {
@@ -259,6 +264,7 @@ export function imports({ sdk = {}, log = () => {}, defaultTags = {}, lock = {} 
       // The message is the secret: it goes to OpenPGP.js and nowhere else (never logged).
       encrypt: async (bytes, message) => {
         const { key, recipient } = await usableKey(bytes);
+        const openpgp = await openpgpLibrary();
         const encrypted = await openpgp.encrypt({
           message: await openpgp.createMessage({ binary: message }),
           encryptionKeys: key,
