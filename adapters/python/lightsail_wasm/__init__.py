@@ -14,7 +14,12 @@ import boto3
 import wasmtime
 from wasmtime.component import Linker, ResourceHost, ResourceType, Variant
 
-from . import _cache, _openpgp, _typecache
+from . import _cache, _openpgp
+
+try:
+    from . import _typecache
+except (ImportError, AttributeError):  # a wasmtime-py laid out otherwise: its own path serves
+    _typecache = None
 from ._cache import default_cache_directory
 from ._lightsail import Lightsail
 from ._locks import Locks, default_lock_directory, lock_file_name
@@ -175,7 +180,7 @@ class Provider:
         self._locks = locks
         self._log = log
         # wasmtime-py derives a function's types on every call; `_typecache` keeps them.
-        self._types_once = types_once and _typecache.supported()
+        self._types_once = types_once and _typecache is not None and _typecache.supported()
         self._linker = self._link()
         self._instance = None
         self._functions = {}

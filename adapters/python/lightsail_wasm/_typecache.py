@@ -7,10 +7,10 @@ wasmtime-py's own conversions run unchanged on them. Imports are registered with
 keeps each import's types the same way. A type this module does not know is left as wasmtime-py
 made it, and so is a function that takes or returns a resource (a resource type belongs to a store).
 
-This leans on wasmtime-py's layout (`_types`, `_linker`, `_enter`, `_ffi`), which is why the wheel
-pins its version; `supported()` checks that layout and the host falls back to wasmtime-py's own
-path where it differs. tests/test_contract.py checks that a second read derives no type and that
-both paths answer alike; the conformance suite runs this one."""
+This leans on wasmtime-py's layout (`_types`, `_enter`, `_ffi`), which is why the wheel pins its
+version; where that layout differs (this module fails to import, or `supported()` says no) the host
+uses wasmtime-py's own path. tests/test_contract.py checks that a second read derives no type and
+that both paths answer alike; the conformance suite runs this path."""
 
 import itertools
 from ctypes import CFUNCTYPE, c_void_p, create_string_buffer
