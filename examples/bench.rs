@@ -386,8 +386,10 @@ async fn main() -> anyhow::Result<()> {
     if wanted("ansible") {
         // 7. Ansible: a play of ten `bucket_access_key` reads against a play of ten `command` tasks
         // running the AWS CLI's `get-bucket-access-keys`; Ansible's own cost per task is in both.
+        let aws_cli = Command::new("aws").arg("--version").output().is_ok_and(|out| out.status.success());
         match std::env::var_os("PYTHON_HOST") {
-            Some(venv) => ansible_plays(std::path::Path::new(&venv), &endpoint, &id)?,
+            Some(venv) if aws_cli => ansible_plays(std::path::Path::new(&venv), &endpoint, &id)?,
+            Some(_) => println!("| Ansible plays | install the AWS CLI (`aws`) to measure them | | | |"),
             None => println!("| Ansible plays | set PYTHON_HOST to the venv `.ci/run` makes to measure them | | | |"),
         }
     }

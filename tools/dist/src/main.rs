@@ -211,7 +211,7 @@ fn npm_package(workspace: &Path, out: &Path, wasm: &Path, npm: &Path) -> anyhow:
         .arg(stage.path().join("provider.wasm"))
         .arg(stage.path().join("generated")))
     .context("jco cannot transpile the component: run `npm ci` in adapters/js first")?;
-    remove_old(out, "lightsail-wasm-provider-")?;
+    remove_old(out, "lightsail-wasm-provider-", ".tgz")?;
     let printed =
         run(Command::new(npm).current_dir(stage.path()).args(["pack", "--silent", "--pack-destination"]).arg(out))?;
     match printed.lines().last() {
@@ -230,7 +230,7 @@ fn python_wheel(workspace: &Path, out: &Path, wasm: &Path, python: &Path) -> any
     }
     copy_tree(&host.join("lightsail_wasm"), &stage.path().join("lightsail_wasm"))?;
     std::fs::copy(wasm, stage.path().join("lightsail_wasm/provider.wasm"))?;
-    remove_old(out, "lightsail_wasm-")?;
+    remove_old(out, "lightsail_wasm-", ".whl")?;
     run(Command::new(python)
         .args(["-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index"])
         .arg("--wheel-dir")
@@ -243,7 +243,7 @@ fn python_wheel(workspace: &Path, out: &Path, wasm: &Path, python: &Path) -> any
 
 /// The Ansible collection, packed by its build script with the component inside.
 fn ansible(workspace: &Path, out: &Path, wasm: &Path, galaxy: &Path) -> anyhow::Result<PathBuf> {
-    remove_old(out, "lightsail_wasm-lightsail-")?;
+    remove_old(out, "lightsail_wasm-lightsail-", ".tar.gz")?;
     let printed = run(Command::new(workspace.join("adapters/ansible/build.sh")).arg(wasm).arg(out).arg(galaxy))?;
     let tarball = PathBuf::from(printed.trim());
     match tarball.file_name() {
@@ -259,11 +259,13 @@ fn python_tool(workspace: &Path, name: &str, otherwise: &str) -> PathBuf {
     if venv.is_file() { venv } else { PathBuf::from(otherwise) }
 }
 
-/// Removes what an earlier run wrote under a name starting with `prefix`.
-fn remove_old(out: &Path, prefix: &str) -> anyhow::Result<()> {
+/// Removes what an earlier run wrote under a name `prefix…suffix` (and nothing else: the wheel
+/// and the collection share a prefix).
+fn remove_old(out: &Path, prefix: &str, suffix: &str) -> anyhow::Result<()> {
     for old in std::fs::read_dir(out)? {
         let old = old?.path();
-        if old.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)) {
+        let name = old.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with(prefix) && name.ends_with(suffix) {
             std::fs::remove_file(old)?;
         }
     }
