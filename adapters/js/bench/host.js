@@ -21,11 +21,16 @@ import { imports } from '../src/imports.js';
 
 const KEY = 'aws:lightsail/bucketAccessKey:BucketAccessKey';
 const BUCKET = 'js-bench';
-const sdk = {
-  region: 'us-east-1',
-  endpoint: process.env.ENDPOINT_URL,
-  credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
-};
+// Also run by the new processes below (its source goes into their code; the credentials stay in
+// the environment they inherit, off their command lines).
+function sdkFromEnvironment() {
+  return {
+    region: 'us-east-1',
+    endpoint: process.env.ENDPOINT_URL,
+    credentials: { accessKeyId: process.env.ACCESS_KEY_ID, secretAccessKey: process.env.SECRET_ACCESS_KEY },
+  };
+}
+const sdk = sdkFromEnvironment();
 const direct = new LightsailClient(sdk);
 const provider = await load({ transpiled: process.env.TRANSPILED, sdk, lockDirectory: null });
 await direct.send(new CreateBucketCommand({ bucketName: BUCKET, bundleId: 'small_1_0' }));
@@ -123,13 +128,13 @@ console.log(
 const here = new URL('.', import.meta.url).pathname;
 const firstRead = `
   const { load } = await import(${JSON.stringify(new URL('../src/index.js', import.meta.url).href)});
-  const sdk = ${JSON.stringify(sdk)};
+  const sdk = (${sdkFromEnvironment})();
   const provider = await load({ transpiled: ${JSON.stringify(process.env.TRANSPILED)}, sdk, lockDirectory: null });
   await provider.read(${JSON.stringify(KEY)}, ${JSON.stringify(created.id)});
   console.log(performance.now());`;
 const sdkCall = `
   const { LightsailClient, GetBucketAccessKeysCommand } = await import('@aws-sdk/client-lightsail');
-  const direct = new LightsailClient(${JSON.stringify(sdk)});
+  const direct = new LightsailClient((${sdkFromEnvironment})());
   await direct.send(new GetBucketAccessKeysCommand({ bucketName: ${JSON.stringify(BUCKET)} }));
   console.log(performance.now());`;
 const started = (code) =>
