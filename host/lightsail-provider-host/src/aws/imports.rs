@@ -6,7 +6,6 @@ use super::{LightsailApi, shared_reads};
 use crate::bindings::api;
 use crate::bindings::errors::ErrorKind;
 use crate::state::{HostState, Performs};
-use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::types;
 
 impl api::Host for HostState {
@@ -150,15 +149,9 @@ impl LightsailApi {
         region: Option<&str>,
         bucket_name: &str,
     ) -> Result<api::CreatedAccessKey, api::ApiError> {
-        let out = self
-            .client(region)
-            .create_bucket_access_key()
-            .bucket_name(bucket_name)
-            .customize()
-            // Sent once, as the WIT requires: after a lost answer a retry would make a second key
-            // whose secret nobody saw. The component retries it once it has settled the first.
-            .config_override(aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled()))
-            .send();
+        // Sent once, as the WIT requires: after a lost answer a retry would make a second key
+        // whose secret nobody saw. The component retries it once it has settled the first.
+        let out = self.client_sending_once(region).create_bucket_access_key().bucket_name(bucket_name).send();
         let out = self.counted(region, "CreateBucketAccessKey", out).await?;
         let key = out.access_key.ok_or_else(|| malformed("CreateBucketAccessKey returned no accessKey"))?;
         Ok(api::CreatedAccessKey { access_key: access_key(key)?, operations: operations(out.operations)? })

@@ -71,7 +71,11 @@ impl Lead<'_> {
     /// later call joins an answer that has already come back: they send their own.
     pub(crate) fn answered(self, listing: &Listing) {
         self.leave();
-        self.answer.send_replace(Some(listing.clone()));
+        // Whoever joined did so under the map's lock, before `leave`: a read nobody joined (most
+        // of them) makes no copy.
+        if self.answer.receiver_count() > 0 {
+            self.answer.send_replace(Some(listing.clone()));
+        }
     }
 
     /// Takes this listing out of the map, unless a change already did (and a later call put its
