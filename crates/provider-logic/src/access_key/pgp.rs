@@ -4,7 +4,7 @@
 
 use crate::host::{Encrypted, Host, KeyError};
 use alloc::{format, string::String, vec::Vec};
-use base64::Engine as _;
+use base64ct::{Base64, Encoding as _};
 
 /// The input holding the public key.
 pub const PGP_KEY: &str = "pgpKey";
@@ -30,7 +30,7 @@ impl Recipient {
     /// output carries it.
     pub fn encrypt(&self, host: &impl Host, secret: &str) -> Result<(String, Encrypted), String> {
         let encrypted = host.encrypt(&self.key, secret.as_bytes()).map_err(rule)?;
-        Ok((base64::engine::general_purpose::STANDARD.encode(&encrypted.message), encrypted))
+        Ok((Base64::encode_string(&encrypted.message), encrypted))
     }
 }
 
@@ -51,7 +51,7 @@ fn decode(value: &str) -> Result<Vec<u8>, String> {
     if compact.is_empty() {
         return Err("is empty: give a public key, base64-encoded (gpg --export KEY | base64 -w0), or unset it".into());
     }
-    let bytes = base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| {
+    let bytes = Base64::decode_vec(&compact).map_err(|e| {
         format!(
             "is not base64 ({e}): give the public key base64-encoded (gpg --export KEY | base64 -w0), \
              or ASCII-armored (gpg --export --armor KEY)"
