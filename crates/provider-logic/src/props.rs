@@ -73,10 +73,23 @@ pub(crate) fn state_object(property: &str, text: &str) -> Result<Value, Provider
     }
 }
 
+/// Why `text` is not a property bag, in [`state_object`]'s words.
+pub(crate) fn not_an_object(property: &str, text: &str) -> ProviderError {
+    match state_object(property, text) {
+        Err(why) => why,
+        Ok(_) => ProviderError::invalid(property, "must be a JSON object"),
+    }
+}
+
 /// The region recorded in a resource's state, if any; one where Lightsail does not run is refused
 /// (a hand-edited state must not send calls to a region that cannot answer, or read as "gone").
 pub(crate) fn state_region(state: &Value) -> Result<Option<String>, ProviderError> {
-    let Some(region) = json::get_str(state, "region") else { return Ok(None) };
+    prior_region(json::get_str(state, "region"))
+}
+
+/// A region a prior state records, checked as [`state_region`] checks it.
+pub(crate) fn prior_region(region: Option<&str>) -> Result<Option<String>, ProviderError> {
+    let Some(region) = region else { return Ok(None) };
     validate::region(region).map_err(|rule| ProviderError::invalid("region", format!("in the prior state: {rule}")))?;
     Ok(Some(region.to_string()))
 }

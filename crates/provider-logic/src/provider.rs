@@ -83,8 +83,7 @@ pub fn create(host: &impl Host, token: &str, inputs: &str, preview: bool) -> Res
 /// Reads a resource; `None` when it is gone.
 pub fn read(host: &impl Host, token: &str, id: &str, state: Option<&str>) -> Result<Option<ReadResult>, ProviderError> {
     let registered = Registered::of(token)?;
-    let state = state_object("state", state.unwrap_or(""))?;
-    dispatch!(registered, R => R::read(host, id, &state))
+    dispatch!(registered, R => R::read(host, id, state.unwrap_or("")))
 }
 
 /// Changes a resource in place, where it can.
@@ -104,8 +103,7 @@ pub fn update(
 /// Deletes a resource; one already gone counts as deleted.
 pub fn delete(host: &impl Host, token: &str, id: &str, state: &str) -> Result<(), ProviderError> {
     let registered = Registered::of(token)?;
-    let state = state_object("state", state)?;
-    dispatch!(registered, R => R::delete(host, id, &state))
+    dispatch!(registered, R => R::delete(host, id, state))
 }
 
 /// Adopts an existing resource by its id.

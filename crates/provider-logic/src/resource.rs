@@ -7,7 +7,8 @@ use crate::list::Paging;
 use crate::types::*;
 
 /// One resource type: its token, and the engine-neutral lifecycle the WIT's `resource-provider`
-/// describes. Property bags arrive as JSON text (new inputs) or parsed objects (state).
+/// describes. Property bags arrive as JSON text (new inputs, and the state `read` and `delete` are
+/// given) or parsed objects (the state `diff` and `update` compare).
 pub trait Resource {
     /// The Pulumi type token (`aws:lightsail/bucketAccessKey:BucketAccessKey`).
     const TOKEN: &'static str;
@@ -22,14 +23,15 @@ pub trait Resource {
     /// Creates the resource; a `preview` makes no API call.
     fn create(host: &impl Host, inputs: &str, preview: bool) -> Result<Created, ProviderError>;
 
-    /// The resource's current state; `None` when it is gone.
-    fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError>;
+    /// The resource's current state; `None` when it is gone. `state`, its last outputs, is the
+    /// text the engine holds: each resource reads of it what it needs.
+    fn read(host: &impl Host, id: &str, state: &str) -> Result<Option<ReadResult>, ProviderError>;
 
     /// Changes the resource in place, where `diff` said it can; a `preview` makes no API call.
     fn update(host: &impl Host, id: &str, olds: &Value, news: &str, preview: bool) -> Result<Outputs, ProviderError>;
 
     /// Deletes the resource; one already gone counts as deleted.
-    fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError>;
+    fn delete(host: &impl Host, id: &str, state: &str) -> Result<(), ProviderError>;
 
     /// Adopts an existing resource by its id.
     fn import(host: &impl Host, id: &str) -> Result<ReadResult, ProviderError>;

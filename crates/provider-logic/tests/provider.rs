@@ -328,6 +328,58 @@ fn create_read_import_delete() {
     assert!(matches!(err, ProviderError::NotFound(_)), "{err:?}");
 }
 
+/// `read` and `delete` read of the prior state only its region and secret members, as strings,
+/// and refuse a state that is not a JSON object as every call does, in the same words.
+#[test]
+fn read_and_delete_take_the_region_and_secret_from_any_state_object() {
+    let host = FakeHost::default();
+    let created = provider::create(&host, T, r#"{"bucketName": "example-bucket"}"#, false).unwrap();
+    let id = &created.id;
+    let key_id = id.split(',').nth(1).unwrap();
+    let secret_read = |state: &str| {
+        let read = provider::read(&host, T, id, Some(state)).unwrap().unwrap();
+        values(&read.outputs.values)["secretAccessKey"].clone()
+    };
+    // Other members, nested or not, are read through; an escaped secret is read unescaped; a
+    // member that is not a string is absent, and of one given twice the last counts.
+    let state = format!(
+        r#"{{"lastUsed": {{"deep": [[{{"a": 1.5e3}}], null, true]}}, "accessKeyId": "{key_id}",
+            "secretAccessKey": "a\/b\u0041", "region": 7, "pgpKey": null}}"#
+    );
+    assert_eq!(secret_read(&state), "a/bA");
+    let twice = format!(r#"{{"accessKeyId": "{key_id}", "secretAccessKey": "one", "secretAccessKey": "two"}}"#);
+    assert_eq!(secret_read(&twice), "two");
+    let other_key = r#"{"accessKeyId": "AKIAOTHER0000000000", "secretAccessKey": "not-this-one"}"#;
+    assert_eq!(secret_read(other_key), Value::Null, "another key's secret is not taken");
+    // A state that is not an object is refused before any call, as it was when states were parsed
+    // whole: the same words for every resource.
+    let bucket_type = provider_logic::bucket::TOKEN;
+    let calls = host.calls();
+    for (state, reason) in [
+        ("[1]", "must be a JSON object".to_string()),
+        ("\"text\"", "must be a JSON object".to_string()),
+        (r#"{"region": "us-east-1",}"#, "is not valid JSON: trailing comma at line 1 column 24".to_string()),
+        ("{} {}", "is not valid JSON: trailing characters at line 1 column 4".to_string()),
+        (&format!("{}{}", "[".repeat(200), "]".repeat(200)), "is not valid JSON: recursion limit exceeded".to_string()),
+    ] {
+        for (token, id) in [(T, id.as_str()), (bucket_type, "example-bucket")] {
+            for result in
+                [provider::read(&host, token, id, Some(state)).map(drop), provider::delete(&host, token, id, state)]
+            {
+                match result {
+                    Err(ProviderError::InvalidInput(f)) => {
+                        assert_eq!(f[0].property, "state");
+                        assert!(f[0].reason.starts_with(&reason), "{token} {state}: {:?}", f[0].reason);
+                    }
+                    other => panic!("{token} {state}: {other:?}"),
+                }
+            }
+        }
+    }
+    assert_eq!(host.calls(), calls, "no call for a state refused");
+    provider::delete(&host, T, id, &state).unwrap();
+}
+
 #[test]
 fn a_missing_bucket_means_gone() {
     let host = FakeHost::default();

@@ -11,6 +11,7 @@ pub mod inputs;
 mod listing;
 pub mod outputs;
 pub mod pgp;
+mod prior;
 
 use crate::host::{AccessKey as ListedKey, ApiError, ErrorKind, Host, Level, LockError, LockReach};
 use crate::json::{self, Value};
@@ -28,6 +29,7 @@ use id::KeyId;
 use inputs::Inputs;
 use outputs::Secret;
 use pgp::{PGP_KEY, Recipient};
+use prior::PriorState;
 
 /// The access key's type token.
 pub const TOKEN: &str = "aws:lightsail/bucketAccessKey:BucketAccessKey";
@@ -102,16 +104,18 @@ impl Resource for AccessKey {
         Ok(Outputs { values: json::to_string(&Value::Object(values)), secrets: outputs::secret_names() })
     }
 
-    fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
+    fn read(host: &impl Host, id: &str, state: &str) -> Result<Option<ReadResult>, ProviderError> {
+        let state = PriorState::parse(state)?;
         let key_id = KeyId::parse(id)?;
-        let region = region_or_default(host, state_region(state)?.or(key_id.region.clone()))?;
-        let secret = outputs::secret_from_state(state, &key_id.access_key_id);
+        let region = region_or_default(host, state.region()?.or(key_id.region.clone()))?;
+        let secret = state.secret(&key_id.access_key_id);
         find(host, &key_id, &region, &secret)
     }
 
-    fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
+    fn delete(host: &impl Host, id: &str, state: &str) -> Result<(), ProviderError> {
+        let state = PriorState::parse(state)?;
         let key_id = KeyId::parse(id)?;
-        let region = region_or_default(host, state_region(state)?.or(key_id.region.clone()))?;
+        let region = region_or_default(host, state.region()?.or(key_id.region.clone()))?;
         let operations = match host.delete_bucket_access_key(Some(&region), &key_id.bucket_name, &key_id.access_key_id)
         {
             Ok(operations) => operations,

@@ -92,10 +92,16 @@ pub fn preview(bucket_name: &str, region: &str, pgp_key: Option<&str>) -> Output
 
 /// What a prior state holds of the secret, if it is the same key's.
 pub fn secret_from_state(state: &Value, access_key_id: &str) -> Secret {
-    if json::get_str(state, ACCESS_KEY_ID) != Some(access_key_id) {
+    prior_secret(access_key_id, &|name| json::get_str(state, name))
+}
+
+/// What a prior state, whose string members `member` reads, holds of the secret, if it is the same
+/// key's.
+pub fn prior_secret<'s>(access_key_id: &str, member: &dyn Fn(&str) -> Option<&'s str>) -> Secret {
+    if member(ACCESS_KEY_ID) != Some(access_key_id) {
         return Secret::default();
     }
-    let get = |name| json::get_str(state, name).map(str::to_string);
+    let get = |name| member(name).map(str::to_string);
     Secret {
         plain: get(SECRET_ACCESS_KEY),
         pgp_key: get(PGP_KEY),

@@ -9,7 +9,7 @@ mod tags;
 use crate::host::{ErrorKind, Hint, Host, Level};
 use crate::json::{self, Value};
 use crate::list::{self, Paging};
-use crate::props::{UNKNOWN, region_or_default, state_region};
+use crate::props::{UNKNOWN, region_or_default, state_object, state_region};
 use crate::resource::Resource;
 use crate::types::*;
 use crate::{validate, wait};
@@ -94,7 +94,8 @@ impl Resource for Bucket {
         Ok(Created { id, outputs })
     }
 
-    fn read(host: &impl Host, id: &str, state: &Value) -> Result<Option<ReadResult>, ProviderError> {
+    fn read(host: &impl Host, id: &str, state: &str) -> Result<Option<ReadResult>, ProviderError> {
+        let state = &state_object("state", state)?;
         let (name, id_region) = parse_id(id)?;
         let region = region_or_default(host, state_region(state)?.or(id_region))?;
         find(host, &name, &region, force_delete(state), &tags::of(state, TAGS))
@@ -145,7 +146,8 @@ impl Resource for Bucket {
         }
     }
 
-    fn delete(host: &impl Host, id: &str, state: &Value) -> Result<(), ProviderError> {
+    fn delete(host: &impl Host, id: &str, state: &str) -> Result<(), ProviderError> {
+        let state = &state_object("state", state)?;
         let (name, id_region) = parse_id(id)?;
         let region = region_or_default(host, state_region(state)?.or(id_region))?;
         let forced = force_delete(state);
