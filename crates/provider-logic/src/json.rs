@@ -1,5 +1,6 @@
 //! Property bags as JSON values: serde_json's value type (objects keyed in order, as its map is a
-//! B-tree without `preserve_order`), with the few accessors the resources read them with.
+//! B-tree without `preserve_order`), with the few accessors the resources read them with; and
+//! [`string_members`], which reads a few string members of an object without building it.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
