@@ -126,8 +126,15 @@ impl<const N: usize> serde::de::Visitor<'_> for MemberName<'_, N> {
 
 /// `value` as JSON text, object keys in order.
 pub fn to_string(value: &Value) -> String {
-    // Only a map with non-string keys fails to print, and a `Value`'s keys are strings.
-    serde_json::to_string(value).unwrap_or_default()
+    to_text(value)
+}
+
+/// A bag written straight from its fields as JSON text, where building a [`Value`] first would
+/// cost a read a third more of the component's time (docs/performance.md). Its fields are
+/// declared in name order, so the text is what the same bag as a [`Value`] prints.
+pub fn to_text(bag: &impl serde::Serialize) -> String {
+    // Only a map with non-string keys fails to print: no bag here has one.
+    serde_json::to_string(bag).unwrap_or_default()
 }
 
 /// The member `key` of an object; `None` for any other value.

@@ -53,7 +53,7 @@ impl KeyId {
 }
 
 pub fn format(bucket_name: &str, access_key_id: &str) -> String {
-    format!("{bucket_name},{access_key_id}")
+    [bucket_name, access_key_id].join(",")
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The access key's inputs: parsed from a JSON property bag, every rule checked, every failure named.
 
 use super::pgp::PGP_KEY;
-use crate::json::{self, Object, Value};
+use crate::json;
 use crate::props::{UNKNOWN, object, string_property};
 use crate::types::CheckFailure;
 use crate::validate;
 use alloc::{format, string::String, vec::Vec};
+use serde::Serialize;
 
 /// The input naming the key's bucket.
 pub const BUCKET_NAME: &str = "bucketName";
@@ -37,16 +38,23 @@ impl Inputs {
 
     /// The inputs as the JSON object engines keep.
     pub fn to_json(&self) -> String {
-        let mut bag = Object::new();
-        bag.insert(BUCKET_NAME.into(), Value::String(self.bucket_name.clone()));
-        if let Some(region) = &self.region {
-            bag.insert(REGION.into(), Value::String(region.clone()));
-        }
-        if let Some(pgp_key) = &self.pgp_key {
-            bag.insert(PGP_KEY.into(), Value::String(pgp_key.clone()));
-        }
-        json::to_string(&Value::Object(bag))
+        json::to_text(&Bag {
+            bucket_name: &self.bucket_name,
+            pgp_key: self.pgp_key.as_deref(),
+            region: self.region.as_deref(),
+        })
     }
+}
+
+/// The inputs as [`Inputs::to_json`] writes them: members in name order, those not given left out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Bag<'a> {
+    bucket_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pgp_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
 }
 
 /// Parses a JSON object of inputs. All failures are reported together.
@@ -97,6 +105,10 @@ mod tests {
             "kept as written: Terraform compares it with the configuration"
         );
         assert_eq!(inputs.to_json(), r#"{"bucketName":"b-1","pgpKey":" mQINBGV \n"}"#);
+        // Every member written under the name it is read by, in name order.
+        let all = Inputs { bucket_name: "b-1".into(), region: Some("eu-west-2".into()), pgp_key: Some("k\"".into()) };
+        assert_eq!(all.to_json(), r#"{"bucketName":"b-1","pgpKey":"k\"","region":"eu-west-2"}"#);
+        assert_eq!(parse(&all.to_json()), Ok(all));
     }
 
     #[test]

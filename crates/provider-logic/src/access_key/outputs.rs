@@ -10,6 +10,7 @@ use alloc::{
     vec,
     vec::Vec,
 };
+use serde::Serialize;
 
 /// The output holding the key's id.
 pub const ACCESS_KEY_ID: &str = "accessKeyId";
@@ -62,26 +63,48 @@ pub fn secret_names() -> Vec<String> {
 /// Outputs of a key, with what is known of its secret (see [`Secret`]); each part missing is
 /// `null`, which is what an imported key shows.
 pub fn of_key(bucket_name: &str, region: &str, key: &AccessKey, secret: &Secret) -> Outputs {
-    let last_used = key.last_used.as_ref().map(|used| {
-        object! {
-            "lastUsedDate" => used.last_used_date.and_then(rfc3339),
-            "region" => used.region.as_deref(),
-            "serviceName" => used.service_name.as_deref(),
-        }
-    });
-    let values = object! {
-        ACCESS_KEY_ID => &key.access_key_id,
-        "bucketName" => bucket_name,
-        "createdAt" => key.created_at.and_then(rfc3339),
-        "region" => region,
-        SECRET_ACCESS_KEY => secret.plain.as_deref(),
-        PGP_KEY => secret.pgp_key.as_deref(),
-        ENCRYPTED_SECRET_ACCESS_KEY => secret.encrypted.as_deref(),
-        KEY_FINGERPRINT => secret.fingerprint.as_deref(),
-        "status" => key.status.as_deref(),
-        "lastUsed" => last_used,
+    let bag = KeyOutputs {
+        access_key_id: &key.access_key_id,
+        bucket_name,
+        created_at: key.created_at.and_then(rfc3339),
+        encrypted_secret_access_key: secret.encrypted.as_deref(),
+        key_fingerprint: secret.fingerprint.as_deref(),
+        last_used: key.last_used.as_ref().map(|used| LastUsed {
+            last_used_date: used.last_used_date.and_then(rfc3339),
+            region: used.region.as_deref(),
+            service_name: used.service_name.as_deref(),
+        }),
+        pgp_key: secret.pgp_key.as_deref(),
+        region,
+        secret_access_key: secret.plain.as_deref(),
+        status: key.status.as_deref(),
     };
-    Outputs { values: json::to_string(&values), secrets: secret_names() }
+    Outputs { values: json::to_text(&bag), secrets: secret_names() }
+}
+
+/// A key's outputs as [`of_key`] writes them: members in name order, each missing one `null`
+/// (a test checks the names against the constants above).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyOutputs<'a> {
+    access_key_id: &'a str,
+    bucket_name: &'a str,
+    created_at: Option<String>,
+    encrypted_secret_access_key: Option<&'a str>,
+    key_fingerprint: Option<&'a str>,
+    last_used: Option<LastUsed<'a>>,
+    pgp_key: Option<&'a str>,
+    region: &'a str,
+    secret_access_key: Option<&'a str>,
+    status: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LastUsed<'a> {
+    last_used_date: Option<String>,
+    region: Option<&'a str>,
+    service_name: Option<&'a str>,
 }
 
 /// What a preview knows before the call: the inputs; the rest is computed by the API.
@@ -107,5 +130,83 @@ pub fn prior_secret<'s>(access_key_id: &str, member: &dyn Fn(&str) -> Option<&'s
         pgp_key: get(PGP_KEY),
         encrypted: get(ENCRYPTED_SECRET_ACCESS_KEY),
         fingerprint: get(KEY_FINGERPRINT),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::AccessKeyLastUsed;
+
+    /// The outputs as a bag built member by member, which prints its members in name order.
+    fn as_bag(bucket_name: &str, region: &str, key: &AccessKey, secret: &Secret) -> String {
+        let last_used = key.last_used.as_ref().map(|used| {
+            object! {
+                "lastUsedDate" => used.last_used_date.and_then(rfc3339),
+                "region" => used.region.as_deref(),
+                "serviceName" => used.service_name.as_deref(),
+            }
+        });
+        json::to_string(&object! {
+            ACCESS_KEY_ID => &key.access_key_id,
+            "bucketName" => bucket_name,
+            "createdAt" => key.created_at.and_then(rfc3339),
+            "region" => region,
+            SECRET_ACCESS_KEY => secret.plain.as_deref(),
+            PGP_KEY => secret.pgp_key.as_deref(),
+            ENCRYPTED_SECRET_ACCESS_KEY => secret.encrypted.as_deref(),
+            KEY_FINGERPRINT => secret.fingerprint.as_deref(),
+            "status" => key.status.as_deref(),
+            "lastUsed" => last_used,
+        })
+    }
+
+    /// Written straight from its fields, a key's outputs are the same text as the bag: every
+    /// member under the name the rest of the logic reads, in the same order, `null` where missing.
+    #[test]
+    fn outputs_are_the_bag_member_for_member() {
+        let bare = AccessKey {
+            access_key_id: "AKIA\"1".into(),
+            secret_access_key: None,
+            status: None,
+            created_at: None,
+            last_used: None,
+        };
+        let full = AccessKey {
+            secret_access_key: Some("not an output".into()),
+            status: Some("Active".into()),
+            created_at: Some(1_479_816_991.349),
+            last_used: Some(AccessKeyLastUsed {
+                last_used_date: Some(0.0),
+                region: Some("eu-west-2".into()),
+                service_name: Some("s3\n".into()),
+            }),
+            ..bare.clone()
+        };
+        let never_used = AccessKey {
+            last_used: Some(AccessKeyLastUsed { last_used_date: None, region: None, service_name: None }),
+            ..full.clone()
+        };
+        let secrets = [
+            Secret::default(),
+            Secret { plain: Some("s3cr\u{e9}t".into()), ..Secret::default() },
+            Secret {
+                pgp_key: Some("mQ==\n".into()),
+                encrypted: Some("wcBM".into()),
+                fingerprint: Some("ABCD".into()),
+                ..Secret::default()
+            },
+        ];
+        for key in [&bare, &full, &never_used] {
+            for secret in &secrets {
+                let written = of_key("b-1", "us-east-1", key, secret);
+                assert_eq!(written.values, as_bag("b-1", "us-east-1", key, secret), "{key:?} {secret:?}");
+                assert_eq!(written.secrets, [SECRET_ACCESS_KEY]);
+            }
+        }
+        let full_text = of_key("b-1", "us-east-1", &full, &secrets[1]).values;
+        assert!(full_text.contains(r#""createdAt":"2016-11-22T12:16:31Z""#), "{full_text}");
+        assert!(full_text.contains(r#""lastUsedDate":"1970-01-01T00:00:00Z""#), "{full_text}");
+        assert!(!full_text.contains("not an output"), "{full_text}");
     }
 }
