@@ -18,7 +18,8 @@ pub fn rfc3339(epoch_seconds: f64) -> Option<String> {
         // No key was made before year 0 or after 9999, but a timestamp may say so.
         return Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"));
     };
-    // Digit by digit: every read writes two of these, and `format!` cost more than the rest.
+    // Digit by digit: every read writes two of these, and `format!` would bring core's formatting
+    // machinery onto a read's path.
     let mut text = String::with_capacity(20);
     let mut digits = |value: u32, width: u32, then: char| {
         for place in (0..width).rev() {
