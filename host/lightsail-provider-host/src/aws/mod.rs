@@ -195,33 +195,31 @@ impl Intercept for CountAttempts {
 impl LightsailApi {
     /// Sends a call and, when it fails, says which operation it was and how many attempts were
     /// made, and for a request that never left, which endpoint could not be reached.
-    async fn counted<T, E>(
-        &self,
-        region: Option<&str>,
-        operation: &str,
-        call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    ) -> Result<T, api::ApiError>
+    fn counted<'a, T, E>(
+        &'a self,
+        region: Option<&'a str>,
+        operation: &'a str,
+        call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>> + 'a,
+    ) -> impl std::future::Future<Output = Result<T, api::ApiError>> + 'a
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        // Boxed, the SDK's future (about 5 KiB) is held once per call in flight; inline, the
-        // futures that wrap it up to the one wasmtime boxes came to 14 KiB (15 MiB more at 1,000
-        // in flight).
+        // The SDK's future (about 5 KiB) is boxed as soon as it is made, before this or any
+        // future that awaits it holds it: each of those, up to the one wasmtime boxes for the
+        // import call, is then a few hundred bytes, so none is a large allocation or copy.
         let call = Box::pin(call);
-        ATTEMPTS
-            .scope(Cell::new(0), async {
-                call.await.map_err(|err| {
-                    let mut error = api_error(err);
-                    let attempts = ATTEMPTS.with(Cell::get);
-                    let plural = if attempts == 1 { "" } else { "s" };
-                    if error.kind == crate::bindings::errors::ErrorKind::NotSent {
-                        error.message = format!("{} could not be reached: {}", self.endpoint(region), error.message);
-                    }
-                    error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
-                    error
-                })
+        ATTEMPTS.scope(Cell::new(0), async move {
+            call.await.map_err(|err| {
+                let mut error = api_error(err);
+                let attempts = ATTEMPTS.with(Cell::get);
+                let plural = if attempts == 1 { "" } else { "s" };
+                if error.kind == crate::bindings::errors::ErrorKind::NotSent {
+                    error.message = format!("{} could not be reached: {}", self.endpoint(region), error.message);
+                }
+                error.message = format!("{} ({operation}, {attempts} attempt{plural})", error.message);
+                error
             })
-            .await
+        })
     }
 
     /// Where a region's calls go: the endpoint set (`endpoint_url`, `AWS_ENDPOINT_URL`), else
