@@ -3,7 +3,7 @@
 # `wait`, `lock.acquire`, OpenPGP.js's `openpgp`) may suspend, and the exports that call them return promises.
 # Usage: scripts/transpile.sh PROVIDER.wasm OUT_DIR [probe]
 # `probe`: the component is the conformance kit's probe (conformance/), whose export is `probe`.
-# jco is pinned at 1.11.3 (package.json): from 1.16 on, the glue it writes runs the component
+# jco is pinned below 1.16 (package.json): from 1.16 on, the glue it writes runs the component
 # model's async task bookkeeping around every call, even for this component's synchronous
 # functions, and a read's glue costs 2-3x as much (docs/performance.md, the JavaScript host).
 set -euo pipefail

@@ -124,18 +124,13 @@ impl<const N: usize> serde::de::Visitor<'_> for MemberName<'_, N> {
     }
 }
 
-/// `value` as JSON text, object keys in order.
-pub fn to_string(value: &Value) -> String {
-    to_text(value)
-}
-
-/// A bag written straight from its fields as JSON text: building a [`Value`] first (a B-tree,
-/// every key and string copied) took a sixth of a read's time in the component
-/// (docs/performance.md). Its fields are declared in name order, so the text is what the same
-/// bag as a [`Value`] prints.
-pub fn to_text(bag: &impl serde::Serialize) -> String {
+/// `value` as JSON text, object keys in order: a [`Value`], or a bag written straight from its
+/// fields, which is cheaper than building a [`Value`] first (a B-tree, every key and string
+/// copied: a sixth of a read's time in the component, docs/performance.md). Such a bag declares
+/// its fields in name order, so its text is what the same bag as a [`Value`] prints.
+pub fn to_string(value: &impl serde::Serialize) -> String {
     // Only a map with non-string keys fails to print: no bag here has one.
-    serde_json::to_string(bag).unwrap_or_default()
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The member `key` of an object; `None` for any other value.

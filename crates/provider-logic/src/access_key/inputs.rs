@@ -38,7 +38,7 @@ impl Inputs {
 
     /// The inputs as the JSON object engines keep.
     pub fn to_json(&self) -> String {
-        json::to_text(&Bag {
+        json::to_string(&Bag {
             bucket_name: &self.bucket_name,
             pgp_key: self.pgp_key.as_deref(),
             region: self.region.as_deref(),

@@ -79,7 +79,7 @@ pub fn of_key(bucket_name: &str, region: &str, key: &AccessKey, secret: &Secret)
         secret_access_key: secret.plain.as_deref(),
         status: key.status.as_deref(),
     };
-    Outputs { values: json::to_text(&bag), secrets: secret_names() }
+    Outputs { values: json::to_string(&bag), secrets: secret_names() }
 }
 
 /// A key's outputs as [`of_key`] writes them: members in name order, each missing one `null`
