@@ -6,6 +6,8 @@ once and kept: its nodes are given subclasses whose properties return what was d
 wasmtime-py's own conversions run unchanged on them. Imports are registered with a trampoline that
 keeps each import's types the same way. A type this module does not know is left as wasmtime-py
 made it, and so is a function that takes or returns a resource (a resource type belongs to a store).
+A function whose types `_values` converts all (every function of the contract but the lock's
+`acquire`) has its values converted there, whole, instead of by wasmtime-py's node by node.
 
 This leans on wasmtime-py's layout (`_types`, `_enter`, `_ffi`), which is why the wheel pins its
 version; where that layout differs (this module fails to import, or `supported()` says no) the host
@@ -21,6 +23,8 @@ from wasmtime.component import Func
 from wasmtime.component import _types as types
 from wasmtime.component._enter import catch_exceptions
 
+from . import _values
+
 
 def supported():
     """Whether the installed wasmtime-py has the layout this module was written against."""
@@ -28,6 +32,7 @@ def supported():
         (types, ("valtype_from_ptr", "FuncType", "RecordType", "VariantType", "OptionType", "ResultType")),
         (types, ("ListType", "TupleType", "OwnType", "BorrowType", "VariantLikeType")),
         (ffi, ("wasmtime_component_func_callback_t", "wasmtime_component_linker_instance_add_func")),
+        (ffi, ("wasmtime_component_val_clone", "wasmtime_component_val_delete", "wasmtime_component_func_call")),
     )
     return all(hasattr(module, name) for module, names in needed for name in names)
 
@@ -68,17 +73,37 @@ _Result = _variant_like(
 
 
 class _FuncType:
-    """A function's parameter and result types, derived once (the C API's type object need not outlive this)."""
+    """A function's parameter and result types, derived once (the C API's type object need not
+    outlive this), and, once `bulk()` has found them all, their converters from `_values`."""
 
     def __init__(self, fty):
         self.params = [(name, settle(ty)) for name, ty in fty.params]
         result = fty.result
         self.result = None if result is None else settle(result)
+        self.lowers = self.lifts = self.lower_result = self.lift_result = None
+
+    def bulk(self):
+        """Whether `_values` converts every parameter and the result (then kept here)."""
+        params = [_values.converters(ty) for _, ty in self.params]
+        result = None if self.result is None else _values.converters(self.result)
+        if None in params or (self.result is not None and result is None):
+            return False
+        self.lowers = [lower for lower, _ in params]
+        self.lifts = [lift for _, lift in params]
+        if result is not None:
+            self.lower_result, self.lift_result = result
+        return True
 
 
 class _Func(Func):
     def type(self, store):
         return self._derived
+
+    def __call__(self, store, *params):
+        derived = self._derived
+        if derived.lowers is None:
+            return super().__call__(store, *params)
+        return _values.call(self, store, derived.lowers, params, derived.lift_result)
 
 
 def settle(ty):
@@ -119,9 +144,13 @@ def _holds_resource(ty):
 
 
 def _keepable(derived):
-    """`derived` (a _FuncType), or None if it holds a resource type and so must be derived per call."""
+    """`derived` (a _FuncType), or None if it holds a resource type and so must be derived per call.
+    A kept one converts its values in bulk where `_values` converts all its types."""
     tys = [ty for _, ty in derived.params] + ([] if derived.result is None else [derived.result])
-    return None if any(_holds_resource(ty) for ty in tys) else derived
+    if any(_holds_resource(ty) for ty in tys):
+        return None
+    derived.bulk()
+    return derived
 
 
 def settled_func(func, store):
@@ -153,6 +182,12 @@ def _trampoline(idx, context, ty_raw, args, nargs, results, nresults):
                 entry[1] = derived = _keepable(fresh)
             if derived is None:
                 derived = fresh
+        if derived.lifts is not None:
+            # Wasmtime frees the arguments after this returns, and the copy of the answer.
+            result = function(store, *[lift(args[i]) for lift, i in zip(derived.lifts, range(nargs))])
+            if derived.lower_result is not None:
+                _values.lower_owned(derived.lower_result, result, results)
+            return
         params = [ty.convert_from_c(args[i]) for (_, ty), i in zip(derived.params, range(nargs))]
         result = function(store, *params)
         if derived.result is not None:

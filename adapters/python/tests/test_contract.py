@@ -3,6 +3,7 @@ type, regions, and one instance reused for 10,000 calls with flat memory. The ca
 (tests/python_host.rs) starts a local endpoint and names it, and the component, in ENDPOINT_URL,
 ACCESS_KEY_ID, SECRET_ACCESS_KEY and PROVIDER_WASM."""
 
+import ctypes
 import functools
 import json
 import os
@@ -16,7 +17,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import boto3  # noqa: E402
 
 import lightsail_wasm  # noqa: E402
+import wasmtime  # noqa: E402
 import wasmtime.component._types as wasmtime_types  # noqa: E402
+from wasmtime import _ffi as ffi  # noqa: E402
+from wasmtime.component import Record, Variant  # noqa: E402
 from lightsail_wasm import ProviderError  # noqa: E402
 
 KEY = "aws:lightsail/bucketAccessKey:BucketAccessKey"
@@ -297,6 +301,110 @@ class TypesDerivedOnce(unittest.TestCase):
         self.assertEqual(failures[0][0], "api")
         once.delete(KEY, key["id"], state)
         self.assertIsNone(every_call.read(KEY, key["id"], state))
+
+
+def samples(ty):
+    """Values of `ty` that reach each of its cases (at most four), as wasmtime-py represents them."""
+    t = wasmtime_types
+    scalars = {
+        t.Bool: [True, False],
+        t.S8: [-128, 7],
+        t.U8: [0, 255],
+        t.S16: [-32768, 7],
+        t.U16: [0, 65535],
+        t.S32: [-(2**31), 7],
+        t.U32: [0, 2**32 - 1],
+        t.S64: [-(2**63), 7],
+        t.U64: [0, 2**64 - 1],
+        t.F32: [0.5, -2.0],
+        t.F64: [1733400000.25, -1e300],
+        t.String: ["", "bucket-é ☃"],
+        t.Char: ["x", "☃"],
+    }
+    if type(ty) in scalars:
+        return scalars[type(ty)]
+    if isinstance(ty, t.ListType):
+        if ty._is_bytes():
+            return [b"", bytes([0, 255, 1])]
+        return [[], samples(ty.element)[:2]]
+    if isinstance(ty, t.RecordType):
+        columns = [(name, samples(field)) for name, field in ty.fields]
+        records = []
+        for i in range(max([len(values) for _, values in columns] + [1])):
+            record = Record()
+            for name, values in columns:
+                setattr(record, name, values[i % len(values)])
+            records.append(record)
+        return records
+    if isinstance(ty, t.TupleType):
+        columns = [samples(element) for element in ty.elements]
+        return [tuple(values[i % len(values)] for values in columns) for i in range(max(map(len, columns)))]
+    if isinstance(ty, t.EnumType):
+        return ty.names[:4]
+    if isinstance(ty, t.VariantLikeType):
+        values = []
+        for name, payload in ty._cases():
+            for value in [None] if payload is None else samples(payload)[:2]:
+                values.append(Variant(name, value) if ty._tagged() else value)
+        return values[:4]
+    raise AssertionError(f"no samples for {ty}")
+
+
+class ValuesConvertedInBulk(unittest.TestCase):
+    """lightsail_wasm/_values.py converts each function's values whole, beside wasmtime-py's node
+    by node: for every type of every function the component imports and exports, a value it
+    lowers is what wasmtime-py lifts, and a value wasmtime-py lowers is what it lifts."""
+
+    def functions(self):
+        engine = wasmtime.Engine()
+        with open(os.environ["PROVIDER_WASM"], "rb") as f:
+            component = wasmtime.component.Component(engine, f.read())
+        for items in (component.type.imports(engine), component.type.exports(engine)):
+            for interface, item in items.items():
+                instance = item.ty
+                if isinstance(instance, wasmtime_types.ComponentInstanceType):
+                    for name, func in instance.exports(engine).items():
+                        func = func.ty
+                        if isinstance(func, wasmtime_types.FuncType):
+                            yield f"{interface}#{name}", lightsail_wasm._typecache._FuncType(func)
+
+    def test_every_type_converts_as_wasmtime_py_converts_it(self):
+        from lightsail_wasm import _values
+
+        functions = dict(self.functions())
+        self.assertIn("lightsail:provider/lightsail@0.7.0#get-bucket-access-keys", functions)
+        converted = 0
+        for name, fty in functions.items():
+            tys = [ty for _, ty in fty.params] + ([] if fty.result is None else [fty.result])
+            if name.endswith("lock@0.7.0#acquire"):  # its result holds a resource: wasmtime-py's path
+                self.assertFalse(fty.bulk(), name)
+                continue
+            self.assertTrue(fty.bulk(), f"{name} is not converted in bulk")
+            for ty in tys:
+                lower, lift = _values.converters(ty)
+                for value in samples(ty):
+                    with self.subTest(function=name, value=repr(value)):
+                        # wasmtime-py's lowered into Wasmtime's memory, ours lifted, freed whole.
+                        theirs = _values._Val()
+                        try:
+                            ty.convert_to_c(None, value, ctypes.pointer(theirs))
+                        except (TypeError, ValueError) as refused:
+                            # An untagged result takes a value by its classes, and an `err` that
+                            # has an `ok`'s classes is refused: ours refuses it alike.
+                            with self.assertRaises(type(refused)):
+                                lower(value, _values._Val(), [])
+                            continue
+                        try:
+                            self.assertEqual(lift(theirs), value)
+                        finally:
+                            ffi.wasmtime_component_val_delete(ctypes.byref(theirs))
+                        # Ours lowered, copied into Wasmtime's memory, lifted (and freed) by wasmtime-py.
+                        ours, keep, owned = _values._Val(), [], _values._Val()
+                        lower(value, ours, keep)
+                        ffi.wasmtime_component_val_clone(ctypes.byref(ours), ctypes.byref(owned))
+                        self.assertEqual(ty.convert_from_c(owned), value)
+                        converted += 1
+        self.assertGreater(converted, 100)
 
 
 class CompiledComponentCache(unittest.TestCase):
