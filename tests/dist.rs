@@ -129,7 +129,9 @@ async fn one_command_writes_every_artifact_and_each_installs_as_its_users_instal
     terraform_from_a_network_mirror(&first, &zip, dir.path(), &digest).await;
 }
 
-/// npm's cache, which `npm ci` in adapters/js filled: the package installs from it, offline.
+/// npm's cache, which `.ci/run` fills (`npm ci` in adapters/js, then the same install as the
+/// test's, online, for the full registry documents npm 11 reads): the package installs from it,
+/// offline.
 fn npm_cache() -> PathBuf {
     match std::env::var_os("npm_config_cache") {
         Some(cache) => PathBuf::from(cache),
