@@ -2,9 +2,9 @@
 alike. Prints Markdown rows, as the JS host's bench does:
 
 - a read through the component (one provider, one reused instance) against the same
-  `get_bucket_access_keys` call made with boto3 directly: three rounds of 300;
+  `get_bucket_access_keys` call made with boto3 directly: medians of 900 each, taking turns;
 - a create/read/delete lifecycle through the component against the four calls it makes, made with
-  boto3 directly: three rounds of 100;
+  boto3 directly: medians of 300 each, taking turns;
 - a new process's first answer: `import boto3` and that call, against `import lightsail_wasm`, a
   provider with the compiled component from its cache, and a read; and the same without the cache
   (the component compiled in the process). Medians of 9 processes each.
@@ -62,16 +62,18 @@ def row(what, measured, baseline, baseline_what):
 
 
 def interleaved(host, boto, n):
-    """Medians of the time a call takes through `host` and through `boto` (each runs it `n` times),
-    in three rounds taking turns, after a sixth of a round each not counted."""
-    host(n // 6)
-    boto(n // 6)
+    """Medians of the time one call of `host` and one of `boto` take, `n` each, the two taking
+    turns call by call (as the other hosts' benches do) so that the machine's load hits both alike,
+    after a sixth of that each not counted."""
+    for _ in range(n // 6):
+        host()
+        boto()
     hosts, boto3s = [], []
-    for _ in range(3):
+    for _ in range(n):
         for side, times in ((boto, boto3s), (host, hosts)):
             start = time.perf_counter()
-            side(n)
-            times.append((time.perf_counter() - start) / n)
+            side()
+            times.append(time.perf_counter() - start)
     return statistics.median(hosts), statistics.median(boto3s)
 
 
@@ -94,34 +96,30 @@ def main():
     )
     key = provider.create(KEY, {"bucketName": BUCKET})
 
-    def host(n):
-        for _ in range(n):
-            provider.read(KEY, key["id"], key["outputs"]["values"])
+    def host():
+        provider.read(KEY, key["id"], key["outputs"]["values"])
 
-    def boto(n):
-        for _ in range(n):
-            direct.get_bucket_access_keys(bucketName=BUCKET)
+    def boto():
+        direct.get_bucket_access_keys(bucketName=BUCKET)
 
-    row("read via the Python host (median of 3 rounds of 300)", *interleaved(host, boto, 300),
+    row("read via the Python host (median of 900, taking turns)", *interleaved(host, boto, 900),
         "boto3 get_bucket_access_keys")
 
-    def host_lifecycles(n):
-        for _ in range(n):
-            created = provider.create(KEY, {"bucketName": BUCKET})
-            provider.read(KEY, created["id"], created["outputs"]["values"])
-            provider.delete(KEY, created["id"], created["outputs"]["values"])
+    def host_lifecycle():
+        created = provider.create(KEY, {"bucketName": BUCKET})
+        provider.read(KEY, created["id"], created["outputs"]["values"])
+        provider.delete(KEY, created["id"], created["outputs"]["values"])
 
-    def boto_lifecycles(n):
+    def boto_lifecycle():
         # The calls a lifecycle makes: list (the create's check of the bucket's keys), create,
         # list (the read), delete.
-        for _ in range(n):
-            direct.get_bucket_access_keys(bucketName=BUCKET)
-            created = direct.create_bucket_access_key(bucketName=BUCKET)
-            direct.get_bucket_access_keys(bucketName=BUCKET)
-            direct.delete_bucket_access_key(bucketName=BUCKET, accessKeyId=created["accessKey"]["accessKeyId"])
+        direct.get_bucket_access_keys(bucketName=BUCKET)
+        created = direct.create_bucket_access_key(bucketName=BUCKET)
+        direct.get_bucket_access_keys(bucketName=BUCKET)
+        direct.delete_bucket_access_key(bucketName=BUCKET, accessKeyId=created["accessKey"]["accessKeyId"])
 
-    row("create/read/delete lifecycle via the Python host (median of 3 rounds of 100)",
-        *interleaved(host_lifecycles, boto_lifecycles, 100), "the same four calls with boto3")
+    row("create/read/delete lifecycle via the Python host (median of 300, taking turns)",
+        *interleaved(host_lifecycle, boto_lifecycle, 300), "the same four calls with boto3")
 
     with tempfile.TemporaryDirectory() as parent:
         cache = os.path.join(parent, "cache")
