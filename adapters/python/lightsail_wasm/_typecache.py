@@ -34,7 +34,7 @@ def supported():
         (ffi, ("wasmtime_component_func_callback_t", "wasmtime_component_linker_instance_add_func")),
         (ffi, ("wasmtime_component_val_clone", "wasmtime_component_val_delete", "wasmtime_component_func_call")),
     )
-    return all(hasattr(module, name) for module, names in needed for name in names)
+    return all(hasattr(module, name) for module, names in needed for name in names) and _values.layout_holds()
 
 
 class _Record(types.RecordType):

@@ -4,10 +4,11 @@ wasmtime-py converts a value node by node through ctypes, with a C call for ever
 name and option it lowers into memory Wasmtime owns, and another to free each one it lifts. Here a
 converter is made once for each type `_typecache` derived:
 
-- lowering writes the value into memory this process owns (strings point at the encoded bytes,
-  field and case names are encoded once), which the C API only reads: an export's arguments are
-  passed as they are, and an import's answer is handed over with one `wasmtime_component_val_clone`,
-  the C API's deep copy into memory Wasmtime owns;
+- lowering writes the value with `struct` into an arena this thread owns, laid out as the C API's
+  `wasmtime_component_val_t` tree (every node, array and string in one buffer, pointers into it),
+  which the C API only reads: an export's arguments are passed from it as they are, and an
+  import's answer is handed over with one `wasmtime_component_val_clone`, the C API's deep copy
+  into memory Wasmtime owns. A value that does not fit grows the arena and is written again;
 - lifting reads the value where Wasmtime wrote it and frees nothing on the way: an export's result
   is freed whole with one `wasmtime_component_val_delete`, an import's arguments by Wasmtime.
 
@@ -16,8 +17,10 @@ options as the value or None), so the host's code and wasmtime-py's path take th
 `converters(ty)` is None for a type this module does not convert (flags, resources, the async
 types), and the function then takes wasmtime-py's path."""
 
+import struct
+import threading
 from collections import namedtuple
-from ctypes import POINTER, byref, c_uint8, cast, pointer, string_at
+from ctypes import POINTER, addressof, byref, c_char, c_void_p, cast, sizeof, string_at
 
 from wasmtime import _ffi as ffi
 from wasmtime.component import Record, Variant
@@ -25,9 +28,7 @@ from wasmtime.component import _types as types
 from wasmtime.component._enter import enter_wasm
 
 _Val = ffi.wasmtime_component_val_t
-_Entry = ffi.wasmtime_component_valrecord_entry_t
-_Bytes = ffi.wasm_byte_vec_t
-_BYTE = POINTER(c_uint8)
+_VALS = POINTER(_Val)
 
 _BOOL = ffi.WASMTIME_COMPONENT_BOOL.value
 _STRING = ffi.WASMTIME_COMPONENT_STRING.value
@@ -39,44 +40,135 @@ _ENUM = ffi.WASMTIME_COMPONENT_ENUM.value
 _OPTION = ffi.WASMTIME_COMPONENT_OPTION.value
 _RESULT = ffi.WASMTIME_COMPONENT_RESULT.value
 
-# Scalars: (kind, the union's member, the Python class wasmtime-py takes).
+# The C API's layout, as its header declares it (x86_64 and aarch64 alike): a value is its kind
+# (a byte) and, 8 bytes in, a union of 24; a record's entry is its name (a byte vector: size and
+# pointer) and the value; a variant's union holds the case's name and the payload's pointer, a
+# result's whether it is `ok` and the payload's pointer, an option's the payload's pointer (null:
+# none). `layout_holds()` checks these against wasmtime-py's declarations before any is used.
+_VAL_SIZE = 32
+_ENTRY_SIZE = 48
+_ENTRY_VALUE = 16
+_VECTOR = struct.Struct("<B7xQQ")  # string, list, record, tuple, enum: size and pointer
+_VARIANT_CASE = struct.Struct("<B7xQQQ")
+_RESULT_CASE = struct.Struct("<B7x?7xQ")
+_POINTER = struct.Struct("<B7xQ")  # option
+_NAME = struct.Struct("<QQ")  # a record entry's name
+
+# Scalars: (kind, the union's member, its `struct` code, the Python class wasmtime-py takes).
 _SCALARS = {
-    types.Bool: (_BOOL, "boolean", bool),
-    types.S8: (ffi.WASMTIME_COMPONENT_S8.value, "s8", int),
-    types.U8: (ffi.WASMTIME_COMPONENT_U8.value, "u8", int),
-    types.S16: (ffi.WASMTIME_COMPONENT_S16.value, "s16", int),
-    types.U16: (ffi.WASMTIME_COMPONENT_U16.value, "u16", int),
-    types.S32: (ffi.WASMTIME_COMPONENT_S32.value, "s32", int),
-    types.U32: (ffi.WASMTIME_COMPONENT_U32.value, "u32", int),
-    types.S64: (ffi.WASMTIME_COMPONENT_S64.value, "s64", int),
-    types.U64: (ffi.WASMTIME_COMPONENT_U64.value, "u64", int),
-    types.F32: (ffi.WASMTIME_COMPONENT_F32.value, "f32", float),
-    types.F64: (ffi.WASMTIME_COMPONENT_F64.value, "f64", float),
+    types.Bool: (_BOOL, "boolean", "?", bool),
+    types.S8: (ffi.WASMTIME_COMPONENT_S8.value, "s8", "b", int),
+    types.U8: (ffi.WASMTIME_COMPONENT_U8.value, "u8", "B", int),
+    types.S16: (ffi.WASMTIME_COMPONENT_S16.value, "s16", "h", int),
+    types.U16: (ffi.WASMTIME_COMPONENT_U16.value, "u16", "H", int),
+    types.S32: (ffi.WASMTIME_COMPONENT_S32.value, "s32", "i", int),
+    types.U32: (ffi.WASMTIME_COMPONENT_U32.value, "u32", "I", int),
+    types.S64: (ffi.WASMTIME_COMPONENT_S64.value, "s64", "q", int),
+    types.U64: (ffi.WASMTIME_COMPONENT_U64.value, "u64", "Q", int),
+    types.F32: (ffi.WASMTIME_COMPONENT_F32.value, "f32", "f", float),
+    types.F64: (ffi.WASMTIME_COMPONENT_F64.value, "f64", "d", float),
 }
+
+
+def layout_holds():
+    """Whether wasmtime-py declares the C API's structures as the layout above has them."""
+    union = ffi.wasmtime_component_valunion_t
+    entry = ffi.wasmtime_component_valrecord_entry_t
+    return (
+        sizeof(_Val) == _VAL_SIZE
+        and _Val.of.offset == 8
+        and sizeof(entry) == _ENTRY_SIZE
+        and entry.val.offset == _ENTRY_VALUE
+        and sizeof(c_void_p) == 8
+        and ffi.wasmtime_component_valresult_t.val.offset == 8
+        and ffi.wasmtime_component_valvariant_t.val.offset == 16
+        and all(getattr(union, member).offset == 0 for _, member, _, _ in _SCALARS.values())
+    )
 
 
 class Unsupported(Exception):
     """A type this module leaves to wasmtime-py."""
 
 
-class _Name:
-    """A field's or case's name as the C API's bytes, encoded once: `vec` points into `data`."""
+class _Full(Exception):
+    """The arena ran out in the middle of a value: it grows, and the value is written again."""
 
-    __slots__ = ("data", "vec")
+
+class _Arena:
+    """Memory a thread lowers values into: `top` is where the next node goes, `base` the address
+    the C API is given. It only grows, so a bigger value is paid for once."""
+
+    __slots__ = ("buffer", "view", "pinned", "base", "values", "size", "top")
+
+    def __init__(self, size):
+        self.buffer = bytearray(size)
+        self.view = memoryview(self.buffer)
+        # A ctypes view pins the bytearray (it cannot be resized while viewed) and gives its address.
+        self.pinned = (c_char * size).from_buffer(self.buffer)
+        self.base = addressof(self.pinned)
+        self.values = cast(self.pinned, _VALS)
+        self.size = size
+        self.top = 0
+
+    def take(self, size):
+        """The offset of `size` bytes, 8-aligned."""
+        at = self.top
+        end = at + size
+        if end > self.size:
+            raise _Full
+        self.top = (end + 7) & ~7
+        return at
+
+
+_threads = threading.local()
+
+
+def _arena(which):
+    """This thread's arena `which` ("args" for an export's arguments, "answer" for an import's)."""
+    arena = getattr(_threads, which, None)
+    if arena is None:
+        arena = _Arena(16 * 1024)
+        setattr(_threads, which, arena)
+    return arena
+
+
+def _write(which, lowers, values):
+    """`values` lowered by `lowers` into this thread's arena `which`, side by side from its start;
+    returns the arena, whose `values` points at them."""
+    arena = _arena(which)
+    while True:
+        arena.top = 0
+        try:
+            at = arena.take(_VAL_SIZE * len(values))
+            for lower, value in zip(lowers, values):
+                lower(value, arena, at)
+                at += _VAL_SIZE
+            return arena
+        except _Full:
+            arena = _Arena(arena.size * 2)
+            setattr(_threads, which, arena)
+
+
+class _Name:
+    """A field's or case's name as the C API's bytes, encoded once; `address` is where they are."""
+
+    __slots__ = ("text", "data", "size", "address")
 
     def __init__(self, text):
+        self.text = text
         self.data = text.encode("utf-8")
-        self.vec = _Bytes(len(self.data), cast(self.data, _BYTE))
+        self.size = len(self.data)
+        self.address = cast(self.data, c_void_p).value
 
 
 def _scalar(ty):
-    kind, member, cls = _SCALARS[type(ty)]
+    kind, member, code, cls = _SCALARS[type(ty)]
+    layout = struct.Struct("<B7x" + code)
 
-    def lower(value, c, keep):
+    def lower(value, arena, at):
         if not isinstance(value, cls):
             raise TypeError(f"expected {cls.__name__} for {type(ty).__name__} type")
-        c.kind = kind
-        setattr(c.of, member, value)
+        layout.pack_into(arena.buffer, at, kind, value)
 
     def lift(c):
         return cls(getattr(c.of, member))
@@ -85,13 +177,14 @@ def _scalar(ty):
 
 
 def _string():
-    def lower(value, c, keep):
+    def lower(value, arena, at):
         if not isinstance(value, str):
             raise TypeError("expected a string")
         data = value.encode("utf-8")
-        keep.append(data)
-        c.kind = _STRING
-        c.of.string = _Bytes(len(data), cast(data, _BYTE))
+        n = len(data)
+        where = arena.take(n)
+        arena.view[where : where + n] = data
+        _VECTOR.pack_into(arena.buffer, at, _STRING, n, arena.base + where)
 
     def lift(c):
         s = c.of.string
@@ -101,11 +194,12 @@ def _string():
 
 
 def _char():
-    def lower(value, c, keep):
+    layout = struct.Struct("<B7xI")
+
+    def lower(value, arena, at):
         if not isinstance(value, str) or len(value) != 1:
             raise TypeError("expected single-character string for Char type")
-        c.kind = ffi.WASMTIME_COMPONENT_CHAR.value
-        c.of.character = ord(value)
+        layout.pack_into(arena.buffer, at, ffi.WASMTIME_COMPONENT_CHAR.value, ord(value))
 
     def lift(c):
         return chr(c.of.character)
@@ -118,17 +212,15 @@ def _list(ty):
     is_bytes = ty._is_bytes()
     cls = bytes if is_bytes else list
 
-    def lower(value, c, keep):
+    def lower(value, arena, at):
         if not isinstance(value, cls):
             raise TypeError(f"expected {cls.__name__} value")
         n = len(value)
-        elements = (_Val * n)()
-        keep.append(elements)
-        for i in range(n):
-            lower_element(value[i], elements[i], keep)
-        c.kind = _LIST
-        c.of.list.size = n
-        c.of.list.data = elements
+        where = arena.take(_VAL_SIZE * n)
+        _VECTOR.pack_into(arena.buffer, at, _LIST, n, arena.base + where)
+        for element in value:
+            lower_element(element, arena, where)
+            where += _VAL_SIZE
 
     def lift(c):
         v = c.of.list
@@ -143,15 +235,14 @@ def _record(ty):
     fields = [(name, _Name(name), *converters_of(field)) for name, field in ty.fields]
     n = len(fields)
 
-    def lower(value, c, keep):
-        entries = (_Entry * n)()
-        keep.append(entries)
-        for entry, (name, encoded, lower_field, _) in zip(entries, fields):
-            entry.name = encoded.vec
-            lower_field(getattr(value, name), entry.val, keep)
-        c.kind = _RECORD
-        c.of.record.size = n
-        c.of.record.data = entries
+    def lower(value, arena, at):
+        where = arena.take(_ENTRY_SIZE * n)
+        buffer = arena.buffer
+        _VECTOR.pack_into(buffer, at, _RECORD, n, arena.base + where)
+        for name, encoded, lower_field, _ in fields:
+            _NAME.pack_into(buffer, where, encoded.size, encoded.address)
+            lower_field(getattr(value, name), arena, where + _ENTRY_VALUE)
+            where += _ENTRY_SIZE
 
     def lift(c):
         value = Record()
@@ -167,16 +258,14 @@ def _tuple(ty):
     elements = [converters_of(element) for element in ty.elements]
     n = len(elements)
 
-    def lower(value, c, keep):
+    def lower(value, arena, at):
         if not isinstance(value, tuple) or len(value) != n:
             raise TypeError(f"expected a tuple of {n}")
-        vals = (_Val * n)()
-        keep.append(vals)
-        for i, (lower_element, _) in enumerate(elements):
-            lower_element(value[i], vals[i], keep)
-        c.kind = _TUPLE
-        c.of.tuple.size = n
-        c.of.tuple.data = vals
+        where = arena.take(_VAL_SIZE * n)
+        _VECTOR.pack_into(arena.buffer, at, _TUPLE, n, arena.base + where)
+        for (lower_element, _), element in zip(elements, value):
+            lower_element(element, arena, where)
+            where += _VAL_SIZE
 
     def lift(c):
         data = c.of.tuple.data
@@ -185,12 +274,12 @@ def _tuple(ty):
     return lower, lift
 
 
-def _boxed(lower_payload, value, keep):
-    """A payload in a value of its own, for the pointer an option, result or variant holds."""
-    box = _Val()
-    keep.append(box)
-    lower_payload(value, box, keep)
-    return pointer(box)
+def _boxed(lower_payload, value, arena):
+    """The address of `value` lowered into a value of its own, for the pointer an option, result or
+    variant holds."""
+    where = arena.take(_VAL_SIZE)
+    lower_payload(value, arena, where)
+    return arena.base + where
 
 
 # One case of a variant, option or result: its payload's converters (None: it has none) and the
@@ -213,8 +302,8 @@ class _Cases:
             self.cases.append(_Case(name, _Name(name), converters, tuple(classes)))
         self.by_name = {case.name: case for case in self.cases}
 
-    def lower(self, value, keep):
-        """The chosen case and the pointer to its payload (None where it has none)."""
+    def lower(self, value, arena):
+        """The chosen case and the address of its payload (0, null, where it has none)."""
         if self.tagged:
             if not isinstance(value, Variant):
                 raise TypeError("expected Variant type")
@@ -230,8 +319,8 @@ class _Cases:
             else:
                 raise ValueError("value not valid for this variant")
         if case.converters is None:
-            return case, None
-        return case, _boxed(case.converters[0], payload, keep)
+            return case, 0
+        return case, _boxed(case.converters[0], payload, arena)
 
     def lift(self, case, payload):
         """The Python value of `case` with its payload at the pointer `payload`."""
@@ -242,11 +331,9 @@ class _Cases:
 def _variant(ty):
     cases = _Cases(ty)
 
-    def lower(value, c, keep):
-        case, payload = cases.lower(value, keep)
-        c.kind = _VARIANT
-        c.of.variant.discriminant = case.encoded.vec
-        c.of.variant.val = payload
+    def lower(value, arena, at):
+        case, payload = cases.lower(value, arena)
+        _VARIANT_CASE.pack_into(arena.buffer, at, _VARIANT, case.encoded.size, case.encoded.address, payload)
 
     def lift(c):
         v = c.of.variant
@@ -260,14 +347,16 @@ def _option(ty):
     none, some = cases.cases
     lower_some = some.converters[0]
 
-    def lower(value, c, keep):
-        c.kind = _OPTION
+    def lower(value, arena, at):
         if cases.tagged:
-            c.of.option = cases.lower(value, keep)[1]
-        elif value is not None:  # None: the null pointer the zeroed value holds
-            if not isinstance(value, some.classes):
-                raise ValueError("value not valid for this variant")
-            c.of.option = _boxed(lower_some, value, keep)
+            payload = cases.lower(value, arena)[1]
+        elif value is None:
+            payload = 0
+        elif isinstance(value, some.classes):
+            payload = _boxed(lower_some, value, arena)
+        else:
+            raise ValueError("value not valid for this variant")
+        _POINTER.pack_into(arena.buffer, at, _OPTION, payload)
 
     def lift(c):
         payload = c.of.option
@@ -280,11 +369,9 @@ def _result(ty):
     cases = _Cases(ty)
     ok, err = cases.cases
 
-    def lower(value, c, keep):
-        case, payload = cases.lower(value, keep)
-        c.kind = _RESULT
-        c.of.result.is_ok = case is ok
-        c.of.result.val = payload
+    def lower(value, arena, at):
+        case, payload = cases.lower(value, arena)
+        _RESULT_CASE.pack_into(arena.buffer, at, _RESULT, case is ok, payload)
 
     def lift(c):
         r = c.of.result
@@ -296,13 +383,13 @@ def _result(ty):
 def _enum(ty):
     names = {name: _Name(name) for name in ty.names}
 
-    def lower(value, c, keep):
+    def lower(value, arena, at):
         if not isinstance(value, str):
             raise TypeError("expected str type")
-        if value not in names:
+        name = names.get(value)
+        if name is None:
             raise ValueError(f"{value!r} is not a case of this enum")
-        c.kind = _ENUM
-        c.of.enumeration = names[value].vec
+        _VECTOR.pack_into(arena.buffer, at, _ENUM, name.size, name.address)
 
     def lift(c):
         e = c.of.enumeration
@@ -345,9 +432,9 @@ def converters_of(ty):
 def converters(ty):
     """`(lower, lift)` for `ty`, or None where wasmtime-py's path converts it.
 
-    `lower(value, c, keep)` writes `value` into the zeroed `wasmtime_component_val_t` `c`,
-    appending to `keep` what must stay alive until the C API has read it; `lift(c)` reads the
-    value at `c`."""
+    `lower(value, arena, at)` writes `value` at the offset `at` of an arena (taking from it the
+    room its arrays and strings need); `lift(c)` reads the value at the `wasmtime_component_val_t`
+    `c`."""
     try:
         return converters_of(ty)
     except Unsupported:
@@ -356,10 +443,7 @@ def converters(ty):
 
 def lower_owned(lower, value, dst):
     """`value` lowered into `dst` (a pointer to a value Wasmtime will free), with one deep copy."""
-    keep = []
-    src = _Val()
-    lower(value, src, keep)
-    ffi.wasmtime_component_val_clone(byref(src), dst)
+    ffi.wasmtime_component_val_clone(_write("answer", (lower,), (value,)).values, dst)
 
 
 def call(func, store, lowers, params, lift):
@@ -367,10 +451,7 @@ def call(func, store, lowers, params, lift):
     its result lifted by `lift` (None where it has none); the result is freed in one call."""
     if len(params) != len(lowers):
         raise TypeError(f"wrong number of parameters provided: given {len(params)}, expected {len(lowers)}")
-    keep = []
-    args = (_Val * len(params))()
-    for i, (lower, value) in enumerate(zip(lowers, params)):
-        lower(value, args[i], keep)
+    args = _write("args", lowers, params).values
     result = _Val()
     has_result = 0 if lift is None else 1
     enter_wasm(

@@ -3,12 +3,14 @@ type, regions, and one instance reused for 10,000 calls with flat memory. The ca
 (tests/python_host.rs) starts a local endpoint and names it, and the component, in ENDPOINT_URL,
 ACCESS_KEY_ID, SECRET_ACCESS_KEY and PROVIDER_WASM."""
 
+import copy
 import ctypes
 import functools
 import json
 import os
 import sys
 import tempfile
+import threading
 import unittest
 import urllib.request
 
@@ -394,19 +396,39 @@ class ValuesConvertedInBulk(unittest.TestCase):
                             # An untagged result takes a value by its classes, and an `err` that
                             # has an `ok`'s classes is refused: ours refuses it alike.
                             with self.assertRaises(type(refused)):
-                                lower(value, _values._Val(), [])
+                                _values.lower_owned(lower, value, ctypes.byref(_values._Val()))
                             continue
                         try:
                             self.assertEqual(lift(theirs), value)
                         finally:
                             ffi.wasmtime_component_val_delete(ctypes.byref(theirs))
                         # Ours lowered, copied into Wasmtime's memory, lifted (and freed) by wasmtime-py.
-                        ours, keep, owned = _values._Val(), [], _values._Val()
-                        lower(value, ours, keep)
-                        ffi.wasmtime_component_val_clone(ctypes.byref(ours), ctypes.byref(owned))
+                        owned = _values._Val()
+                        _values.lower_owned(lower, value, ctypes.byref(owned))
                         self.assertEqual(ty.convert_from_c(owned), value)
                         converted += 1
         self.assertGreater(converted, 100)
+
+    def test_a_value_larger_than_the_arena_is_written_whole(self):
+        # Lowering writes into an arena of its thread, which grows when a value does not fit.
+        answer = self.functions()[("lightsail:provider/lightsail", "get-bucket-access-keys")].result
+        lower, lift = _values.converters(answer)
+        keys = []
+        for i in range(600):  # about 90 KiB lowered, past the first arena's 16 KiB
+            key = copy.copy(samples(answer._cases()[0][1].element)[i % 2])
+            setattr(key, "access-key-id", f"AKIA{i:016d}" * 8)
+            keys.append(key)
+        lifted = []
+
+        def convert():
+            owned = _values._Val()
+            _values.lower_owned(lower, keys, ctypes.byref(owned))
+            lifted.append(answer.convert_from_c(owned))
+
+        thread = threading.Thread(target=convert)  # an arena of its own, from its first size
+        thread.start()
+        thread.join()
+        self.assertEqual(lifted, [keys])
 
 
 class CompiledComponentCache(unittest.TestCase):
