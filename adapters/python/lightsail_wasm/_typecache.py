@@ -184,7 +184,7 @@ def _trampoline(idx, context, ty_raw, args, nargs, results, nresults):
                 derived = fresh
         if derived.lifts is not None:
             # Wasmtime frees the arguments after this returns, and the copy of the answer.
-            result = function(store, *[lift(args[i]) for lift, i in zip(derived.lifts, range(nargs))])
+            result = function(store, *_values.lift_args(derived.lifts, args, nargs))
             if derived.lower_result is not None:
                 _values.lower_owned(derived.lower_result, result, results)
             return

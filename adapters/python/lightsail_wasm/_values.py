@@ -9,11 +9,13 @@ converter is made once for each type `_typecache` derived:
   which the C API only reads: an export's arguments are passed from it as they are, and an
   import's answer is handed over with one `wasmtime_component_val_clone`, the C API's deep copy
   into memory Wasmtime owns. A value that does not fit grows the arena and is written again;
-- lifting reads the value where Wasmtime wrote it and frees nothing on the way: an export's result
-  is freed whole with one `wasmtime_component_val_delete`, an import's arguments by Wasmtime.
+- lifting copies each array it meets out of Wasmtime's memory in one piece and reads it with
+  `struct`, freeing nothing on the way: an export's result is freed whole with one
+  `wasmtime_component_val_delete`, an import's arguments by Wasmtime.
 
 The Python values are wasmtime-py's (records as `Record`, variants and tagged results as `Variant`,
-options as the value or None), so the host's code and wasmtime-py's path take the same ones.
+options as the value or None), so the host's code and wasmtime-py's path take the same ones; an
+export's result is lifted with its records as dicts, as the host hands them on.
 `converters(ty)` is None for a type this module does not convert (flags, resources, the async
 types), and the function then takes wasmtime-py's path."""
 
@@ -53,6 +55,7 @@ _VARIANT_CASE = struct.Struct("<B7xQQQ")
 _RESULT_CASE = struct.Struct("<B7x?7xQ")
 _POINTER = struct.Struct("<B7xQ")  # option
 _NAME = struct.Struct("<QQ")  # a record entry's name
+_U8 = 8  # where a u8's byte is in its value
 
 # Scalars: (kind, the union's member, its `struct` code, the Python class wasmtime-py takes).
 _SCALARS = {
@@ -162,7 +165,7 @@ class _Name:
 
 
 def _scalar(ty):
-    kind, member, code, cls = _SCALARS[type(ty)]
+    kind, _, code, cls = _SCALARS[type(ty)]
     layout = struct.Struct("<B7x" + code)
 
     def lower(value, arena, at):
@@ -170,8 +173,8 @@ def _scalar(ty):
             raise TypeError(f"expected {cls.__name__} for {type(ty).__name__} type")
         layout.pack_into(arena.buffer, at, kind, value)
 
-    def lift(c):
-        return cls(getattr(c.of, member))
+    def lift(raw, at, plain):
+        return layout.unpack_from(raw, at)[1]
 
     return lower, lift
 
@@ -186,9 +189,9 @@ def _string():
         arena.view[where : where + n] = data
         _VECTOR.pack_into(arena.buffer, at, _STRING, n, arena.base + where)
 
-    def lift(c):
-        s = c.of.string
-        return string_at(s.data, s.size).decode("utf-8")
+    def lift(raw, at, plain):
+        _, size, address = _VECTOR.unpack_from(raw, at)
+        return string_at(address, size).decode("utf-8")
 
     return lower, lift
 
@@ -201,8 +204,8 @@ def _char():
             raise TypeError("expected single-character string for Char type")
         layout.pack_into(arena.buffer, at, ffi.WASMTIME_COMPONENT_CHAR.value, ord(value))
 
-    def lift(c):
-        return chr(c.of.character)
+    def lift(raw, at, plain):
+        return chr(layout.unpack_from(raw, at)[1])
 
     return lower, lift
 
@@ -222,11 +225,14 @@ def _list(ty):
             lower_element(element, arena, where)
             where += _VAL_SIZE
 
-    def lift(c):
-        v = c.of.list
-        data = v.data
-        values = [lift_element(data[i]) for i in range(v.size)]
-        return bytes(values) if is_bytes else values
+    def lift(raw, at, plain):
+        _, n, address = _VECTOR.unpack_from(raw, at)
+        if not n:
+            return b"" if is_bytes else []
+        elements = string_at(address, _VAL_SIZE * n)
+        if is_bytes:
+            return elements[_U8::_VAL_SIZE]  # each element a value whose union's first byte is the u8
+        return [lift_element(elements, i * _VAL_SIZE, plain) for i in range(n)]
 
     return lower, lift
 
@@ -234,6 +240,7 @@ def _list(ty):
 def _record(ty):
     fields = [(name, _Name(name), *converters_of(field)) for name, field in ty.fields]
     n = len(fields)
+    lifts = [(name, i * _ENTRY_SIZE + _ENTRY_VALUE, lift_field) for i, (name, _, _, lift_field) in enumerate(fields)]
 
     def lower(value, arena, at):
         where = arena.take(_ENTRY_SIZE * n)
@@ -244,11 +251,13 @@ def _record(ty):
             lower_field(getattr(value, name), arena, where + _ENTRY_VALUE)
             where += _ENTRY_SIZE
 
-    def lift(c):
+    def lift(raw, at, plain):
+        entries = string_at(_VECTOR.unpack_from(raw, at)[2], _ENTRY_SIZE * n)
+        if plain:
+            return {name: lift_field(entries, offset, True) for name, offset, lift_field in lifts}
         value = Record()
-        data = c.of.record.data
-        for i, (name, _, _, lift_field) in enumerate(fields):
-            setattr(value, name, lift_field(data[i].val))
+        for name, offset, lift_field in lifts:
+            setattr(value, name, lift_field(entries, offset, False))
         return value
 
     return lower, lift
@@ -267,9 +276,9 @@ def _tuple(ty):
             lower_element(element, arena, where)
             where += _VAL_SIZE
 
-    def lift(c):
-        data = c.of.tuple.data
-        return tuple(lift_element(data[i]) for i, (_, lift_element) in enumerate(elements))
+    def lift(raw, at, plain):
+        values = string_at(_VECTOR.unpack_from(raw, at)[2], _VAL_SIZE * n)
+        return tuple(lift_element(values, i * _VAL_SIZE, plain) for i, (_, lift_element) in enumerate(elements))
 
     return lower, lift
 
@@ -301,6 +310,7 @@ class _Cases:
             converters = None if payload is None else converters_of(payload)
             self.cases.append(_Case(name, _Name(name), converters, tuple(classes)))
         self.by_name = {case.name: case for case in self.cases}
+        self.by_encoded = {case.encoded.data: case for case in self.cases}
 
     def lower(self, value, arena):
         """The chosen case and the address of its payload (0, null, where it has none)."""
@@ -322,9 +332,9 @@ class _Cases:
             return case, 0
         return case, _boxed(case.converters[0], payload, arena)
 
-    def lift(self, case, payload):
-        """The Python value of `case` with its payload at the pointer `payload`."""
-        value = None if case.converters is None else case.converters[1](payload[0])
+    def lift(self, case, payload, plain):
+        """The Python value of `case` with its payload at the address `payload`."""
+        value = None if case.converters is None else case.converters[1](string_at(payload, _VAL_SIZE), 0, plain)
         return Variant(case.name, value) if self.tagged else value
 
 
@@ -335,9 +345,9 @@ def _variant(ty):
         case, payload = cases.lower(value, arena)
         _VARIANT_CASE.pack_into(arena.buffer, at, _VARIANT, case.encoded.size, case.encoded.address, payload)
 
-    def lift(c):
-        v = c.of.variant
-        return cases.lift(cases.by_name[string_at(v.discriminant.data, v.discriminant.size).decode("utf-8")], v.val)
+    def lift(raw, at, plain):
+        _, size, name, payload = _VARIANT_CASE.unpack_from(raw, at)
+        return cases.lift(cases.by_encoded[string_at(name, size)], payload, plain)
 
     return lower, lift
 
@@ -358,9 +368,9 @@ def _option(ty):
             raise ValueError("value not valid for this variant")
         _POINTER.pack_into(arena.buffer, at, _OPTION, payload)
 
-    def lift(c):
-        payload = c.of.option
-        return cases.lift(some if payload else none, payload)
+    def lift(raw, at, plain):
+        payload = _POINTER.unpack_from(raw, at)[1]
+        return cases.lift(some if payload else none, payload, plain)
 
     return lower, lift
 
@@ -373,9 +383,9 @@ def _result(ty):
         case, payload = cases.lower(value, arena)
         _RESULT_CASE.pack_into(arena.buffer, at, _RESULT, case is ok, payload)
 
-    def lift(c):
-        r = c.of.result
-        return cases.lift(ok if r.is_ok else err, r.val)
+    def lift(raw, at, plain):
+        _, is_ok, payload = _RESULT_CASE.unpack_from(raw, at)
+        return cases.lift(ok if is_ok else err, payload, plain)
 
     return lower, lift
 
@@ -391,9 +401,9 @@ def _enum(ty):
             raise ValueError(f"{value!r} is not a case of this enum")
         _VECTOR.pack_into(arena.buffer, at, _ENUM, name.size, name.address)
 
-    def lift(c):
-        e = c.of.enumeration
-        return string_at(e.data, e.size).decode("utf-8")
+    def lift(raw, at, plain):
+        _, size, address = _VECTOR.unpack_from(raw, at)
+        return string_at(address, size).decode("utf-8")
 
     return lower, lift
 
@@ -433,8 +443,8 @@ def converters(ty):
     """`(lower, lift)` for `ty`, or None where wasmtime-py's path converts it.
 
     `lower(value, arena, at)` writes `value` at the offset `at` of an arena (taking from it the
-    room its arrays and strings need); `lift(c)` reads the value at the `wasmtime_component_val_t`
-    `c`."""
+    room its arrays and strings need); `lift(raw, at, plain)` reads the value at the offset `at`
+    of the bytes `raw` (a copy of the array it is in), with its records as dicts if `plain`."""
     try:
         return converters_of(ty)
     except Unsupported:
@@ -446,9 +456,21 @@ def lower_owned(lower, value, dst):
     ffi.wasmtime_component_val_clone(_write("answer", (lower,), (value,)).values, dst)
 
 
+def lift_args(lifts, args, n):
+    """The `n` values at `args` (the C API's pointer to an import's arguments), lifted by `lifts`."""
+    raw = string_at(args, _VAL_SIZE * n)
+    return [lift(raw, i * _VAL_SIZE, False) for i, lift in enumerate(lifts)]
+
+
+def lift_value(lift, c, plain=False):
+    """The value at `c` (a `wasmtime_component_val_t`) lifted by `lift`."""
+    return lift(string_at(addressof(c), _VAL_SIZE), 0, plain)
+
+
 def call(func, store, lowers, params, lift):
     """Calls the export `func` (a wasmtime-py Func) with `params` lowered by `lowers`, and returns
-    its result lifted by `lift` (None where it has none); the result is freed in one call."""
+    its result lifted by `lift` with its records as dicts (None where it has none); the result is
+    freed in one call."""
     if len(params) != len(lowers):
         raise TypeError(f"wrong number of parameters provided: given {len(params)}, expected {len(lowers)}")
     args = _write("args", lowers, params).values
@@ -462,6 +484,6 @@ def call(func, store, lowers, params, lift):
     if lift is None:
         return None
     try:
-        return lift(result)
+        return lift_value(lift, result, plain=True)
     finally:
         ffi.wasmtime_component_val_delete(byref(result))

@@ -352,10 +352,24 @@ def samples(ty):
     raise AssertionError(f"no samples for {ty}")
 
 
+def as_dicts(value):
+    """`value` with its records as dicts, wherever they are (as an export's result is lifted)."""
+    if isinstance(value, list):
+        return [as_dicts(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(as_dicts(v) for v in value)
+    if isinstance(value, Variant):
+        return Variant(value.tag, as_dicts(value.payload))
+    if isinstance(value, Record):
+        return {name: as_dicts(v) for name, v in vars(value).items()}
+    return value
+
+
 class ValuesConvertedInBulk(unittest.TestCase):
     """lightsail_wasm/_values.py converts each function's values whole, beside wasmtime-py's node
     by node: for every type of every function the component imports and exports, a value it
-    lowers is what wasmtime-py lifts, and a value wasmtime-py lowers is what it lifts."""
+    lowers is what wasmtime-py lifts, and a value wasmtime-py lowers is what it lifts (with its
+    records as dicts when lifted as an export's result is)."""
 
     def functions(self):
         """`{(interface, function): its derived type}`, interfaces named without their version."""
@@ -399,7 +413,8 @@ class ValuesConvertedInBulk(unittest.TestCase):
                                 _values.lower_owned(lower, value, ctypes.byref(_values._Val()))
                             continue
                         try:
-                            self.assertEqual(lift(theirs), value)
+                            self.assertEqual(_values.lift_value(lift, theirs), value)
+                            self.assertEqual(_values.lift_value(lift, theirs, plain=True), as_dicts(value))
                         finally:
                             ffi.wasmtime_component_val_delete(ctypes.byref(theirs))
                         # Ours lowered, copied into Wasmtime's memory, lifted (and freed) by wasmtime-py.
