@@ -429,7 +429,7 @@ class ValuesConvertedInBulk(unittest.TestCase):
         answer = self.functions()[("lightsail:provider/lightsail", "get-bucket-access-keys")].result
         lower, lift = _values.converters(answer)
         keys = []
-        for i in range(600):  # about 90 KiB lowered, past the first arena's 16 KiB
+        for i in range(600):  # about 330 KiB lowered, twenty times the first arena's 16 KiB
             key = copy.copy(samples(answer._cases()[0][1].element)[i % 2])
             setattr(key, "access-key-id", f"AKIA{i:016d}" * 8)
             keys.append(key)
