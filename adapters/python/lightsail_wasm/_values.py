@@ -153,7 +153,9 @@ def _write(which, lowers, values):
 
 
 class _Name:
-    """A field's or case's name as the C API's bytes, encoded once; `address` is where they are."""
+    """A field's or case's name as the C API's bytes, encoded once; `address` is where they are.
+    Made by `_name`, which keeps each for the life of the process, as the lowered values point
+    at them."""
 
     __slots__ = ("text", "data", "size", "address")
 
@@ -162,6 +164,15 @@ class _Name:
         self.data = text.encode("utf-8")
         self.size = len(self.data)
         self.address = cast(self.data, c_void_p).value
+
+
+_names = {}
+
+
+def _name(text):
+    """The `_Name` of `text`, made once (setdefault: two threads making one keep the same)."""
+    name = _names.get(text)
+    return name if name is not None else _names.setdefault(text, _Name(text))
 
 
 def _scalar(ty):
@@ -238,18 +249,22 @@ def _list(ty):
 
 
 def _record(ty):
-    fields = [(name, _Name(name), *converters_of(field)) for name, field in ty.fields]
+    fields = [(name, _name(name), *converters_of(field)) for name, field in ty.fields]
     n = len(fields)
     lifts = [(name, i * _ENTRY_SIZE + _ENTRY_VALUE, lift_field) for i, (name, _, _, lift_field) in enumerate(fields)]
+    # The entries with their names written and their values zeroed, copied in as one piece.
+    entries = bytearray(_ENTRY_SIZE * n)
+    for i, (_, encoded, _, _) in enumerate(fields):
+        _NAME.pack_into(entries, i * _ENTRY_SIZE, encoded.size, encoded.address)
+    entries = bytes(entries)
+    lowers = [(name, i * _ENTRY_SIZE + _ENTRY_VALUE, lower_field) for i, (name, _, lower_field, _) in enumerate(fields)]
 
     def lower(value, arena, at):
         where = arena.take(_ENTRY_SIZE * n)
-        buffer = arena.buffer
-        _VECTOR.pack_into(buffer, at, _RECORD, n, arena.base + where)
-        for name, encoded, lower_field, _ in fields:
-            _NAME.pack_into(buffer, where, encoded.size, encoded.address)
-            lower_field(getattr(value, name), arena, where + _ENTRY_VALUE)
-            where += _ENTRY_SIZE
+        arena.view[where : where + _ENTRY_SIZE * n] = entries
+        _VECTOR.pack_into(arena.buffer, at, _RECORD, n, arena.base + where)
+        for name, offset, lower_field in lowers:
+            lower_field(getattr(value, name), arena, where + offset)
 
     def lift(raw, at, plain):
         entries = string_at(_VECTOR.unpack_from(raw, at)[2], _ENTRY_SIZE * n)
@@ -308,7 +323,7 @@ class _Cases:
             if payload is not None:
                 payload.add_classes(classes)
             converters = None if payload is None else converters_of(payload)
-            self.cases.append(_Case(name, _Name(name), converters, tuple(classes)))
+            self.cases.append(_Case(name, _name(name), converters, tuple(classes)))
         self.by_name = {case.name: case for case in self.cases}
         self.by_encoded = {case.encoded.data: case for case in self.cases}
 
@@ -391,7 +406,7 @@ def _result(ty):
 
 
 def _enum(ty):
-    names = {name: _Name(name) for name in ty.names}
+    names = {name: _name(name) for name in ty.names}
 
     def lower(value, arena, at):
         if not isinstance(value, str):
