@@ -2,7 +2,11 @@
 alike. Prints Markdown rows, as the JS host's bench does:
 
 - a read through the component (one provider, one reused instance) against the same
-  `get_bucket_access_keys` call made with boto3 directly: medians of 900 each, taking turns;
+  `get_bucket_access_keys` call made with boto3 directly: medians of 900 each, taking turns; and
+  its breakdown, as the JS host's bench gives it: the host's import function alone (boto3 through
+  the host's client, the answer mapped to the WIT's records; no wasm) against boto3 directly, the
+  read with its import answered from memory back to back, and that read's CPU after the thread
+  idled 1 ms (as a read idles waiting for the network) against back to back;
 - a create/read/delete lifecycle through the component against the four calls it makes, made with
   boto3 directly: medians of 300 each, taking turns;
 - a new process's first answer: `import boto3` and that call, against `import lightsail_wasm`, a
@@ -77,6 +81,29 @@ def interleaved(host, boto, n):
     return statistics.median(hosts), statistics.median(boto3s)
 
 
+def cpu_per_call(call, n=2000):
+    """This thread's CPU time per call of `call`, repeated on its own after a warm-up."""
+    for _ in range(n // 6):
+        call()
+    started = time.thread_time()
+    for _ in range(n):
+        call()
+    return (time.thread_time() - started) / n
+
+
+class AnsweredFromMemory:
+    """The host's `lightsail` functions, but `get-bucket-access-keys` answers `answer` at once."""
+
+    def __init__(self, lightsail, answer):
+        self._lightsail, self._answer = lightsail, answer
+
+    def functions(self):
+        return [
+            (name, (lambda store, region, bucket: self._answer) if name == "get-bucket-access-keys" else function)
+            for name, function in self._lightsail.functions()
+        ]
+
+
 def process(code, *args):
     out = subprocess.run([sys.executable, "-c", code, *args], env=ENV, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
@@ -102,8 +129,36 @@ def main():
     def boto():
         direct.get_bucket_access_keys(bucketName=BUCKET)
 
-    row("read via the Python host (median of 900, taking turns)", *interleaved(host, boto, 900),
-        "boto3 get_bucket_access_keys")
+    read, direct_read = interleaved(host, boto, 900)
+    row("read via the Python host (median of 900, taking turns)", read, direct_read, "boto3 get_bucket_access_keys")
+
+    lightsail = lightsail_wasm.Lightsail(session, ENDPOINT)
+    import_function = dict(lightsail.functions())["get-bucket-access-keys"]
+
+    def host_import():
+        return import_function(None, None, BUCKET)
+
+    row("- its import function alone (boto3 through the host's client, mapped to the WIT's records; no wasm)",
+        *interleaved(host_import, boto, 900), "boto3 directly")
+    with open(wasm, "rb") as f:
+        offline = lightsail_wasm.Provider(
+            f.read(), AnsweredFromMemory(lightsail, host_import()), lightsail_wasm.Locks(None, False), lambda level, message: None
+        )
+
+    def in_memory():
+        offline.read(KEY, key["id"], key["outputs"]["values"])
+
+    back_to_back = cpu_per_call(in_memory)
+    row("- the read, its import answered from memory, back to back: CPU", back_to_back, direct_read,
+        "boto3's read (above)")
+
+    def idle_then_in_memory():
+        time.sleep(0.001)
+        in_memory()
+
+    cold = cpu_per_call(idle_then_in_memory, 600) - cpu_per_call(lambda: time.sleep(0.001), 600)
+    row("- the same read after the thread idled 1 ms (as a read idles waiting for the network): CPU", cold,
+        back_to_back, "back to back")
 
     def host_lifecycle():
         created = provider.create(KEY, {"bucketName": BUCKET})
