@@ -157,10 +157,9 @@ class _Name:
     Made by `_name`, which keeps each for the life of the process, as the lowered values point
     at them."""
 
-    __slots__ = ("text", "data", "size", "address")
+    __slots__ = ("data", "size", "address")
 
     def __init__(self, text):
-        self.text = text
         self.data = text.encode("utf-8")
         self.size = len(self.data)
         self.address = cast(self.data, c_void_p).value
