@@ -46,15 +46,16 @@ _RESULT = ffi.WASMTIME_COMPONENT_RESULT.value
 # (a byte) and, 8 bytes in, a union of 24; a record's entry is its name (a byte vector: size and
 # pointer) and the value; a variant's union holds the case's name and the payload's pointer, a
 # result's whether it is `ok` and the payload's pointer, an option's the payload's pointer (null:
-# none). `layout_holds()` checks these against wasmtime-py's declarations before any is used.
+# none). Native byte order, sizes as written, no padding but the `x`s. `layout_holds()` checks
+# these against wasmtime-py's declarations before any is used.
 _VAL_SIZE = 32
 _ENTRY_SIZE = 48
 _ENTRY_VALUE = 16
-_VECTOR = struct.Struct("<B7xQQ")  # string, list, record, tuple, enum: size and pointer
-_VARIANT_CASE = struct.Struct("<B7xQQQ")
-_RESULT_CASE = struct.Struct("<B7x?7xQ")
-_POINTER = struct.Struct("<B7xQ")  # option
-_NAME = struct.Struct("<QQ")  # a record entry's name
+_VECTOR = struct.Struct("=B7xQQ")  # string, list, record, tuple, enum: size and pointer
+_VARIANT_CASE = struct.Struct("=B7xQQQ")
+_RESULT_CASE = struct.Struct("=B7x?7xQ")
+_POINTER = struct.Struct("=B7xQ")  # option
+_NAME = struct.Struct("=QQ")  # a record entry's name
 _U8 = 8  # where a u8's byte is in its value
 
 # Scalars: (kind, the union's member, its `struct` code, the Python class wasmtime-py takes).
@@ -79,10 +80,12 @@ def layout_holds():
     entry = ffi.wasmtime_component_valrecord_entry_t
     return (
         sizeof(_Val) == _VAL_SIZE
+        and _Val.kind.size == 1
         and _Val.of.offset == 8
         and sizeof(entry) == _ENTRY_SIZE
         and entry.val.offset == _ENTRY_VALUE
         and sizeof(c_void_p) == 8
+        and ffi.wasmtime_component_valresult_t.is_ok.size == 1
         and ffi.wasmtime_component_valresult_t.val.offset == 8
         and ffi.wasmtime_component_valvariant_t.val.offset == 16
         and all(getattr(union, member).offset == 0 for _, member, _, _ in _SCALARS.values())
@@ -176,7 +179,7 @@ def _name(text):
 
 def _scalar(ty):
     kind, _, code, cls = _SCALARS[type(ty)]
-    layout = struct.Struct("<B7x" + code)
+    layout = struct.Struct("=B7x" + code)
 
     def lower(value, arena, at):
         if not isinstance(value, cls):
@@ -207,7 +210,7 @@ def _string():
 
 
 def _char():
-    layout = struct.Struct("<B7xI")
+    layout = struct.Struct("=B7xI")
 
     def lower(value, arena, at):
         if not isinstance(value, str) or len(value) != 1:
