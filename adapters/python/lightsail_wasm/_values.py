@@ -130,7 +130,8 @@ _threads = threading.local()
 
 
 def _arena(which):
-    """This thread's arena `which` ("args" for an export's arguments, "answer" for an import's)."""
+    """This thread's arena `which`: "args" for an export's arguments, "answer" for an import's,
+    so that an import's answer never writes over the arguments of the call it runs in."""
     arena = getattr(_threads, which, None)
     if arena is None:
         arena = _Arena(16 * 1024)
