@@ -80,7 +80,7 @@ class _FuncType:
         self.params = [(name, settle(ty)) for name, ty in fty.params]
         result = fty.result
         self.result = None if result is None else settle(result)
-        self.lowers = self.lifts = self.lower_result = self.lift_result = None
+        self.names = self.lowers = self.lifts = self.lower_result = self.lift_result = None
 
     def bulk(self):
         """Whether `_values` converts every parameter and the result (then kept here)."""
@@ -88,6 +88,8 @@ class _FuncType:
         result = None if self.result is None else _values.converters(self.result)
         if None in params or (self.result is not None and result is None):
             return False
+        # For messages, as the host's Python API names them (`page_size` for the WIT's `page-size`).
+        self.names = [name.replace("-", "_") for name, _ in self.params]
         self.lowers = [lower for lower, _ in params]
         self.lifts = [lift for _, lift in params]
         if result is not None:
@@ -96,6 +98,9 @@ class _FuncType:
 
 
 class _Func(Func):
+    """A wasmtime-py Func whose types are derived once; where `_values` converts them all, a call
+    returns its result with records as dicts (the host's `_plain` leaves those as they are)."""
+
     def type(self, store):
         return self._derived
 
@@ -103,7 +108,7 @@ class _Func(Func):
         derived = self._derived
         if derived.lowers is None:
             return super().__call__(store, *params)
-        return _values.call(self, store, derived.lowers, params, derived.lift_result)
+        return _values.call(self, store, derived.names, derived.lowers, params, derived.lift_result)
 
 
 def settle(ty):

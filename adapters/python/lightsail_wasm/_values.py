@@ -139,16 +139,22 @@ def _arena(which):
     return arena
 
 
-def _write(which, lowers, values):
+def _write(which, lowers, values, names=None):
     """`values` lowered by `lowers` into this thread's arena `which`, side by side from its start;
-    returns the arena, whose `values` points at them."""
+    returns the arena, whose `values` points at them. A value refused names its parameter, where
+    `names` gives them."""
     arena = _arena(which)
     while True:
         arena.top = 0
         try:
             at = arena.take(_VAL_SIZE * len(values))
-            for lower, value in zip(lowers, values):
-                lower(value, arena, at)
+            for i, (lower, value) in enumerate(zip(lowers, values)):
+                try:
+                    lower(value, arena, at)
+                except (TypeError, ValueError) as refused:
+                    if names is None:
+                        raise
+                    raise type(refused)(f"{names[i]}: {refused}") from None
                 at += _VAL_SIZE
             return arena
         except _Full:
@@ -179,12 +185,18 @@ def _name(text):
 
 
 def _scalar(ty):
-    kind, _, code, cls = _SCALARS[type(ty)]
+    kind, member, code, cls = _SCALARS[type(ty)]
     layout = struct.Struct("=B7x" + code)
+    # An integer's range, from its `struct` code (lower case: signed); others have none to check.
+    bits = 8 * struct.calcsize(code)
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if code.islower() else (0, (1 << bits) - 1)
+    ranged = cls is int
 
     def lower(value, arena, at):
         if not isinstance(value, cls):
             raise TypeError(f"expected {cls.__name__} for {type(ty).__name__} type")
+        if ranged and not low <= value <= high:
+            raise ValueError(f"{value} is outside the range of a {member}, {low} to {high}")
         layout.pack_into(arena.buffer, at, kind, value)
 
     def lift(raw, at, plain):
@@ -256,15 +268,15 @@ def _record(ty):
     n = len(fields)
     lifts = [(name, i * _ENTRY_SIZE + _ENTRY_VALUE, lift_field) for i, (name, _, _, lift_field) in enumerate(fields)]
     # The entries with their names written and their values zeroed, copied in as one piece.
-    entries = bytearray(_ENTRY_SIZE * n)
+    template = bytearray(_ENTRY_SIZE * n)
     for i, (_, encoded, _, _) in enumerate(fields):
-        _NAME.pack_into(entries, i * _ENTRY_SIZE, encoded.size, encoded.address)
-    entries = bytes(entries)
+        _NAME.pack_into(template, i * _ENTRY_SIZE, encoded.size, encoded.address)
+    template = bytes(template)
     lowers = [(name, i * _ENTRY_SIZE + _ENTRY_VALUE, lower_field) for i, (name, _, lower_field, _) in enumerate(fields)]
 
     def lower(value, arena, at):
         where = arena.take(_ENTRY_SIZE * n)
-        arena.view[where : where + _ENTRY_SIZE * n] = entries
+        arena.view[where : where + _ENTRY_SIZE * n] = template
         _VECTOR.pack_into(arena.buffer, at, _RECORD, n, arena.base + where)
         for name, offset, lower_field in lowers:
             lower_field(getattr(value, name), arena, where + offset)
@@ -485,13 +497,13 @@ def lift_value(lift, c, plain=False):
     return lift(string_at(addressof(c), _VAL_SIZE), 0, plain)
 
 
-def call(func, store, lowers, params, lift):
-    """Calls the export `func` (a wasmtime-py Func) with `params` lowered by `lowers`, and returns
-    its result lifted by `lift` with its records as dicts (None where it has none); the result is
-    freed in one call."""
+def call(func, store, names, lowers, params, lift):
+    """Calls the export `func` (a wasmtime-py Func) with `params` (its parameters `names`) lowered
+    by `lowers`, and returns its result lifted by `lift` with its records as dicts (None where it
+    has none); the result is freed in one call."""
     if len(params) != len(lowers):
         raise TypeError(f"wrong number of parameters provided: given {len(params)}, expected {len(lowers)}")
-    args = _write("args", lowers, params).values
+    args = _write("args", lowers, params, names).values
     result = _Val()
     has_result = 0 if lift is None else 1
     enter_wasm(

@@ -128,6 +128,10 @@ class Contract(unittest.TestCase):
         self.assertIsNotNone(page["continuation"])
         rest = p.list(KEY, {"bucketName": "py-listed"}, page_size=1, continuation=page["continuation"])
         self.assertIsNone(rest["continuation"])
+        # A count outside its WIT type is refused before the component is called, by name.
+        with self.assertRaises(ValueError) as refused:
+            p.list(KEY, {"bucketName": "py-listed"}, page_size=-1)
+        self.assertEqual(str(refused.exception), "page_size: -1 is outside the range of a u32, 0 to 4294967295")
         ids = [item["id"] for item in page["items"] + rest["items"]]
         self.assertEqual(ids, [first["id"], second["id"]])
         for item in page["items"] + rest["items"]:
